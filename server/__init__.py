@@ -1,0 +1,1 @@
+"""Sira server: queue management for bank branches."""

@@ -1,0 +1,223 @@
+"""Configuration: branches, services, counters, users and devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from server.auth.principal import Principal, Role
+from server.branches.lookup import get_branch, get_branch_by_id, list_services
+from server.branches.snapshot import branch_dict
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.models import Branch, Counter, Device, Service, StaffSession, Ticket, User
+from server.realtime.events import EventType, record
+from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
+
+
+def branch_public(branch: Branch) -> dict[str, Any]:
+    return {
+        "id": branch.id,
+        **branch_dict(branch),
+        "order_mode": branch.order_mode,
+        "priority_mode": branch.priority_mode,
+        "priority_ratio": branch.priority_ratio,
+        "max_wait_s": branch.max_wait_s,
+        "transfer_placement": branch.transfer_placement,
+        "keep_waiting_at_close": branch.keep_waiting_at_close,
+    }
+
+
+def service_public(service: Service) -> dict[str, Any]:
+    return service.model_dump()
+
+
+def user_public(user: User, branch_code: str | None) -> dict[str, Any]:
+    return {
+        "id": user.id, "username": user.username, "role": user.role, "branch": branch_code,
+        "full_name": user.full_name, "active": user.active,
+    }
+
+
+def device_public(device: Device, branch_code: str) -> dict[str, Any]:
+    return {
+        "id": device.id, "branch": branch_code, "kind": device.kind, "name": device.name,
+        "config": device.config, "active": device.active,
+        "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
+    }
+
+
+# --- branches ---------------------------------------------------------------------------
+
+def create_branch(session: Session, data: dict[str, Any]) -> Branch:
+    if session.exec(select(Branch).where(Branch.code == data["code"])).first() is not None:
+        raise Conflict(f"a branch with code '{data['code']}' already exists")
+    values = {k: v for k, v in data.items() if v is not None}
+    branch = Branch(**values)
+    session.add(branch)
+    session.flush()
+    return branch
+
+
+def update_branch(
+    session: Session, branch: Branch, changes: dict[str, Any], *, principal: Principal, now: dt.datetime
+) -> Branch:
+    for key, value in changes.items():
+        setattr(branch, key, value)
+    if branch.default_lang not in branch.languages:
+        raise Invalid(f"default_lang '{branch.default_lang}' must be one of languages {branch.languages}")
+    session.add(branch)
+    record(session, branch_id=branch.id, type=EventType.BRANCH_CHANGED, at=now,  # type: ignore[arg-type]
+           user_id=principal.user_id, data={"branch": branch_dict(branch)})
+    return branch
+
+
+def delete_branch(session: Session, branch: Branch) -> None:
+    used = session.exec(select(func.count()).where(Ticket.branch_id == branch.id)).one()
+    if used:
+        raise Conflict(f"branch {branch.code} has ticket history; close it (is_open=false) instead")
+    for model in (Counter, Service, Device):
+        session.execute(delete(model).where(model.branch_id == branch.id))  # type: ignore[attr-defined]
+    session.execute(delete(User).where(User.branch_id == branch.id))  # type: ignore[arg-type]
+    session.delete(branch)
+
+
+# --- services and counters ---------------------------------------------------------------
+
+def create_service(session: Session, branch: Branch, data: dict[str, Any]) -> Service:
+    exists = session.exec(
+        select(Service).where(Service.branch_id == branch.id, Service.code == data["code"])
+    ).first()
+    if exists is not None:
+        raise Conflict(f"branch {branch.code} already has service {data['code']}")
+    service = Service(branch_id=branch.id, **data)  # type: ignore[arg-type]
+    session.add(service)
+    session.flush()
+    return service
+
+
+def delete_service(session: Session, service: Service) -> None:
+    used = session.exec(
+        select(func.count()).where(
+            Ticket.branch_id == service.branch_id, Ticket.original_service_code == service.code
+        )
+    ).one()
+    counters = session.exec(select(Counter).where(Counter.branch_id == service.branch_id)).all()
+    if any(service.code in c.services for c in counters):
+        raise Conflict(f"service {service.code} is still served by a counter; remove it there first")
+    if used:
+        # Its history stays readable in reports: retire it instead of deleting.
+        service.active = False
+        session.add(service)
+    else:
+        session.delete(service)
+
+
+def check_counter_services(session: Session, branch: Branch, codes: list[str]) -> list[str]:
+    known = {s.code for s in list_services(session, branch.id)}  # type: ignore[arg-type]
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise Invalid(f"branch {branch.code} has no service {', '.join(unknown)}")
+    if len(set(codes)) != len(codes):
+        raise Invalid("a service is listed twice for this counter")
+    return codes
+
+
+def create_counter(session: Session, branch: Branch, *, label: str, services: list[str]) -> Counter:
+    if session.exec(select(Counter).where(Counter.branch_id == branch.id, Counter.label == label)).first():
+        raise Conflict(f"branch {branch.code} already has counter {label}")
+    counter = Counter(branch_id=branch.id, label=label,  # type: ignore[arg-type]
+                      services=check_counter_services(session, branch, services))
+    session.add(counter)
+    session.flush()
+    return counter
+
+
+def delete_counter(session: Session, counter: Counter) -> None:
+    if counter.state != "closed":
+        raise Conflict(f"counter {counter.label} is {counter.state}; close it first")
+    used = session.exec(select(func.count()).where(Ticket.counter_id == counter.id)).one()
+    if used:
+        raise Conflict(f"counter {counter.label} has ticket history and cannot be deleted")
+    session.delete(counter)
+
+
+# --- users and devices ---------------------------------------------------------------------
+
+def _branch_code(session: Session, branch_id: int | None) -> str | None:
+    return get_branch_by_id(session, branch_id).code if branch_id is not None else None
+
+
+def check_user_scope(principal: Principal, *, role: str, branch_id: int | None) -> None:
+    """Admins manage everyone; a manager manages the tellers of their own branch."""
+    if principal.role is Role.ADMIN:
+        return
+    if role != Role.TELLER or branch_id != principal.branch_id:
+        raise Forbidden("a manager can only manage tellers of their own branch")
+
+
+def create_user(
+    session: Session, *, username: str, password: str, role: str, branch: str | None,
+    full_name: str = "",
+) -> User:
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise Conflict(f"username '{username}' is taken")
+    branch_id = None
+    if role != Role.ADMIN:
+        if branch is None:
+            raise Invalid(f"a {role} must belong to a branch")
+        branch_id = get_branch(session, branch).id
+    elif branch is not None:
+        branch_id = get_branch(session, branch).id
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                branch_id=branch_id, full_name=full_name)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"there is no user {user_id}")
+    return user
+
+
+def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
+    password = changes.pop("password", None)
+    if password is not None:
+        user.password_hash = hash_password(password)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password is not None or changes.get("active") is False:
+        revoke_sessions(session, user)
+    session.add(user)
+    return user
+
+
+def revoke_sessions(session: Session, user: User) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))  # type: ignore[arg-type]
+
+
+def create_device(
+    session: Session, *, branch: Branch, kind: str, name: str, config: dict[str, Any]
+) -> tuple[Device, str]:
+    token = new_token(DEVICE_PREFIX)
+    device = Device(branch_id=branch.id, kind=kind, name=name,  # type: ignore[arg-type]
+                    token_hash=token_hash(token), config=config)
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def get_device(session: Session, device_id: int) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"there is no device {device_id}")
+    return device
+
+
+def user_branch_code(session: Session, user: User) -> str | None:
+    return _branch_code(session, user.branch_id)

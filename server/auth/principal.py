@@ -1,0 +1,54 @@
+"""Who is calling, and what they may touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from server.domain.errors import Forbidden
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    TELLER = "teller"
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    SPEAKER = "speaker"
+    AGENT = "agent"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.TELLER)
+DEVICE_KINDS = (Role.KIOSK, Role.DISPLAY, Role.SPEAKER, Role.AGENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    branch_id: int | None
+    user_id: int | None = None
+    device_id: int | None = None
+    name: str = ""
+
+    @property
+    def is_device(self) -> bool:
+        return self.device_id is not None
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise Forbidden(f"a {self.role.value} cannot do this (needs: {allowed})")
+
+    def require_branch(self, branch_id: int, branch_code: str = "") -> None:
+        if self.role is Role.ADMIN:
+            return
+        if self.branch_id != branch_id:
+            raise Forbidden(f"you have no access to branch {branch_code or branch_id}")
+
+
+# Who may do what (the API's routes use these sets).
+ISSUE = (Role.ADMIN, Role.MANAGER, Role.TELLER, Role.KIOSK)
+READ_QUEUE = (*STAFF_ROLES, *DEVICE_KINDS)
+OPERATE = (Role.ADMIN, Role.MANAGER, Role.TELLER)
+CONFIGURE = (Role.ADMIN, Role.MANAGER)
+ADMIN_ONLY = (Role.ADMIN,)

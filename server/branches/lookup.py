@@ -1,0 +1,69 @@
+"""Loading branches, services and counters by their public keys, with clear 404s."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from server.domain.errors import NotFound
+from server.models import Branch, Counter, Service, Ticket
+
+
+def get_branch(session: Session, code: str) -> Branch:
+    branch = session.exec(select(Branch).where(Branch.code == code)).first()
+    if branch is None:
+        raise NotFound(f"there is no branch '{code}'")
+    return branch
+
+
+def get_branch_by_id(session: Session, branch_id: int) -> Branch:
+    branch = session.get(Branch, branch_id)
+    if branch is None:
+        raise NotFound(f"there is no branch {branch_id}")
+    return branch
+
+
+def get_service(session: Session, branch: Branch, code: str) -> Service:
+    service = session.exec(
+        select(Service).where(Service.branch_id == branch.id, Service.code == code)
+    ).first()
+    if service is None:
+        raise NotFound(f"branch {branch.code} has no service '{code}'")
+    return service
+
+
+def list_services(session: Session, branch_id: int) -> list[Service]:
+    return list(
+        session.exec(
+            select(Service)
+            .where(Service.branch_id == branch_id)
+            .order_by(Service.sort_order, Service.code)  # type: ignore[arg-type]
+        )
+    )
+
+
+def list_counters(session: Session, branch_id: int) -> list[Counter]:
+    return list(
+        session.exec(
+            select(Counter).where(Counter.branch_id == branch_id).order_by(Counter.id)  # type: ignore[arg-type]
+        )
+    )
+
+
+def get_counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
+    stmt = select(Counter).where(Counter.id == counter_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    counter = session.exec(stmt).first()
+    if counter is None:
+        raise NotFound(f"there is no counter {counter_id}")
+    return counter
+
+
+def get_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket:
+    stmt = select(Ticket).where(Ticket.id == ticket_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    ticket = session.exec(stmt).first()
+    if ticket is None:
+        raise NotFound(f"there is no ticket {ticket_id}")
+    return ticket

@@ -1,0 +1,24 @@
+"""Branch state for screens: the same snapshot the event stream starts with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi import Path as PathParam
+
+from server.auth.principal import READ_QUEUE
+from server.branches.lookup import get_branch
+from server.branches.snapshot import snapshot
+from server.deps import NowDep, PrincipalDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/branches", tags=["branches"])
+
+
+@router.get("/{branch}/snapshot")
+def branch_snapshot(session: SessionDep, principal: PrincipalDep, now: NowDep,
+                    branch: str = PathParam(min_length=1, max_length=32)) -> dict[str, Any]:
+    principal.require(*READ_QUEUE)
+    b = get_branch(session, branch)
+    principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+    return {"seq": b.last_seq, "data": snapshot(session, b, now=now)}

@@ -1,0 +1,113 @@
+"""The branch's live state: what a screen shows before it follows the events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from server.branches.lookup import list_counters, list_services
+from server.counters.service import counter_dict
+from server.domain.calendar import business_date
+from server.domain.lifecycle import QUEUED, TicketStatus
+from server.models import Branch, Event, Ticket
+from server.tickets.present import ticket_dict
+from server.tickets.stats import open_counters_by_service, quote
+
+RECENT_CALLS = 8
+
+
+def branch_dict(branch: Branch) -> dict[str, Any]:
+    return {
+        "code": branch.code,
+        "name": branch.name,
+        "timezone": branch.timezone,
+        "languages": list(branch.languages),
+        "default_lang": branch.default_lang,
+        "is_open": branch.is_open,
+        "message": branch.message,
+    }
+
+
+def service_rows(
+    session: Session, branch: Branch, *, lang: str | None, queued: list[Ticket] | None = None
+) -> list[dict[str, Any]]:
+    """Services with their waiting count and the wait a new ticket would be quoted."""
+    if queued is None:
+        queued = list(
+            session.exec(
+                select(Ticket).where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
+            )
+        )
+    waiting: dict[str, int] = {}
+    for t in queued:
+        waiting[t.service_code] = waiting.get(t.service_code, 0) + 1
+    open_by_service = open_counters_by_service(list_counters(session, branch.id))  # type: ignore[arg-type]
+    rows = []
+    for service in list_services(session, branch.id):  # type: ignore[arg-type]
+        n = waiting.get(service.code, 0)
+        name_lang = lang or branch.default_lang
+        rows.append(
+            {
+                "code": service.code,
+                "name": service.names.get(name_lang)
+                or service.names.get(branch.default_lang)
+                or next(iter(service.names.values()), service.code),
+                "names": dict(service.names),
+                "waiting": n,
+                "estimated_wait_s": quote(
+                    session, branch_id=branch.id, service=service, ahead=n,  # type: ignore[arg-type]
+                    open_counters=open_by_service.get(service.code, 0),
+                ),
+                "open": bool(service.active and branch.is_open),
+                "counters_open": open_by_service.get(service.code, 0),
+                "standard_wait_s": service.standard_wait_s,
+            }
+        )
+    return rows
+
+
+def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str, Any]:
+    queued = list(
+        session.exec(
+            select(Ticket)
+            .where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
+            .order_by(Ticket.issued_at, Ticket.id)  # type: ignore[arg-type]
+        )
+    )
+    counters = list_counters(session, branch.id)  # type: ignore[arg-type]
+    current_ids = [c.current_ticket_id for c in counters if c.current_ticket_id is not None]
+    at_counter = {
+        t.id: t
+        for t in session.exec(select(Ticket).where(col(Ticket.id).in_(current_ids)))
+    } if current_ids else {}
+    recent = session.exec(
+        select(Event)
+        .where(
+            Event.branch_id == branch.id,
+            col(Event.type).in_(("ticket.called", "ticket.recalled")),
+        )
+        .order_by(col(Event.seq).desc())
+        .limit(RECENT_CALLS)
+    ).all()
+    today = business_date(now, branch.timezone)
+    served_today = session.exec(
+        select(func.count()).where(
+            Ticket.branch_id == branch.id,
+            Ticket.business_date == today,
+            Ticket.status == TicketStatus.DONE,
+        )
+    ).one()
+    return {
+        "branch": branch_dict(branch),
+        "business_date": today.isoformat(),
+        "services": service_rows(session, branch, lang=None, queued=queued),
+        "counters": [counter_dict(c, at_counter.get(c.current_ticket_id)) for c in counters],  # type: ignore[arg-type]
+        "queue": [ticket_dict(t) for t in queued],
+        "recent_calls": [
+            {"seq": e.seq, "type": e.type, "at": e.at.isoformat(), **e.data} for e in recent
+        ],
+        "served_today": served_today,
+    }

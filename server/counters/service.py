@@ -1,0 +1,252 @@
+"""Counter operations: open, pause, resume, close, call next, recall."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from server.auth.principal import Principal
+from server.branches.lookup import get_branch_by_id, get_ticket
+from server.domain.announce import announcement_text
+from server.domain.errors import Conflict
+from server.domain.lifecycle import AT_COUNTER, QUEUED, CounterState, TicketStatus, check_counter_op
+from server.domain.ordering import (
+    Candidate,
+    OrderMode,
+    Policy,
+    PriorityMode,
+    TransferPlacement,
+    choose_next,
+    next_streak,
+)
+from server.models import Branch, Counter, Service, Ticket
+from server.realtime.events import EventType, record
+from server.tickets import service as tickets
+from server.tickets.present import ticket_dict, waited_s
+
+# A claim lost to another teller is retried against the fresh queue this many times.
+CLAIM_ATTEMPTS = 20
+
+
+def counter_dict(counter: Counter, current: Ticket | None = None) -> dict[str, Any]:
+    return {
+        "id": counter.id,
+        "label": counter.label,
+        "state": counter.state,
+        "services": list(counter.services),
+        "pause_reason": counter.pause_reason,
+        "teller_id": counter.teller_id,
+        "current_ticket": ticket_dict(current, counter=counter) if current is not None else None,
+    }
+
+
+def current_ticket(session: Session, counter: Counter) -> Ticket | None:
+    if counter.current_ticket_id is None:
+        return None
+    return session.get(Ticket, counter.current_ticket_id)
+
+
+def _changed(session: Session, counter: Counter, *, principal: Principal, now: dt.datetime) -> None:
+    record(
+        session,
+        branch_id=counter.branch_id,
+        type=EventType.COUNTER_CHANGED,
+        at=now,
+        counter_id=counter.id,
+        user_id=principal.user_id,
+        device_id=principal.device_id,
+        data={"counter": counter_dict(counter, current_ticket(session, counter))},
+    )
+
+
+def _set_state(counter: Counter, state: CounterState, now: dt.datetime) -> None:
+    counter.state = state
+    counter.state_since = now
+
+
+def open_counter(session: Session, counter: Counter, *, principal: Principal, now: dt.datetime) -> Counter:
+    check_counter_op("open", label=counter.label, state=counter.state)
+    _set_state(counter, CounterState.OPEN, now)
+    counter.teller_id = principal.user_id
+    counter.pause_reason = None
+    session.add(counter)
+    _changed(session, counter, principal=principal, now=now)
+    return counter
+
+
+def pause(
+    session: Session, counter: Counter, *, reason: str, principal: Principal, now: dt.datetime
+) -> Counter:
+    check_counter_op("pause", label=counter.label, state=counter.state)
+    _set_state(counter, CounterState.PAUSED, now)
+    counter.pause_reason = reason
+    session.add(counter)
+    _changed(session, counter, principal=principal, now=now)
+    return counter
+
+
+def resume(session: Session, counter: Counter, *, principal: Principal, now: dt.datetime) -> Counter:
+    check_counter_op("resume", label=counter.label, state=counter.state)
+    _set_state(counter, CounterState.OPEN, now)
+    counter.pause_reason = None
+    session.add(counter)
+    _changed(session, counter, principal=principal, now=now)
+    return counter
+
+
+def close(session: Session, counter: Counter, *, principal: Principal, now: dt.datetime) -> Counter:
+    check_counter_op("close", label=counter.label, state=counter.state)
+    current = current_ticket(session, counter)
+    if current is not None and current.status in AT_COUNTER:
+        raise Conflict(
+            f"counter {counter.label} still has ticket {current.code}: finish it, mark it a "
+            "no-show or transfer it before closing"
+        )
+    _set_state(counter, CounterState.CLOSED, now)
+    counter.teller_id = None
+    counter.pause_reason = None
+    counter.current_ticket_id = None
+    session.add(counter)
+    _changed(session, counter, principal=principal, now=now)
+    return counter
+
+
+def policy_of(branch: Branch) -> Policy:
+    return Policy(
+        order_mode=OrderMode(branch.order_mode),
+        priority_mode=PriorityMode(branch.priority_mode),
+        priority_ratio=branch.priority_ratio,
+        max_wait_s=branch.max_wait_s,
+        transfer_placement=TransferPlacement(branch.transfer_placement),
+    )
+
+
+def _candidates(session: Session, counter: Counter, exclude: set[int]) -> list[Candidate]:
+    rows = session.exec(
+        select(
+            Ticket.id, Ticket.service_code, Ticket.issued_at, Ticket.queued_at,
+            Ticket.priority, Ticket.status,
+        ).where(
+            Ticket.branch_id == counter.branch_id,
+            col(Ticket.status).in_(QUEUED),
+            col(Ticket.service_code).in_(counter.services),
+        )
+    ).all()
+    return [
+        Candidate(
+            id=tid, service_code=svc, issued_at=issued, queued_at=queued, priority=prio,
+            transferred=status == TicketStatus.TRANSFERRED,
+        )
+        for tid, svc, issued, queued, prio, status in rows
+        if tid not in exclude
+    ]
+
+
+def _announcement(ticket: Ticket, counter: Counter) -> dict[str, Any]:
+    return {
+        "text": announcement_text(code=ticket.code, counter=counter.label, lang=ticket.lang),
+        "lang": ticket.lang,
+        # Filled in when an announcement audio backend is configured (drivers/speech).
+        "audio_url": None,
+    }
+
+
+def _standard_wait(session: Session, ticket: Ticket) -> int | None:
+    service = session.exec(
+        select(Service).where(
+            Service.branch_id == ticket.branch_id, Service.code == ticket.original_service_code
+        )
+    ).first()
+    return service.standard_wait_s if service is not None else None
+
+
+def _call_payload(session: Session, ticket: Ticket, counter: Counter, now: dt.datetime) -> dict[str, Any]:
+    waited = waited_s(ticket, now)
+    standard = _standard_wait(session, ticket)
+    return {
+        "ticket": ticket_dict(ticket, counter=counter),
+        "counter": {"id": counter.id, "label": counter.label},
+        "announcement": _announcement(ticket, counter),
+        "rule": ticket.call_rule,
+        "waited_s": waited,
+        "standard_wait_s": standard,
+        "standard_missed": standard is not None and waited > standard,
+    }
+
+
+def call_next(
+    session: Session, counter: Counter, *, principal: Principal, now: dt.datetime
+) -> dict[str, Any] | None:
+    """Finish whoever is at the counter, then claim the next ticket by the branch's rules."""
+    check_counter_op("call", label=counter.label, state=counter.state)
+    current = current_ticket(session, counter)
+    if current is not None and current.status in AT_COUNTER:
+        tickets.finish(session, current, principal=principal, now=now)
+    branch = get_branch_by_id(session, counter.branch_id)
+    policy = policy_of(branch)
+    lost: set[int] = set()
+    for _ in range(CLAIM_ATTEMPTS):
+        choice = choose_next(
+            _candidates(session, counter, lost),
+            services=counter.services,
+            policy=policy,
+            now=now,
+            normal_streak=counter.normal_streak,
+        )
+        if choice is None:
+            return None
+        claimed = session.execute(
+            update(Ticket)
+            .where(col(Ticket.id) == choice.ticket_id, col(Ticket.status).in_(QUEUED))
+            .values(
+                status=TicketStatus.CALLED,
+                counter_id=counter.id,
+                teller_id=principal.user_id,
+                called_at=now,
+                call_rule=choice.rule.value,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed == 1:
+            break
+        lost.add(choice.ticket_id)  # another counter took it first
+    else:
+        raise Conflict("the queue is very busy right now; please press call again")
+
+    ticket = get_ticket(session, choice.ticket_id)
+    session.refresh(ticket)
+    if ticket.first_called_at is None:
+        ticket.first_called_at = now
+    counter.current_ticket_id = ticket.id
+    counter.normal_streak = next_streak(counter.normal_streak, called_priority=choice.priority)
+    session.add_all([ticket, counter])
+    payload = _call_payload(session, ticket, counter, now)
+    record(
+        session, branch_id=ticket.branch_id, type=EventType.TICKET_CALLED, at=now,
+        ticket_id=ticket.id, counter_id=counter.id, user_id=principal.user_id,
+        device_id=principal.device_id, data=payload,
+    )
+    return payload
+
+
+def recall(
+    session: Session, counter: Counter, *, principal: Principal, now: dt.datetime
+) -> dict[str, Any]:
+    check_counter_op("recall", label=counter.label, state=counter.state)
+    ticket = current_ticket(session, counter)
+    if ticket is None or ticket.status != TicketStatus.CALLED:
+        raise Conflict(f"counter {counter.label} has no called ticket to recall")
+    ticket.recall_count += 1
+    ticket.called_at = now
+    session.add(ticket)
+    payload = _call_payload(session, ticket, counter, now)
+    payload["recall_count"] = ticket.recall_count
+    record(
+        session, branch_id=ticket.branch_id, type=EventType.TICKET_RECALLED, at=now,
+        ticket_id=ticket.id, counter_id=counter.id, user_id=principal.user_id,
+        device_id=principal.device_id, data=payload,
+    )
+    return payload

@@ -1,0 +1,72 @@
+"""What a customer sees on their phone, and their feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, select
+
+from server.branches.lookup import get_branch_by_id, get_service, list_counters
+from server.domain.errors import Conflict, NotFound
+from server.domain.lifecycle import QUEUED, check_ticket_op
+from server.models import Counter, Ticket
+from server.realtime.events import EventType, record
+from server.tickets.stats import open_counters_by_service, people_ahead, quote
+
+
+def by_token(session: Session, token: str) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.token == token)).first()
+    if ticket is None:
+        raise NotFound("no ticket matches this code; it may have expired")
+    return ticket
+
+
+def status_view(session: Session, ticket: Ticket) -> dict[str, Any]:
+    branch = get_branch_by_id(session, ticket.branch_id)
+    position = None
+    estimate = None
+    if ticket.status in QUEUED:
+        ahead = people_ahead(session, ticket)
+        position = ahead + 1
+        service = get_service(session, branch, ticket.service_code)
+        open_n = open_counters_by_service(list_counters(session, branch.id)).get(service.code, 0)  # type: ignore[arg-type]
+        estimate = quote(session, branch_id=branch.id, service=service, ahead=ahead, open_counters=open_n)  # type: ignore[arg-type]
+    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
+    return {
+        "code": ticket.code,
+        "status": ticket.status,
+        "service": ticket.service_code,
+        "lang": ticket.lang,
+        "position": position,
+        "estimated_wait_s": estimate,
+        "counter": counter.label if counter is not None else None,
+        "branch": {"code": branch.code, "name": branch.name},
+        "issued_at": ticket.issued_at.isoformat(),
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "feedback_given": ticket.feedback_score is not None,
+    }
+
+
+def give_feedback(
+    session: Session, ticket: Ticket, *, score: int, comment: str | None, now: dt.datetime
+) -> Ticket:
+    check_ticket_op("feedback", code=ticket.code, status=ticket.status)
+    if ticket.feedback_score is not None:
+        raise Conflict(f"feedback for ticket {ticket.code} was already given; thank you")
+    ticket.feedback_score = score
+    ticket.feedback_comment = comment or None
+    session.add(ticket)
+    record(
+        session,
+        branch_id=ticket.branch_id,
+        type=EventType.TICKET_FEEDBACK,
+        at=now,
+        ticket_id=ticket.id,
+        counter_id=ticket.counter_id,
+        data={"ticket": {"id": ticket.id, "code": ticket.code, "service": ticket.service_code},
+              "score": score, "comment": ticket.feedback_comment},
+    )
+    return ticket
+
+

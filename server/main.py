@@ -1,0 +1,128 @@
+"""create_app(settings): routers, error handlers, lifespan (engine, bus, day close)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
+
+from server import errors
+from server.admin.router import router as admin_router
+from server.auth.router import router as auth_router
+from server.branches.dayclose import close_past_days
+from server.branches.router import router as branches_router
+from server.clock import Clock, SystemClock
+from server.config import Settings
+from server.context import AppContext
+from server.counters.router import router as counters_router
+from server.customers.router import router as customers_router
+from server.db import Database
+from server.metrics.router import router as metrics_router
+from server.models import Branch
+from server.realtime.bus import EventBus, InProcessBus
+from server.realtime.events import persist_pending
+from server.realtime.ws import router as ws_router
+from server.tickets.router import router as tickets_router
+
+log = logging.getLogger("sira")
+ROOT = Path(__file__).resolve().parent.parent
+UI_DIRS = {"kiosk": "kiosk_ui", "display": "display_ui", "teller": "teller_ui", "manager": "manager_ui"}
+
+
+def close_days_once(ctx: AppContext) -> int:
+    """Run the day close for every branch whose day has turned; returns tickets cancelled."""
+    total = 0
+    with ctx.db.unit_of_work(write=False) as session:
+        branch_ids = [b.id for b in session.exec(select(Branch))]
+    for branch_id in branch_ids:
+        with ctx.db.unit_of_work() as session:
+            branch = session.get(Branch, branch_id)
+            if branch is not None:
+                total += close_past_days(session, branch, now=ctx.clock.now())
+    return total
+
+
+async def _day_close_loop(ctx: AppContext) -> None:
+    while True:
+        try:
+            await run_in_threadpool(close_days_once, ctx)
+        except Exception:  # keep the loop alive; the next round retries
+            log.exception("day close failed")
+        await asyncio.sleep(ctx.settings.day_close_interval_s)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, bus: EventBus | None = None,
+    db: Database | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    db = db or Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
+    bus = bus or InProcessBus(queue_size=settings.ws_queue_size)
+    ctx = AppContext(settings=settings, db=db, bus=bus, clock=clock or SystemClock())
+    db.before_commit = persist_pending
+    db.on_commit = bus.publish
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await bus.start()
+        closer = asyncio.create_task(_day_close_loop(ctx)) if settings.day_close_interval_s > 0 else None
+        try:
+            yield
+        finally:
+            if closer is not None:
+                closer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await closer
+            await bus.stop()
+
+    app = FastAPI(title="Sira", version="1.0", lifespan=lifespan,
+                  description="Queue management for bank branches")
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in (auth_router, tickets_router, counters_router, customers_router,
+                   admin_router, metrics_router, branches_router, ws_router):
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        def db_ok() -> bool:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+
+        checks = {"database": False, "bus": False}
+        with contextlib.suppress(Exception):
+            checks["database"] = await run_in_threadpool(db_ok)
+        with contextlib.suppress(Exception):
+            checks["bus"] = await bus.ping()
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> PlainTextResponse:
+        from server.metrics.prometheus import render
+
+        return PlainTextResponse(render(ctx), media_type="text/plain; version=0.0.4")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    for mount, folder in UI_DIRS.items():
+        path = ROOT / folder
+        if path.is_dir() and any(path.iterdir()):
+            app.mount(f"/{mount}", StaticFiles(directory=path, html=True), name=mount)
+    return app

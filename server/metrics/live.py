@@ -1,0 +1,60 @@
+"""Live figures for the manager: computed in SQL over today's tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from server.branches.lookup import list_counters
+from server.domain.calendar import business_date
+from server.domain.lifecycle import QUEUED, CounterState, TicketStatus
+from server.models import Branch, Service, Ticket
+
+
+def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str, Any]:
+    today = business_date(now, branch.timezone)
+    waiting_rows = session.exec(
+        select(Ticket.service_code, func.count(), func.min(Ticket.issued_at))
+        .where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
+        .group_by(Ticket.service_code)
+    ).all()
+    waiting = {code: {"waiting": int(n), "oldest_issued_at": oldest} for code, n, oldest in waiting_rows}
+    oldest_all = [w["oldest_issued_at"] for w in waiting.values() if w["oldest_issued_at"]]
+    longest = int((now - min(oldest_all)).total_seconds()) if oldest_all else 0
+
+    standard = func.coalesce(Service.standard_wait_s, 600)
+    wait_s = (func.julianday(Ticket.first_called_at) - func.julianday(Ticket.issued_at)) * 86400
+    if session.get_bind().dialect.name == "postgresql":
+        wait_s = func.extract("epoch", Ticket.first_called_at - Ticket.issued_at)
+    called = session.exec(
+        select(
+            func.count(),
+            func.sum(case((wait_s <= standard, 1), else_=0)),
+            func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)),
+        )
+        .select_from(Ticket)
+        .join(Service, (Service.branch_id == Ticket.branch_id) & (Service.code == Ticket.original_service_code))
+        .where(
+            Ticket.branch_id == branch.id,
+            Ticket.business_date == today,
+            col(Ticket.first_called_at).is_not(None),
+        )
+    ).one()
+    n_called, n_within, served = (int(x or 0) for x in called)
+    counters = list_counters(session, branch.id)  # type: ignore[arg-type]
+    return {
+        "branch": branch.code,
+        "business_date": today.isoformat(),
+        "waiting": {code: w["waiting"] for code, w in waiting.items()},
+        "waiting_total": sum(w["waiting"] for w in waiting.values()),
+        "longest_wait_s": longest,
+        "counters_open": sum(1 for c in counters if c.state == CounterState.OPEN),
+        "counters_paused": sum(1 for c in counters if c.state == CounterState.PAUSED),
+        "served_today": served,
+        "called_today": n_called,
+        "within_standard_pct": round(100 * n_within / n_called, 1) if n_called else None,
+        "alerts": [],
+    }

@@ -1,0 +1,19 @@
+"""Table models (SQLModel, table=True) only."""
+
+from sqlmodel import SQLModel
+
+from server.models.org import Branch, Counter, Device, Service, StaffSession, User
+from server.models.queue import Event, Ticket, TicketSequence
+
+__all__ = [
+    "Branch",
+    "Counter",
+    "Device",
+    "Event",
+    "Service",
+    "StaffSession",
+    "Ticket",
+    "TicketSequence",
+    "User",
+    "SQLModel",
+]

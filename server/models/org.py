@@ -1,0 +1,93 @@
+"""Branches, services, counters, staff and devices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.models.types import JSONType, UTCDateTime
+
+
+class Branch(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64, default="UTC")
+    languages: list[str] = Field(default_factory=lambda: ["en"], sa_column=Column(JSONType))
+    default_lang: str = Field(max_length=8, default="en")
+    is_open: bool = True
+    message: str = Field(default="", max_length=500)
+    # Call ordering policy (see server/domain/ordering.py).
+    order_mode: str = Field(default="fifo", max_length=16)
+    priority_mode: str = Field(default="ratio", max_length=16)
+    priority_ratio: int = 2
+    max_wait_s: int | None = None
+    transfer_placement: str = Field(default="first", max_length=16)
+    keep_waiting_at_close: bool = False
+    # Last business date whose leftovers were closed.
+    closed_through: str | None = Field(default=None, max_length=10)
+    # Per-branch event sequence (last assigned).
+    last_seq: int = 0
+
+
+class Service(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("branch_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    code: str = Field(max_length=4)
+    names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONType))
+    standard_wait_s: int = 600
+    standard_service_s: int = 300
+    active: bool = True
+    sort_order: int = 0
+
+
+class Counter(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("branch_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    label: str = Field(max_length=32)
+    # Service codes in the order this counter serves them (its work profile).
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+    state: str = Field(default="closed", max_length=16)
+    pause_reason: str | None = Field(default=None, max_length=200)
+    teller_id: int | None = Field(default=None, foreign_key="user.id")
+    current_ticket_id: int | None = None
+    # Normal calls since this counter last called a priority ticket (ratio rule).
+    normal_streak: int = 0
+    state_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    branch_id: int | None = Field(default=None, foreign_key="branch.id")
+    full_name: str = Field(default="", max_length=200)
+    active: bool = True
+
+
+class StaffSession(SQLModel, table=True):
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Device(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    kind: str = Field(max_length=16)
+    name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    active: bool = True
+    last_seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,124 @@
+"""The event bus: committed events out to every live subscriber of a branch.
+
+``EventBus`` is the interface; ``InProcessBus`` serves one process. (A Redis pub/sub
+implementation plugs in behind the same interface for several processes.) ``publish`` may
+be called from any thread; delivery happens on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from server.realtime.events import wire_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One subscriber's bounded queue of (seq, json text) for one branch."""
+
+    branch_id: int
+    maxsize: int
+    queue: asyncio.Queue[tuple[int, str]] = field(init=False)
+    overflowed: bool = False
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.maxsize)
+
+    def offer(self, item: tuple[int, str]) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            # A slow client is cut off; it reconnects with since=SEQ and catches up.
+            self.overflowed = True
+
+
+class EventBus(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def publish(self, events: list[dict[str, Any]]) -> None:
+        """Hand committed events (with seq) to subscribers; thread-safe, non-blocking."""
+        ...
+
+    def subscribe(self, branch_id: int) -> Subscription: ...
+
+    def unsubscribe(self, sub: Subscription) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+
+class _Fanout:
+    """Per-branch subscriber sets on the event loop."""
+
+    def __init__(self, queue_size: int) -> None:
+        self.queue_size = queue_size
+        self.subs: dict[int, set[Subscription]] = defaultdict(set)
+
+    def subscribe(self, branch_id: int) -> Subscription:
+        sub = Subscription(branch_id, self.queue_size)
+        self.subs[branch_id].add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self.subs.get(sub.branch_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self.subs[sub.branch_id]
+
+    def deliver(self, branch_id: int, seq: int, text: str) -> None:
+        for sub in tuple(self.subs.get(branch_id, ())):
+            sub.offer((seq, text))
+
+
+def encode(ev: dict[str, Any]) -> str:
+    return json.dumps(wire_message(ev), ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class InProcessBus:
+    def __init__(self, *, queue_size: int = 1000) -> None:
+        self._fanout = _Fanout(queue_size)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+    async def stop(self) -> None:
+        self._loop = None
+
+    def publish(self, events: list[dict[str, Any]]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        batch = [(ev["branch_id"], ev["seq"], encode(ev)) for ev in events]
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._deliver(batch)
+        else:
+            loop.call_soon_threadsafe(self._deliver, batch)
+
+    def _deliver(self, batch: list[tuple[int, int, str]]) -> None:
+        for branch_id, seq, text in batch:
+            self._fanout.deliver(branch_id, seq, text)
+
+    def subscribe(self, branch_id: int) -> Subscription:
+        return self._fanout.subscribe(branch_id)
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._fanout.unsubscribe(sub)
+
+    async def ping(self) -> bool:
+        return self._loop is not None

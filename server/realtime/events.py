@@ -1,0 +1,103 @@
+"""Recording events: the moment-of-truth log and the live feed share one append-only table.
+
+Services call ``record`` while they work; ``persist_pending`` runs just before the commit,
+takes a block of per-branch sequence numbers with one ``UPDATE … RETURNING`` (the branch
+row stays locked only from there to the commit) and inserts the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlmodel import Session
+
+from server.db import PENDING_EVENTS, PUBLISHED_EVENTS
+from server.models import Branch, Event
+
+
+class EventType(StrEnum):
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_PRINTED = "ticket.printed"
+    TICKET_PRINT_FAILED = "ticket.print_failed"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_SERVING = "ticket.serving"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    TICKET_RECOVERY = "ticket.recovery"
+    TICKET_FEEDBACK = "ticket.feedback"
+    COUNTER_CHANGED = "counter.changed"
+    DEVICE_CHANGED = "device.changed"
+    BRANCH_CHANGED = "branch.changed"
+    ALERT_RAISED = "alert.raised"
+    ALERT_CLEARED = "alert.cleared"
+
+
+def record(
+    session: Session,
+    *,
+    branch_id: int,
+    type: EventType,
+    at: dt.datetime,
+    data: dict[str, Any],
+    ticket_id: int | None = None,
+    counter_id: int | None = None,
+    user_id: int | None = None,
+    device_id: int | None = None,
+) -> None:
+    """Queue an event for this unit of work; it is stored and published only on commit."""
+    session.info.setdefault(PENDING_EVENTS, []).append(
+        {
+            "branch_id": branch_id,
+            "type": type.value,
+            "at": at,
+            "data": data,
+            "ticket_id": ticket_id,
+            "counter_id": counter_id,
+            "user_id": user_id,
+            "device_id": device_id,
+        }
+    )
+
+
+def persist_pending(session: Session) -> None:
+    pending: list[dict[str, Any]] = session.info.pop(PENDING_EVENTS, [])
+    if not pending:
+        return
+    session.flush()
+    by_branch: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for ev in pending:
+        by_branch[ev["branch_id"]].append(ev)
+    published: list[dict[str, Any]] = []
+    # Sorted branch ids: two transactions touching the same branches lock them in one order.
+    for branch_id in sorted(by_branch):
+        events = by_branch[branch_id]
+        last = session.execute(
+            update(Branch)
+            .where(Branch.id == branch_id)  # type: ignore[arg-type]
+            .values(last_seq=Branch.last_seq + len(events))
+            .returning(Branch.last_seq)
+        ).scalar_one()
+        first = last - len(events) + 1
+        for offset, ev in enumerate(events):
+            ev["seq"] = first + offset
+        session.execute(insert(Event), events)
+        published.extend(events)
+    session.info.setdefault(PUBLISHED_EVENTS, []).extend(published)
+
+
+def wire_message(ev: dict[str, Any]) -> dict[str, Any]:
+    """The event as clients see it: ``{seq, type, at, data}``."""
+    at = ev["at"]
+    return {
+        "seq": ev["seq"],
+        "type": ev["type"],
+        "at": at.isoformat() if isinstance(at, dt.datetime) else at,
+        "data": ev["data"],
+    }

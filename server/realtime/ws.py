@@ -1,0 +1,145 @@
+"""``WS /api/v1/branches/{branch}/events``: a snapshot (or a replay after ``since``), then
+every event of the branch exactly once and in sequence order.
+
+The subscription is taken *before* the database is read, so an event committed while the
+snapshot is built is either in the snapshot or in the queue (duplicates are dropped by seq).
+Events can reach the queue out of order (two requests publish after their commits); each
+connection holds a later one back until the gap fills, and reads the gap from the database
+if it does not fill in a moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
+
+from server.auth import service as auth
+from server.auth.principal import READ_QUEUE, Principal
+from server.branches.lookup import get_branch
+from server.branches.snapshot import snapshot
+from server.context import AppContext
+from server.domain.errors import DomainError
+from server.models import Event
+from server.realtime.bus import Subscription, encode
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+GAP_WAIT_S = 0.25
+CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
+
+
+def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal, int]:
+    with ctx.db.unit_of_work(write=False) as session:
+        if not token:
+            raise DomainError("log in first: pass ?token= or an Authorization header")
+        principal = auth.resolve(session, token=token, now=ctx.clock.now())
+        principal.require(*READ_QUEUE)
+        branch = get_branch(session, code)
+        principal.require_branch(branch.id, branch.code)  # type: ignore[arg-type]
+        return principal, branch.id  # type: ignore[return-value]
+
+
+def _events_after(ctx: AppContext, branch_id: int, after: int, upto: int | None = None,
+                  limit: int | None = None) -> list[Event]:
+    with ctx.db.unit_of_work(write=False) as session:
+        stmt = select(Event).where(Event.branch_id == branch_id, Event.seq > after)
+        if upto is not None:
+            stmt = stmt.where(Event.seq < upto)
+        stmt = stmt.order_by(col(Event.seq))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(session.exec(stmt))
+
+
+def _row_text(ev: Event) -> str:
+    return encode({"seq": ev.seq, "type": ev.type, "at": ev.at, "data": ev.data})
+
+
+def _initial(ctx: AppContext, branch_id: int, code: str, since: int | None) -> tuple[list[str], int]:
+    """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot."""
+    if since is not None and since >= 0:
+        limit = ctx.settings.replay_limit
+        rows = _events_after(ctx, branch_id, since, limit=limit + 1)
+        contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
+        with ctx.db.read_session() as session:
+            last_seq = get_branch(session, code).last_seq
+        if len(rows) <= limit and contiguous and since <= last_seq:
+            return [_row_text(r) for r in rows], since + len(rows)
+    with ctx.db.snapshot_session() as session, session.begin():
+        branch = get_branch(session, code)
+        data = snapshot(session, branch, now=ctx.clock.now())
+        seq = branch.last_seq
+    msg = json.dumps({"type": "snapshot", "seq": seq, "data": data}, ensure_ascii=False, default=str)
+    return [msg], seq
+
+
+async def _pump(ws: WebSocket, ctx: AppContext, sub: Subscription, branch_id: int, last: int) -> None:
+    held: dict[int, str] = {}
+    while True:
+        if sub.overflowed:
+            await ws.close(code=4008, reason="too far behind; reconnect with since=SEQ")
+            return
+        try:
+            seq, text = await asyncio.wait_for(sub.queue.get(), GAP_WAIT_S if held else None)
+        except TimeoutError:
+            # A gap that did not fill: the missing events are committed, read them.
+            for ev in await run_in_threadpool(_events_after, ctx, branch_id, last, min(held)):
+                if ev.seq == last + 1:
+                    await ws.send_text(_row_text(ev))
+                    last = ev.seq
+            seq, text = -1, ""
+        if seq > last:
+            held[seq] = text
+        while last + 1 in held:
+            last += 1
+            await ws.send_text(held.pop(last))
+        for stale in [s for s in held if s <= last]:
+            del held[stale]
+
+
+async def _until_closed(ws: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await ws.receive_text()  # clients may send pings; nothing else is expected
+
+
+@router.websocket("/api/v1/branches/{branch}/events")
+async def branch_events(ws: WebSocket, branch: str, since: int | None = None,
+                        token: str | None = None) -> None:
+    ctx: AppContext = ws.app.state.ctx
+    header = ws.headers.get("authorization", "")
+    if not token and header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    await ws.accept()
+    try:
+        _, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
+    except DomainError as exc:
+        await ws.close(code=CLOSE_CODES.get(exc.status_code, 4400), reason=exc.message[:120])
+        return
+    sub = ctx.bus.subscribe(branch_id)
+    try:
+        first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, since)
+        for text in first:
+            await ws.send_text(text)
+        pump = asyncio.create_task(_pump(ws, ctx, sub, branch_id, last))
+        closed = asyncio.create_task(_until_closed(ws))
+        done, pending = await asyncio.wait({pump, closed}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            exc = task.exception()
+            if exc is not None and not isinstance(exc, WebSocketDisconnect):
+                log.warning("event stream for %s ended: %r", branch, exc)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        ctx.bus.unsubscribe(sub)
+
+

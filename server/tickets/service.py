@@ -1,0 +1,233 @@
+"""Issuing tickets and the operations a teller performs on one ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, select
+
+from server.auth.principal import Principal
+from server.branches.lookup import get_branch_by_id, get_service, list_counters
+from server.domain.calendar import business_date, format_code
+from server.domain.errors import Conflict, Invalid
+from server.domain.lifecycle import AT_COUNTER, TicketStatus, check_ticket_op
+from server.models import Branch, Counter, Service, Ticket
+from server.realtime.events import EventType, record
+from server.security import new_customer_token
+from server.tickets.numbering import take_number
+from server.tickets.present import ticket_dict, waited_s
+from server.tickets.stats import open_counters_by_service, people_ahead, quote
+
+
+def issue_ticket(
+    session: Session,
+    *,
+    branch: Branch,
+    service_code: str,
+    lang: str | None,
+    priority: bool,
+    priority_reason: str | None,
+    request_id: str | None,
+    principal: Principal,
+    now: dt.datetime,
+) -> tuple[Ticket, int, int]:
+    """Issue a ticket; returns it with its position (1 = next) and quoted wait."""
+    if request_id is not None:
+        earlier = session.exec(
+            select(Ticket).where(Ticket.branch_id == branch.id, Ticket.request_id == request_id)
+        ).first()
+        if earlier is not None:
+            # A retried or double-tapped request gets the ticket it already got.
+            return earlier, people_ahead(session, earlier) + 1, earlier.quoted_wait_s
+    if not branch.is_open:
+        raise Conflict(f"branch {branch.code} is closed and is not issuing tickets")
+    service = get_service(session, branch, service_code)
+    if not service.active:
+        raise Conflict(f"service {service.code} is not available at the moment")
+    lang = lang or branch.default_lang
+    if lang not in branch.languages:
+        offered = ", ".join(branch.languages)
+        raise Invalid(f"language '{lang}' is not offered at branch {branch.code} (offered: {offered})")
+
+    day = business_date(now, branch.timezone)
+    number = take_number(session, branch_id=branch.id, prefix=service.code, business_date=day)  # type: ignore[arg-type]
+    ticket = Ticket(
+        branch_id=branch.id,  # type: ignore[arg-type]
+        business_date=day,
+        prefix=service.code,
+        number=number,
+        code=format_code(service.code, number),
+        service_code=service.code,
+        original_service_code=service.code,
+        lang=lang,
+        priority=priority,
+        priority_reason=priority_reason if priority else None,
+        status=TicketStatus.WAITING,
+        token=new_customer_token(),
+        issued_at=now,
+        queued_at=now,
+        device_id=principal.device_id,
+        teller_id=None,
+        request_id=request_id,
+    )
+    session.add(ticket)
+    session.flush()
+    ahead = people_ahead(session, ticket)
+    counters = list_counters(session, branch.id)  # type: ignore[arg-type]
+    open_n = open_counters_by_service(counters).get(service.code, 0)
+    ticket.quoted_wait_s = quote(
+        session, branch_id=branch.id, service=service, ahead=ahead, open_counters=open_n  # type: ignore[arg-type]
+    )
+    record(
+        session,
+        branch_id=branch.id,  # type: ignore[arg-type]
+        type=EventType.TICKET_ISSUED,
+        at=now,
+        ticket_id=ticket.id,
+        device_id=principal.device_id,
+        user_id=principal.user_id,
+        data={
+            "ticket": ticket_dict(ticket),
+            "position": ahead + 1,
+            "estimated_wait_s": ticket.quoted_wait_s,
+        },
+    )
+    return ticket, ahead + 1, ticket.quoted_wait_s
+
+
+def _counter_of(session: Session, ticket: Ticket) -> Counter | None:
+    return session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
+
+
+def _release_counter(session: Session, ticket: Ticket, now: dt.datetime) -> Counter | None:
+    counter = _counter_of(session, ticket)
+    if counter is not None and counter.current_ticket_id == ticket.id:
+        counter.current_ticket_id = None
+        counter.state_since = now
+        session.add(counter)
+    return counter
+
+
+def _record_ticket(
+    session: Session,
+    ticket: Ticket,
+    kind: EventType,
+    *,
+    principal: Principal,
+    now: dt.datetime,
+    counter: Counter | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    data: dict[str, Any] = {"ticket": ticket_dict(ticket, counter=counter)}
+    if extra:
+        data.update(extra)
+    record(
+        session,
+        branch_id=ticket.branch_id,
+        type=kind,
+        at=now,
+        ticket_id=ticket.id,
+        counter_id=counter.id if counter is not None else None,
+        user_id=principal.user_id,
+        device_id=principal.device_id,
+        data=data,
+    )
+
+
+def serve(session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime) -> Ticket:
+    check_ticket_op("serve", code=ticket.code, status=ticket.status)
+    ticket.status = TicketStatus.SERVING
+    ticket.serving_at = now
+    session.add(ticket)
+    _record_ticket(session, ticket, EventType.TICKET_SERVING, principal=principal, now=now,
+                   counter=_counter_of(session, ticket))
+    return ticket
+
+
+def finish(session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime) -> Ticket:
+    check_ticket_op("finish", code=ticket.code, status=ticket.status)
+    ticket.status = TicketStatus.DONE
+    ticket.finished_at = now
+    session.add(ticket)
+    counter = _release_counter(session, ticket, now)
+    start = ticket.serving_at or ticket.called_at or now
+    _record_ticket(session, ticket, EventType.TICKET_FINISHED, principal=principal, now=now,
+                   counter=counter, extra={"service_s": int((now - start).total_seconds())})
+    return ticket
+
+
+def no_show(session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime) -> Ticket:
+    check_ticket_op("no_show", code=ticket.code, status=ticket.status)
+    ticket.status = TicketStatus.NO_SHOW
+    ticket.finished_at = now
+    session.add(ticket)
+    counter = _release_counter(session, ticket, now)
+    _record_ticket(session, ticket, EventType.TICKET_NO_SHOW, principal=principal, now=now,
+                   counter=counter)
+    return ticket
+
+
+def transfer(
+    session: Session, ticket: Ticket, *, service_code: str, principal: Principal, now: dt.datetime
+) -> Ticket:
+    """Send the customer to another service's queue, keeping their original arrival."""
+    check_ticket_op("transfer", code=ticket.code, status=ticket.status)
+    branch = get_branch_by_id(session, ticket.branch_id)
+    target: Service = get_service(session, branch, service_code)
+    if target.code == ticket.service_code:
+        raise Invalid(f"ticket {ticket.code} is already in service {target.code}")
+    if not target.active:
+        raise Conflict(f"service {target.code} is not available at the moment")
+    was_at = ticket.status in AT_COUNTER
+    counter = _release_counter(session, ticket, now) if was_at else None
+    from_service = ticket.service_code
+    ticket.status = TicketStatus.TRANSFERRED
+    ticket.service_code = target.code
+    ticket.queued_at = now
+    ticket.transfer_count += 1
+    ticket.counter_id = None
+    ticket.serving_at = None
+    ticket.called_at = None
+    session.add(ticket)
+    _record_ticket(session, ticket, EventType.TICKET_TRANSFERRED, principal=principal, now=now,
+                   counter=counter, extra={"from_service": from_service, "to_service": target.code})
+    return ticket
+
+
+def cancel(
+    session: Session, ticket: Ticket, *, reason: str, principal: Principal | None, now: dt.datetime
+) -> Ticket:
+    check_ticket_op("cancel", code=ticket.code, status=ticket.status)
+    ticket.status = TicketStatus.CANCELLED
+    ticket.cancel_reason = reason
+    ticket.finished_at = now
+    session.add(ticket)
+    record(
+        session,
+        branch_id=ticket.branch_id,
+        type=EventType.TICKET_CANCELLED,
+        at=now,
+        ticket_id=ticket.id,
+        user_id=principal.user_id if principal else None,
+        device_id=principal.device_id if principal else None,
+        data={"ticket": ticket_dict(ticket), "reason": reason},
+    )
+    return ticket
+
+
+def recovery(
+    session: Session,
+    ticket: Ticket,
+    *,
+    action: str,
+    note: str,
+    principal: Principal,
+    now: dt.datetime,
+) -> Ticket:
+    """Log what the teller did to put a missed standard right (a moment of truth too)."""
+    check_ticket_op("recovery", code=ticket.code, status=ticket.status)
+    _record_ticket(session, ticket, EventType.TICKET_RECOVERY, principal=principal, now=now,
+                   counter=_counter_of(session, ticket),
+                   extra={"action": action, "note": note, "waited_s": waited_s(ticket, now)})
+    return ticket
