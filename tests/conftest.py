@@ -53,6 +53,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_database() -> Iterator[str]:
     reason = _pg_reachable()
     if reason:
+        if os.environ.get("SIRA_TEST_STRICT"):
+            pytest.fail(f"{reason} (SIRA_TEST_STRICT is set: CI must test PostgreSQL)")
         pytest.skip(reason)
     name = f"sira_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

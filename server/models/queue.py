@@ -28,6 +28,8 @@ class Ticket(SQLModel, table=True):
         UniqueConstraint("branch_id", "request_id"),
         Index("ix_ticket_queue", "branch_id", "status", "service_code"),
         Index("ix_ticket_branch_date", "branch_id", "business_date"),
+        # Recent service times per service (wait quotes) without scanning the day.
+        Index("ix_ticket_finished", "branch_id", "service_code", "finished_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

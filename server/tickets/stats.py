@@ -39,6 +39,7 @@ def recent_service_times(session: Session, branch_id: int, service_code: str) ->
         .where(
             Ticket.branch_id == branch_id,
             Ticket.service_code == service_code,
+            col(Ticket.finished_at).is_not(None),
             Ticket.status == TicketStatus.DONE,
         )
         .order_by(col(Ticket.finished_at).desc())

@@ -1,0 +1,35 @@
+# Sira: `make run` serves the demo branch on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+export SIRA_DATA_DIR ?= $(CURDIR)/data
+export SIRA_PUBLIC_URL ?= http://localhost:$(PORT)
+
+.PHONY: run test lint bench venv dev clean
+
+$(BIN)/sira: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(BIN)/sira
+
+venv: $(BIN)/sira
+
+run: venv
+	$(BIN)/sira init --demo
+	@echo "Kiosk, display, teller and manager pages: see the URLs above; API docs: http://localhost:$(PORT)/docs"
+	$(BIN)/sira serve --host $(HOST) --port $(PORT)
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check server drivers tests bench
+
+bench: venv
+	$(BIN)/python -m bench.load
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

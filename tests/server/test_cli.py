@@ -1,0 +1,97 @@
+"""The `sira` command line: init (with the demo), user add, close-day."""
+
+import json
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from server.cli import app
+from server.db import Database
+from server.models import Branch, Counter, Device, Service, User
+from server.security import verify_password
+
+
+@pytest.fixture
+def env(db_url, tmp_path, monkeypatch):
+    # The CLI reads its settings from the environment, as in production.
+    monkeypatch.setenv("SIRA_DATABASE_URL", db_url)
+    monkeypatch.setenv("SIRA_DATA_DIR", str(tmp_path / "data"))
+    return db_url
+
+
+def run(*args, stdin=None):
+    return CliRunner().invoke(app, list(args), input=stdin)
+
+
+def test_init_demo_creates_the_demo_branch_and_prints_logins(env, tmp_path):
+    result = run("init", "--demo")
+    assert result.exit_code == 0, result.output
+    creds = json.loads((tmp_path / "data" / "demo-credentials.json").read_text())
+    for username, password in creds["users"].items():
+        assert f"{username}" in result.output and password in result.output
+    assert creds["devices"]["kiosk"] in result.output
+
+    db = Database(env)
+    with db.read_session() as s:
+        branch = s.exec(select(Branch).where(Branch.code == "demo")).one()
+        assert sorted(x.code for x in s.exec(select(Service).where(Service.branch_id == branch.id))) == ["A", "B", "C"]
+        assert sorted(c.label for c in s.exec(select(Counter))) == ["1", "2", "3", "4"]
+        users = {u.username: u for u in s.exec(select(User))}
+        assert set(users) == {"admin", "manager", "teller1", "teller2", "teller3", "teller4"}
+        assert users["admin"].role == "admin" and users["teller3"].role == "teller"
+        assert verify_password(creds["users"]["teller2"], users["teller2"].password_hash)
+        assert sorted(d.kind for d in s.exec(select(Device))) == ["display", "kiosk"]
+    db.dispose()
+
+
+def test_init_demo_twice_keeps_one_demo_and_the_same_logins(env):
+    first = run("init", "--demo")
+    second = run("init", "--demo")
+    assert second.exit_code == 0, second.output
+    assert first.output.split("Demo branch", 1)[1] == second.output.split("Demo branch", 1)[1]
+    db = Database(env)
+    with db.read_session() as s:
+        assert len(s.exec(select(Branch)).all()) == 1
+    db.dispose()
+
+
+def test_user_add_reads_the_password_from_stdin(env):
+    assert run("init", "--demo").exit_code == 0
+    result = run("user", "add", "ayse", "--role", "teller", "--branch", "demo", "--password-stdin",
+                 stdin="a long secret\n")
+    assert result.exit_code == 0, result.output
+    db = Database(env)
+    with db.read_session() as s:
+        user = s.exec(select(User).where(User.username == "ayse")).one()
+        assert user.role == "teller"
+        assert verify_password("a long secret", user.password_hash)
+    db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["user", "add", "bob", "--role", "teller", "--branch", "nowhere", "--password-stdin"],
+         "long enough pw\n", "no branch 'nowhere'"),
+        (["user", "add", "bob", "--role", "chief", "--branch", "demo", "--password-stdin"],
+         "long enough pw\n", "role"),
+        (["user", "add", "bob", "--role", "teller", "--branch", "demo", "--password-stdin"],
+         "short\n", "password"),
+        (["user", "add", "manager", "--role", "teller", "--branch", "demo", "--password-stdin"],
+         "long enough pw\n", "taken"),
+    ],
+)
+def test_user_add_refuses_bad_input_with_a_reason(env, args, stdin, message):
+    assert run("init", "--demo").exit_code == 0
+    result = run(*args, stdin=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_prod_refuses_the_default_secret(env, monkeypatch):
+    monkeypatch.setenv("SIRA_ENV", "prod")
+    monkeypatch.delenv("SIRA_SECRET_KEY", raising=False)
+    result = run("init")
+    assert result.exit_code == 2
+    assert "SIRA_SECRET_KEY" in result.output

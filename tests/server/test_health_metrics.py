@@ -1,0 +1,53 @@
+"""Health probes, Prometheus text and the manager's live metrics."""
+
+from tests.support import make_branch
+
+
+def test_liveness_and_readiness(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json() == {"ready": True, "database": True, "bus": True}
+
+
+def test_prometheus_text_counts_waiting_tickets(client, make):
+    kit = make(make_branch)
+    for svc in ("A", "A", "B"):
+        client.post(f"/api/v1/branches/{kit.code}/tickets", json={"service": svc}, headers=kit.auth("kiosk"))
+    text = client.get("/metrics").text
+    assert 'sira_waiting_tickets{branch="demo",service="A"} 2' in text
+    assert 'sira_waiting_tickets{branch="demo",service="B"} 1' in text
+    assert 'sira_event_seq{branch="demo"} 3' in text
+
+
+def test_live_metrics_follow_the_day(client, make, clock):
+    kit = make(make_branch)
+    url = f"/api/v1/branches/{kit.code}"
+    for svc in ("A", "A", "B"):
+        client.post(f"{url}/tickets", json={"service": svc}, headers=kit.auth("kiosk"))
+    c1 = kit.counters["1"]
+    client.post(f"/api/v1/counters/{c1}/open", headers=kit.auth("teller1"))
+    clock.advance(seconds=120)
+    client.post(f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1"))  # A001 waited 120 s
+    clock.advance(seconds=60)
+    # Within the 600 s standard; finishing A001 while calling A002 (waited 180 s).
+    client.post(f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1"))
+    clock.advance(seconds=700)
+    client.post(f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1"))  # B001 waited 880 s
+
+    m = client.get(f"{url}/metrics/live", headers=kit.auth("manager")).json()
+    assert m["waiting"] == {}
+    assert m["waiting_total"] == 0
+    assert m["counters_open"] == 1
+    assert m["served_today"] == 2
+    assert m["called_today"] == 3
+    assert m["within_standard_pct"] == round(100 * 2 / 3, 1)
+
+
+def test_live_metrics_longest_wait(client, make, clock):
+    kit = make(make_branch)
+    client.post(f"/api/v1/branches/{kit.code}/tickets", json={"service": "C"}, headers=kit.auth("kiosk"))
+    clock.advance(seconds=300)
+    m = client.get(f"/api/v1/branches/{kit.code}/metrics/live", headers=kit.auth("manager")).json()
+    assert m["longest_wait_s"] == 300
+    assert m["waiting"] == {"C": 1}
