@@ -66,16 +66,19 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="add the demo branch"
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes (use 1 on SQLite)")] = 1,
+    workers: Annotated[int, typer.Option(help="worker processes (1 until the Redis bus)")] = 1,
 ) -> None:
     """Run the server (embedded SQLite unless SIRA_DATABASE_URL is set)."""
     import uvicorn
 
     settings = _settings()
-    if workers > 1 and settings.is_sqlite:
-        typer.echo("note: several workers on SQLite share one writer; PostgreSQL + Redis scale out", err=True)
+    if workers > 1:
+        # Each worker would hear only its own events: displays on another worker miss calls.
+        typer.echo("several workers need a shared (Redis) event bus, which this version does not "
+                   "have yet: run one worker", err=True)
+        raise typer.Exit(2)
     typer.echo(f"Sira on http://{host}:{port}  (API docs /docs; database {_safe_url(settings.sqlalchemy_url)})")
-    uvicorn.run("server.asgi:app", host=host, port=port, workers=workers, ws="websockets",
+    uvicorn.run("server.asgi:app", host=host, port=port, workers=workers, ws="websockets-sansio",
                 log_level="info", proxy_headers=True)
 
 

@@ -51,17 +51,19 @@ class Database:
         )
         # One writer at a time on SQLite; PostgreSQL uses row locks instead.
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        # Small per-database caches (e.g. recent service times); reachable as session.info["cache"].
+        self.cache: dict[str, Any] = {}
         # Set by the app: called with the events of each committed unit of work.
         self.on_commit: Callable[[list[dict[str, Any]]], None] | None = None
         # Set by the app: assigns sequence numbers and stores recorded events (before commit).
         self.before_commit: Callable[[Session], None] | None = None
 
     def read_session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        return Session(self.engine, expire_on_commit=False, info={"cache": self.cache})
 
     def snapshot_session(self) -> Session:
         """A session whose reads all see one consistent point in time."""
-        return Session(self._snapshot_engine, expire_on_commit=False)
+        return Session(self._snapshot_engine, expire_on_commit=False, info={"cache": self.cache})
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
@@ -69,7 +71,9 @@ class Database:
         lock = self._write_lock if (write and self._write_lock is not None) else nullcontext()
         with lock:
             session = Session(
-                self._write_engine if write else self.engine, expire_on_commit=False
+                self._write_engine if write else self.engine,
+                expire_on_commit=False,
+                info={"cache": self.cache},
             )
             try:
                 yield session

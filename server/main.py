@@ -65,6 +65,8 @@ def create_app(
     db: Database | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
+    if settings.redis_url and bus is None:
+        raise RuntimeError("SIRA_REDIS_URL is set, but this version has only the in-process event bus")
     db = db or Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
     bus = bus or InProcessBus(queue_size=settings.ws_queue_size)
     ctx = AppContext(settings=settings, db=db, bus=bus, clock=clock or SystemClock())

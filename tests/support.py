@@ -110,7 +110,7 @@ def free_port() -> int:
 def live_server(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` with uvicorn (websockets library) on a free port; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets", log_level="warning",
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning",
                             lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

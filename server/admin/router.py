@@ -155,7 +155,7 @@ def update_counter(
     if body.services is not None:
         counter.services = service.check_counter_services(session, b, body.services)
     if body.label is not None:
-        counter.label = body.label
+        counter.label = service.check_counter_label(session, b, counter, body.label)
     session.add(counter)
     return counter_dict(counter)
 

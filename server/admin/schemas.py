@@ -69,6 +69,13 @@ class BranchUpdate(BranchPolicy):
     _zone = field_validator("timezone")(_check_zone)
 
 
+def _check_names(v: dict[str, str] | None) -> dict[str, str] | None:
+    for lang, name in (v or {}).items():
+        if not name.strip() or len(name) > 120:
+            raise ValueError(f"name in '{lang}' must be 1 to 120 characters")
+    return v
+
+
 class ServiceCreate(BaseModel):
     code: str = ServiceCode
     names: dict[LangCode, str] = Field(min_length=1)
@@ -80,20 +87,19 @@ class ServiceCreate(BaseModel):
     @field_validator("names")
     @classmethod
     def _names_short(cls, v: dict[str, str]) -> dict[str, str]:
-        for lang, name in v.items():
-            if not name.strip() or len(name) > 120:
-                raise ValueError(f"name in '{lang}' must be 1 to 120 characters")
-        return v
+        return _check_names(v)  # type: ignore[return-value]
 
 
 class ServiceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    names: dict[LangCode, str] | None = None
+    names: dict[LangCode, str] | None = Field(default=None, min_length=1)
     standard_wait_s: StrictInt | None = Field(default=None, ge=30, le=86400)
     standard_service_s: StrictInt | None = Field(default=None, ge=10, le=86400)
     active: StrictBool | None = None
     sort_order: StrictInt | None = Field(default=None, ge=0, le=1000)
+
+    _names = field_validator("names")(_check_names)
 
 
 class CounterCreate(BaseModel):

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from server.auth.principal import Principal, Role
-from server.branches.lookup import get_branch, get_branch_by_id, list_services
+from server.branches.lookup import get_branch, get_branch_by_id, list_services, valid_id
 from server.branches.snapshot import branch_dict
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from server.models import Branch, Counter, Device, Service, StaffSession, Ticket, User
+from server.models import Branch, Counter, Device, Event, Service, StaffSession, Ticket, User
 from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
@@ -78,8 +78,12 @@ def delete_branch(session: Session, branch: Branch) -> None:
     used = session.exec(select(func.count()).where(Ticket.branch_id == branch.id)).one()
     if used:
         raise Conflict(f"branch {branch.code} has ticket history; close it (is_open=false) instead")
-    for model in (Counter, Service, Device):
+    # With no tickets, its events are only configuration and counter changes; they (and its
+    # users' sessions) reference the branch and its users, so they go with them.
+    for model in (Counter, Service, Device, Event):
         session.execute(delete(model).where(model.branch_id == branch.id))  # type: ignore[attr-defined]
+    users = select(User.id).where(User.branch_id == branch.id)
+    session.execute(delete(StaffSession).where(col(StaffSession.user_id).in_(users)))
     session.execute(delete(User).where(User.branch_id == branch.id))  # type: ignore[arg-type]
     session.delete(branch)
 
@@ -123,6 +127,16 @@ def check_counter_services(session: Session, branch: Branch, codes: list[str]) -
     if len(set(codes)) != len(codes):
         raise Invalid("a service is listed twice for this counter")
     return codes
+
+
+def check_counter_label(session: Session, branch: Branch, counter: Counter, label: str) -> str:
+    """A counter's new label, refused when another counter of the branch already has it."""
+    clash = session.exec(
+        select(Counter).where(Counter.branch_id == branch.id, Counter.label == label, Counter.id != counter.id)
+    ).first()
+    if clash is not None:
+        raise Conflict(f"branch {branch.code} already has counter {label}")
+    return label
 
 
 def create_counter(session: Session, branch: Branch, *, label: str, services: list[str]) -> Counter:
@@ -179,7 +193,7 @@ def create_user(
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if valid_id(user_id) else None
     if user is None:
         raise NotFound(f"there is no user {user_id}")
     return user
@@ -213,7 +227,7 @@ def create_device(
 
 
 def get_device(session: Session, device_id: int) -> Device:
-    device = session.get(Device, device_id)
+    device = session.get(Device, device_id) if valid_id(device_id) else None
     if device is None:
         raise NotFound(f"there is no device {device_id}")
     return device

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from server.auth.principal import Principal, Role
@@ -45,22 +46,26 @@ def logout(session: Session, *, token: str) -> None:
         session.delete(row)
 
 
+_DEVICE_BY_HASH = select(Device).where(Device.token_hash == bindparam("digest"))
+_SESSION_BY_HASH = (
+    select(StaffSession, User)
+    .join(User, User.id == StaffSession.user_id)  # type: ignore[arg-type]
+    .where(StaffSession.token_hash == bindparam("digest"))
+)
+
+
 def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
     """The principal a bearer token stands for, or Unauthorized."""
     digest = token_hash(token)
     if token.startswith(DEVICE_PREFIX):
-        device = session.exec(select(Device).where(Device.token_hash == digest)).first()
+        device = session.exec(_DEVICE_BY_HASH, params={"digest": digest}).first()
         if device is None or not device.active:
             raise Unauthorized("unknown or revoked device token")
         return Principal(
             role=Role(device.kind), branch_id=device.branch_id, device_id=device.id, name=device.name
         )
     if token.startswith(STAFF_PREFIX):
-        row = session.exec(
-            select(StaffSession, User)
-            .join(User, User.id == StaffSession.user_id)  # type: ignore[arg-type]
-            .where(StaffSession.token_hash == digest)
-        ).first()
+        row = session.exec(_SESSION_BY_HASH, params={"digest": digest}).first()
         if row is not None:
             staff_session, user = row
             if staff_session.expires_at > now and user.active:

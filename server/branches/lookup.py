@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from server.domain.errors import NotFound
 from server.models import Branch, Counter, Service, Ticket
 
+# Row ids are 32-bit INTEGER columns on PostgreSQL (and 64-bit on SQLite): a larger number
+# from a URL names no row, and must not reach the database, which would raise instead.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(row_id: int) -> bool:
+    return 1 <= row_id <= MAX_ID
+
+
+_BRANCH_BY_CODE = select(Branch).where(Branch.code == bindparam("code"))
+_SERVICE_BY_CODE = select(Service).where(
+    Service.branch_id == bindparam("branch_id"), Service.code == bindparam("code")
+)
+
 
 def get_branch(session: Session, code: str) -> Branch:
-    branch = session.exec(select(Branch).where(Branch.code == code)).first()
+    branch = session.exec(_BRANCH_BY_CODE, params={"code": code}).first()
     if branch is None:
         raise NotFound(f"there is no branch '{code}'")
     return branch
@@ -23,9 +38,7 @@ def get_branch_by_id(session: Session, branch_id: int) -> Branch:
 
 
 def get_service(session: Session, branch: Branch, code: str) -> Service:
-    service = session.exec(
-        select(Service).where(Service.branch_id == branch.id, Service.code == code)
-    ).first()
+    service = session.exec(_SERVICE_BY_CODE, params={"branch_id": branch.id, "code": code}).first()
     if service is None:
         raise NotFound(f"branch {branch.code} has no service '{code}'")
     return service
@@ -50,6 +63,8 @@ def list_counters(session: Session, branch_id: int) -> list[Counter]:
 
 
 def get_counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
+    if not valid_id(counter_id):
+        raise NotFound(f"there is no counter {counter_id}")
     stmt = select(Counter).where(Counter.id == counter_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -60,6 +75,8 @@ def get_counter(session: Session, counter_id: int, *, lock: bool = False) -> Cou
 
 
 def get_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket:
+    if not valid_id(ticket_id):
+        raise NotFound(f"there is no ticket {ticket_id}")
     stmt = select(Ticket).where(Ticket.id == ticket_id)
     if lock:
         stmt = stmt.with_for_update()

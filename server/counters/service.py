@@ -27,8 +27,8 @@ from server.realtime.events import EventType, record
 from server.tickets import service as tickets
 from server.tickets.present import ticket_dict, waited_s
 
-# A claim lost to another teller is retried against the fresh queue this many times.
-CLAIM_ATTEMPTS = 20
+# A claim lost to another counter is retried on the fresh queue up to this many times.
+CLAIM_ATTEMPTS = 50
 
 
 def counter_dict(counter: Counter, current: Ticket | None = None) -> dict[str, Any]:
@@ -198,19 +198,27 @@ def call_next(
         )
         if choice is None:
             return None
-        claimed = session.execute(
-            update(Ticket)
+        # Lock the chosen row without waiting: a row another counter is claiming right now is
+        # skipped at once and the next best is tried (PostgreSQL; SQLite has one writer).
+        free = session.execute(
+            select(Ticket.id)
             .where(col(Ticket.id) == choice.ticket_id, col(Ticket.status).in_(QUEUED))
-            .values(
-                status=TicketStatus.CALLED,
-                counter_id=counter.id,
-                teller_id=principal.user_id,
-                called_at=now,
-                call_rule=choice.rule.value,
+            .with_for_update(skip_locked=True)
+        ).first()
+        if free is not None:
+            session.execute(
+                update(Ticket)
+                .where(col(Ticket.id) == choice.ticket_id)
+                .values(
+                    status=TicketStatus.CALLED,
+                    counter_id=counter.id,
+                    teller_id=principal.user_id,
+                    called_at=now,
+                    recalled_at=None,
+                    call_rule=choice.rule.value,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed == 1:
             break
         lost.add(choice.ticket_id)  # another counter took it first
     else:
@@ -240,7 +248,7 @@ def recall(
     if ticket is None or ticket.status != TicketStatus.CALLED:
         raise Conflict(f"counter {counter.label} has no called ticket to recall")
     ticket.recall_count += 1
-    ticket.called_at = now
+    ticket.recalled_at = now
     session.add(ticket)
     payload = _call_payload(session, ticket, counter, now)
     payload["recall_count"] = ticket.recall_count

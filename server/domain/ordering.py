@@ -102,7 +102,7 @@ def choose_next(
         return None
 
     if policy.max_wait_s is not None:
-        overdue = [c for c in pool if (now - c.issued_at).total_seconds() >= policy.max_wait_s]
+        overdue = [c for c in pool if (now - c.issued_at).total_seconds() > policy.max_wait_s]
         if overdue:
             best = min(overdue, key=_arrival_key)
             return Choice(best.id, Rule.MAX_WAIT, best.priority)

@@ -52,7 +52,9 @@ class Ticket(SQLModel, table=True):
     queued_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     quoted_wait_s: int = 0
     first_called_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The call that brought the ticket to its current counter (a recall does not move it).
     called_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    recalled_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     serving_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     finished_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     counter_id: int | None = Field(default=None, foreign_key="counter.id")

@@ -12,7 +12,7 @@ from collections import defaultdict
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session
 
 from server.db import PENDING_EVENTS, PUBLISHED_EVENTS
@@ -66,6 +66,16 @@ def record(
     )
 
 
+_BRANCHES = Branch.__table__  # type: ignore[attr-defined]
+_TAKE_SEQS = (
+    update(_BRANCHES)
+    .where(_BRANCHES.c.id == bindparam("branch_id"))
+    .values(last_seq=_BRANCHES.c.last_seq + bindparam("n"))
+    .returning(_BRANCHES.c.last_seq)
+)
+_INSERT_EVENTS = insert(Event.__table__)  # type: ignore[attr-defined]
+
+
 def persist_pending(session: Session) -> None:
     pending: list[dict[str, Any]] = session.info.pop(PENDING_EVENTS, [])
     if not pending:
@@ -78,16 +88,11 @@ def persist_pending(session: Session) -> None:
     # Sorted branch ids: two transactions touching the same branches lock them in one order.
     for branch_id in sorted(by_branch):
         events = by_branch[branch_id]
-        last = session.execute(
-            update(Branch)
-            .where(Branch.id == branch_id)  # type: ignore[arg-type]
-            .values(last_seq=Branch.last_seq + len(events))
-            .returning(Branch.last_seq)
-        ).scalar_one()
+        last = session.execute(_TAKE_SEQS, {"branch_id": branch_id, "n": len(events)}).scalar_one()
         first = last - len(events) + 1
         for offset, ev in enumerate(events):
             ev["seq"] = first + offset
-        session.execute(insert(Event), events)
+        session.execute(_INSERT_EVENTS, events)
         published.extend(events)
     session.info.setdefault(PUBLISHED_EVENTS, []).extend(published)
 

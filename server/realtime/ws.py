@@ -24,7 +24,7 @@ from server.auth.principal import READ_QUEUE, Principal
 from server.branches.lookup import get_branch
 from server.branches.snapshot import snapshot
 from server.context import AppContext
-from server.domain.errors import DomainError
+from server.domain.errors import DomainError, Unauthorized
 from server.models import Event
 from server.realtime.bus import Subscription, encode
 
@@ -38,7 +38,7 @@ CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
 def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal, int]:
     with ctx.db.unit_of_work(write=False) as session:
         if not token:
-            raise DomainError("log in first: pass ?token= or an Authorization header")
+            raise Unauthorized("log in first: pass ?token= or an Authorization header")
         principal = auth.resolve(session, token=token, now=ctx.clock.now())
         principal.require(*READ_QUEUE)
         branch = get_branch(session, code)

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from server.models import TicketSequence
+
+
+def _statement(insert):  # type: ignore[no-untyped-def]
+    table = TicketSequence.__table__  # type: ignore[attr-defined]
+    stmt = insert(table).values(
+        branch_id=bindparam("branch_id"), service_code=bindparam("prefix"),
+        business_date=bindparam("business_date"), last_number=1,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["branch_id", "service_code", "business_date"],
+        set_={"last_number": table.c.last_number + 1},
+    ).returning(table.c.last_number)
+
+
+_TAKE = {"postgresql": _statement(pg_insert), "sqlite": _statement(sqlite_insert)}
 
 
 def take_number(
@@ -19,13 +35,6 @@ def take_number(
     The row is locked until commit (PostgreSQL row lock; SQLite's single writer), and a
     rolled-back issue rolls the number back with it, so numbers never skip.
     """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(TicketSequence).values(
-        branch_id=branch_id, service_code=prefix, business_date=business_date, last_number=1
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["branch_id", "service_code", "business_date"],
-        set_={"last_number": TicketSequence.last_number + 1},
-    ).returning(TicketSequence.last_number)
-    return int(session.execute(stmt).scalar_one())
+    stmt = _TAKE[session.get_bind().dialect.name]
+    params = {"branch_id": branch_id, "prefix": prefix, "business_date": business_date}
+    return int(session.execute(stmt, params).scalar_one())

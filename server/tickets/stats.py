@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func
+import time
+
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from server.domain.estimates import average_service_s, estimate_wait_s
@@ -13,6 +15,19 @@ from server.domain.lifecycle import QUEUED, CounterState, TicketStatus
 from server.models import Counter, Service, Ticket
 
 RECENT_SAMPLES = 20
+# Recent service times change slowly; a quote may use figures this many seconds old.
+RECENT_TTL_S = 5.0
+RECENT_CACHE = "recent_service_times"
+
+_QUEUED_IN_SERVICE = select(func.count()).where(
+    Ticket.branch_id == bindparam("branch_id"),
+    Ticket.service_code == bindparam("service_code"),
+    col(Ticket.status).in_(QUEUED),
+)
+_PRIORITY_QUEUED_IN_SERVICE = _QUEUED_IN_SERVICE.where(col(Ticket.priority).is_(True))
+_OPEN_COUNTER_SERVICES = select(Counter.services).where(
+    Counter.branch_id == bindparam("branch_id"), Counter.state == CounterState.OPEN.value
+)
 
 
 def waiting_counts(session: Session, branch_id: int) -> dict[str, int]:
@@ -33,7 +48,25 @@ def open_counters_by_service(counters: Iterable[Counter]) -> dict[str, int]:
     return out
 
 
+def count_ahead_of_new(session: Session, *, branch_id: int, service_code: str, priority: bool) -> int:
+    """People ahead of a ticket about to be issued: everyone queued in its service, or for a
+    priority customer only the priority customers (they are called first)."""
+    stmt = _PRIORITY_QUEUED_IN_SERVICE if priority else _QUEUED_IN_SERVICE
+    return int(session.execute(stmt, {"branch_id": branch_id, "service_code": service_code}).scalar_one())
+
+
+def open_counters_for(session: Session, *, branch_id: int, service_code: str) -> int:
+    rows = session.execute(_OPEN_COUNTER_SERVICES, {"branch_id": branch_id}).scalars()
+    return sum(1 for services in rows if service_code in services)
+
+
 def recent_service_times(session: Session, branch_id: int, service_code: str) -> list[float]:
+    # The cache lives on the Database (see db.py), so it never outlives or crosses databases.
+    cache = session.info.get("cache", {}).setdefault(RECENT_CACHE, {})
+    key = (branch_id, service_code)
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < RECENT_TTL_S:
+        return hit[1]
     rows = session.exec(
         select(Ticket.serving_at, Ticket.called_at, Ticket.finished_at)
         .where(
@@ -50,7 +83,13 @@ def recent_service_times(session: Session, branch_id: int, service_code: str) ->
         start = serving_at or called_at
         if start is not None and finished_at is not None:
             out.append((finished_at - start).total_seconds())
+    cache[key] = (time.monotonic(), out)
     return out
+
+
+def forget_recent(session: Session, branch_id: int, service_code: str) -> None:
+    """Drop cached service times after a service ends, so the next quote sees it."""
+    session.info.get("cache", {}).get(RECENT_CACHE, {}).pop((branch_id, service_code), None)
 
 
 def quote(

@@ -166,6 +166,7 @@ def upgrade() -> None:
     sa.Column('quoted_wait_s', sa.Integer(), nullable=False),
     sa.Column('first_called_at', server.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('called_at', server.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recalled_at', server.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('serving_at', server.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', server.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('counter_id', sa.Integer(), nullable=True),
