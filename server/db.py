@@ -10,16 +10,23 @@ of a change that was rolled back.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+P = ParamSpec("P")
+T = TypeVar("T")
 PENDING_EVENTS = "sira_pending_events"
 PUBLISHED_EVENTS = "sira_published_events"
 
@@ -49,14 +56,27 @@ class Database:
             if self.is_sqlite
             else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
-        # One writer at a time on SQLite; PostgreSQL uses row locks instead.
+        # One writer at a time on SQLite; PostgreSQL uses row locks instead. Request writes
+        # queue for one dedicated thread (the lock then only orders background jobs with it).
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._writer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sira-sqlite-writer")
+            if self.is_sqlite
+            else None
+        )
         # Small per-database caches (e.g. recent service times); reachable as session.info["cache"].
         self.cache: dict[str, Any] = {}
         # Set by the app: called with the events of each committed unit of work.
         self.on_commit: Callable[[list[dict[str, Any]]], None] | None = None
         # Set by the app: assigns sequence numbers and stores recorded events (before commit).
         self.before_commit: Callable[[Session], None] | None = None
+
+    async def run(self, fn: Callable[P, T], *args: P.args, write: bool, **kwargs: P.kwargs) -> T:
+        """Run blocking database work off the event loop: SQLite writes on the writer thread."""
+        if write and self._writer is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._writer, partial(fn, *args, **kwargs))
+        return await run_in_threadpool(fn, *args, **kwargs)
 
     def read_session(self) -> Session:
         return Session(self.engine, expire_on_commit=False, info={"cache": self.cache})
@@ -90,6 +110,8 @@ class Database:
             self.on_commit(published)
 
     def dispose(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
         self.engine.dispose()
 
 

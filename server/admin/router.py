@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -13,14 +14,13 @@ from server.auth.principal import ADMIN_ONLY, CONFIGURE, Principal, Role
 from server.branches.dayclose import close_past_days
 from server.branches.lookup import get_branch, get_branch_by_id, get_counter, get_service, list_counters, list_services
 from server.counters.service import counter_dict
-from server.deps import NowDep, PrincipalDep, SessionDep
+from server.deps import WorkDep
 from server.domain.errors import Conflict
 from server.models import Branch, Device, User
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 BranchCode = PathParam(min_length=1, max_length=32)
-NO_CONTENT = Response(status_code=204)
 
 
 def _branch_for(session: Session, principal: Principal, code: str) -> Branch:
@@ -33,104 +33,134 @@ def _branch_for(session: Session, principal: Principal, code: str) -> Branch:
 # --- branches -----------------------------------------------------------------------------
 
 @router.post("/branches", status_code=201)
-def create_branch(body: schemas.BranchCreate, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    principal.require(*ADMIN_ONLY)
-    return service.branch_public(service.create_branch(session, body.model_dump()))
+async def create_branch(body: schemas.BranchCreate, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        principal.require(*ADMIN_ONLY)
+        return service.branch_public(service.create_branch(session, body.model_dump()))
+
+    return await work(run)
 
 
 @router.get("/branches")
-def list_branches(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    principal.require(*CONFIGURE)
-    stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
-    if principal.role is not Role.ADMIN:
-        stmt = stmt.where(Branch.id == principal.branch_id)
-    return [service.branch_public(b) for b in session.exec(stmt)]
+async def list_branches(work: WorkDep) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+        principal.require(*CONFIGURE)
+        stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
+        if principal.role is not Role.ADMIN:
+            stmt = stmt.where(Branch.id == principal.branch_id)
+        return [service.branch_public(b) for b in session.exec(stmt)]
+
+    return await work(run)
 
 
 @router.get("/branches/{branch}")
-def read_branch(session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> dict[str, Any]:
-    return service.branch_public(_branch_for(session, principal, branch))
+async def read_branch(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        return service.branch_public(_branch_for(session, principal, branch))
+
+    return await work(run)
 
 
 @router.patch("/branches/{branch}")
-def update_branch(
-    body: schemas.BranchUpdate, session: SessionDep, principal: PrincipalDep, now: NowDep,
-    branch: str = BranchCode,
-) -> dict[str, Any]:
-    b = _branch_for(session, principal, branch)
-    changes = body.model_dump(exclude_unset=True)
-    nullable = {"max_wait_s"}
-    changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
-    return service.branch_public(service.update_branch(session, b, changes, principal=principal, now=now))
+async def update_branch(body: schemas.BranchUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        b = _branch_for(session, principal, branch)
+        changes = body.model_dump(exclude_unset=True)
+        nullable = {"max_wait_s"}
+        changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
+        return service.branch_public(service.update_branch(session, b, changes, principal=principal, now=now))
+
+    return await work(run)
 
 
 @router.delete("/branches/{branch}", status_code=204)
-def delete_branch(session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> Response:
-    principal.require(*ADMIN_ONLY)
-    service.delete_branch(session, get_branch(session, branch))
-    return NO_CONTENT
+async def delete_branch(work: WorkDep, branch: str = BranchCode) -> Response:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+        principal.require(*ADMIN_ONLY)
+        service.delete_branch(session, get_branch(session, branch))
+
+    await work(run)
+    return Response(status_code=204)
 
 
 @router.post("/branches/{branch}/close-day")
-def close_day(session: SessionDep, principal: PrincipalDep, now: NowDep, branch: str = BranchCode) -> dict[str, Any]:
+async def close_day(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
     """Cancel tickets left waiting from earlier business days now (also runs by itself)."""
-    b = _branch_for(session, principal, branch)
-    return {"cancelled": close_past_days(session, b, now=now)}
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        b = _branch_for(session, principal, branch)
+        return {"cancelled": close_past_days(session, b, now=now)}
+
+    return await work(run)
 
 
 # --- services -----------------------------------------------------------------------------
 
 @router.post("/branches/{branch}/services", status_code=201)
-def create_service(
-    body: schemas.ServiceCreate, session: SessionDep, principal: PrincipalDep, branch: str = BranchCode
-) -> dict[str, Any]:
-    b = _branch_for(session, principal, branch)
-    return service.service_public(service.create_service(session, b, body.model_dump()))
+async def create_service(body: schemas.ServiceCreate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        b = _branch_for(session, principal, branch)
+        return service.service_public(service.create_service(session, b, body.model_dump()))
+
+    return await work(run)
 
 
 @router.get("/branches/{branch}/services")
-def list_branch_services(session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> list[dict[str, Any]]:
-    b = _branch_for(session, principal, branch)
-    return [service.service_public(s) for s in list_services(session, b.id)]  # type: ignore[arg-type]
+async def list_branch_services(work: WorkDep, branch: str = BranchCode) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+        b = _branch_for(session, principal, branch)
+        return [service.service_public(s) for s in list_services(session, b.id)]  # type: ignore[arg-type]
+
+    return await work(run)
 
 
 @router.get("/branches/{branch}/services/{code}")
-def read_service(code: str, session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> dict[str, Any]:
-    return service.service_public(get_service(session, _branch_for(session, principal, branch), code))
+async def read_service(code: str, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        return service.service_public(get_service(session, _branch_for(session, principal, branch), code))
+
+    return await work(run)
 
 
 @router.patch("/branches/{branch}/services/{code}")
-def update_service(
-    code: str, body: schemas.ServiceUpdate, session: SessionDep, principal: PrincipalDep,
-    branch: str = BranchCode,
-) -> dict[str, Any]:
-    svc = get_service(session, _branch_for(session, principal, branch), code)
-    for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(svc, key, value)
-    session.add(svc)
-    return service.service_public(svc)
+async def update_service(code: str, body: schemas.ServiceUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        svc = get_service(session, _branch_for(session, principal, branch), code)
+        for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+            setattr(svc, key, value)
+        session.add(svc)
+        return service.service_public(svc)
+
+    return await work(run)
 
 
 @router.delete("/branches/{branch}/services/{code}", status_code=204)
-def delete_service(code: str, session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> Response:
-    service.delete_service(session, get_service(session, _branch_for(session, principal, branch), code))
-    return NO_CONTENT
+async def delete_service(code: str, work: WorkDep, branch: str = BranchCode) -> Response:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+        service.delete_service(session, get_service(session, _branch_for(session, principal, branch), code))
+
+    await work(run)
+    return Response(status_code=204)
 
 
 # --- counters -----------------------------------------------------------------------------
 
 @router.post("/branches/{branch}/counters", status_code=201)
-def create_counter(
-    body: schemas.CounterCreate, session: SessionDep, principal: PrincipalDep, branch: str = BranchCode
-) -> dict[str, Any]:
-    b = _branch_for(session, principal, branch)
-    return counter_dict(service.create_counter(session, b, label=body.label, services=body.services))
+async def create_counter(body: schemas.CounterCreate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        b = _branch_for(session, principal, branch)
+        return counter_dict(service.create_counter(session, b, label=body.label, services=body.services))
+
+    return await work(run)
 
 
 @router.get("/branches/{branch}/counters")
-def list_branch_counters(session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> list[dict[str, Any]]:
-    b = _branch_for(session, principal, branch)
-    return [counter_dict(c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
+async def list_branch_counters(work: WorkDep, branch: str = BranchCode) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+        b = _branch_for(session, principal, branch)
+        return [counter_dict(c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
+
+    return await work(run)
 
 
 def _counter_in(session: Session, principal: Principal, branch: str, counter_id: int):  # type: ignore[no-untyped-def]
@@ -142,49 +172,61 @@ def _counter_in(session: Session, principal: Principal, branch: str, counter_id:
 
 
 @router.get("/branches/{branch}/counters/{counter_id}")
-def read_counter(counter_id: int, session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> dict[str, Any]:
-    return counter_dict(_counter_in(session, principal, branch, counter_id)[1])
+async def read_counter(counter_id: int, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        return counter_dict(_counter_in(session, principal, branch, counter_id)[1])
+
+    return await work(run)
 
 
 @router.patch("/branches/{branch}/counters/{counter_id}")
-def update_counter(
-    counter_id: int, body: schemas.CounterUpdate, session: SessionDep, principal: PrincipalDep,
-    branch: str = BranchCode,
-) -> dict[str, Any]:
-    b, counter = _counter_in(session, principal, branch, counter_id)
-    if body.services is not None:
-        counter.services = service.check_counter_services(session, b, body.services)
-    if body.label is not None:
-        counter.label = service.check_counter_label(session, b, counter, body.label)
-    session.add(counter)
-    return counter_dict(counter)
+async def update_counter(counter_id: int, body: schemas.CounterUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        b, counter = _counter_in(session, principal, branch, counter_id)
+        if body.services is not None:
+            counter.services = service.check_counter_services(session, b, body.services)
+        if body.label is not None:
+            counter.label = service.check_counter_label(session, b, counter, body.label)
+        session.add(counter)
+        return counter_dict(counter)
+
+    return await work(run)
 
 
 @router.delete("/branches/{branch}/counters/{counter_id}", status_code=204)
-def delete_counter(counter_id: int, session: SessionDep, principal: PrincipalDep, branch: str = BranchCode) -> Response:
-    service.delete_counter(session, _counter_in(session, principal, branch, counter_id)[1])
-    return NO_CONTENT
+async def delete_counter(counter_id: int, work: WorkDep, branch: str = BranchCode) -> Response:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+        service.delete_counter(session, _counter_in(session, principal, branch, counter_id)[1])
+
+    await work(run)
+    return Response(status_code=204)
 
 
 # --- users --------------------------------------------------------------------------------
 
 @router.post("/users", status_code=201)
-def create_user(body: schemas.UserCreate, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    principal.require(*CONFIGURE)
-    branch_id = get_branch(session, body.branch).id if body.branch else None
-    service.check_user_scope(principal, role=body.role, branch_id=branch_id)
-    user = service.create_user(session, **body.model_dump())
-    return service.user_public(user, body.branch)
+async def create_user(body: schemas.UserCreate, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        principal.require(*CONFIGURE)
+        branch_id = get_branch(session, body.branch).id if body.branch else None
+        service.check_user_scope(principal, role=body.role, branch_id=branch_id)
+        user = service.create_user(session, **body.model_dump())
+        return service.user_public(user, body.branch)
+
+    return await work(run)
 
 
 @router.get("/users")
-def list_users(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    principal.require(*CONFIGURE)
-    stmt = select(User).order_by(User.username)  # type: ignore[arg-type]
-    if principal.role is not Role.ADMIN:
-        stmt = stmt.where(User.branch_id == principal.branch_id)
-    codes = {b.id: b.code for b in session.exec(select(Branch))}
-    return [service.user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]  # type: ignore[arg-type]
+async def list_users(work: WorkDep) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+        principal.require(*CONFIGURE)
+        stmt = select(User).order_by(User.username)  # type: ignore[arg-type]
+        if principal.role is not Role.ADMIN:
+            stmt = stmt.where(User.branch_id == principal.branch_id)
+        codes = {b.id: b.code for b in session.exec(select(Branch))}
+        return [service.user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]  # type: ignore[arg-type]
+
+    return await work(run)
 
 
 def _user_for(session: Session, principal: Principal, user_id: int) -> User:
@@ -195,48 +237,63 @@ def _user_for(session: Session, principal: Principal, user_id: int) -> User:
 
 
 @router.get("/users/{user_id}")
-def read_user(user_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    user = _user_for(session, principal, user_id)
-    return service.user_public(user, service.user_branch_code(session, user))
+async def read_user(user_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        user = _user_for(session, principal, user_id)
+        return service.user_public(user, service.user_branch_code(session, user))
+
+    return await work(run)
 
 
 @router.patch("/users/{user_id}")
-def update_user(user_id: int, body: schemas.UserUpdate, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    user = _user_for(session, principal, user_id)
-    changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    if "role" in changes:
-        service.check_user_scope(principal, role=changes["role"], branch_id=user.branch_id)
-    user = service.update_user(session, user, changes)
-    return service.user_public(user, service.user_branch_code(session, user))
+async def update_user(user_id: int, body: schemas.UserUpdate, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        user = _user_for(session, principal, user_id)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        if "role" in changes:
+            service.check_user_scope(principal, role=changes["role"], branch_id=user.branch_id)
+        user = service.update_user(session, user, changes)
+        return service.user_public(user, service.user_branch_code(session, user))
+
+    return await work(run)
 
 
 @router.delete("/users/{user_id}", status_code=204)
-def delete_user(user_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
-    user = _user_for(session, principal, user_id)
-    if user.id == principal.user_id:
-        raise Conflict("you cannot delete your own account")
-    # Deactivated, not deleted: tickets keep naming the teller who served them.
-    service.update_user(session, user, {"active": False})
-    return NO_CONTENT
+async def delete_user(user_id: int, work: WorkDep) -> Response:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+        user = _user_for(session, principal, user_id)
+        if user.id == principal.user_id:
+            raise Conflict("you cannot delete your own account")
+        # Deactivated, not deleted: tickets keep naming the teller who served them.
+        service.update_user(session, user, {"active": False})
+
+    await work(run)
+    return Response(status_code=204)
 
 
 # --- devices ------------------------------------------------------------------------------
 
 @router.post("/devices", status_code=201)
-def create_device(body: schemas.DeviceCreate, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    b = _branch_for(session, principal, body.branch)
-    device, token = service.create_device(session, branch=b, kind=body.kind, name=body.name, config=body.config)
-    return {**service.device_public(device, b.code), "token": token}
+async def create_device(body: schemas.DeviceCreate, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        b = _branch_for(session, principal, body.branch)
+        device, token = service.create_device(session, branch=b, kind=body.kind, name=body.name, config=body.config)
+        return {**service.device_public(device, b.code), "token": token}
+
+    return await work(run)
 
 
 @router.get("/devices")
-def list_devices(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    principal.require(*CONFIGURE)
-    stmt = select(Device).order_by(Device.id)  # type: ignore[arg-type]
-    if principal.role is not Role.ADMIN:
-        stmt = stmt.where(Device.branch_id == principal.branch_id)
-    codes = {b.id: b.code for b in session.exec(select(Branch))}
-    return [service.device_public(d, codes[d.branch_id]) for d in session.exec(stmt)]
+async def list_devices(work: WorkDep) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+        principal.require(*CONFIGURE)
+        stmt = select(Device).order_by(Device.id)  # type: ignore[arg-type]
+        if principal.role is not Role.ADMIN:
+            stmt = stmt.where(Device.branch_id == principal.branch_id)
+        codes = {b.id: b.code for b in session.exec(select(Branch))}
+        return [service.device_public(d, codes[d.branch_id]) for d in session.exec(stmt)]
+
+    return await work(run)
 
 
 def _device_for(session: Session, principal: Principal, device_id: int) -> Device:
@@ -247,23 +304,32 @@ def _device_for(session: Session, principal: Principal, device_id: int) -> Devic
 
 
 @router.get("/devices/{device_id}")
-def read_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    device = _device_for(session, principal, device_id)
-    return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
+async def read_device(device_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        device = _device_for(session, principal, device_id)
+        return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
+
+    return await work(run)
 
 
 @router.patch("/devices/{device_id}")
-def update_device(device_id: int, body: schemas.DeviceUpdate, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    device = _device_for(session, principal, device_id)
-    for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(device, key, value)
-    session.add(device)
-    return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
+async def update_device(device_id: int, body: schemas.DeviceUpdate, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        device = _device_for(session, principal, device_id)
+        for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+            setattr(device, key, value)
+        session.add(device)
+        return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
+
+    return await work(run)
 
 
 @router.delete("/devices/{device_id}", status_code=204)
-def delete_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
-    device = _device_for(session, principal, device_id)
-    device.active = False  # revokes its token; its history stays
-    session.add(device)
-    return NO_CONTENT
+async def delete_device(device_id: int, work: WorkDep) -> Response:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+        device = _device_for(session, principal, device_id)
+        device.active = False  # revokes its token; its history stays
+        session.add(device)
+
+    await work(run)
+    return Response(status_code=204)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
+from sqlmodel import Session
 
-from server.auth.principal import READ_QUEUE
+from server.auth.principal import READ_QUEUE, Principal
 from server.branches.lookup import get_branch
 from server.branches.snapshot import snapshot
-from server.deps import NowDep, PrincipalDep, SessionDep
+from server.deps import WorkDep
 
 router = APIRouter(prefix="/api/v1/branches", tags=["branches"])
 
 
 @router.get("/{branch}/snapshot")
-def branch_snapshot(session: SessionDep, principal: PrincipalDep, now: NowDep,
-                    branch: str = PathParam(min_length=1, max_length=32)) -> dict[str, Any]:
-    principal.require(*READ_QUEUE)
-    b = get_branch(session, branch)
-    principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
-    return {"seq": b.last_seq, "data": snapshot(session, b, now=now)}
+async def branch_snapshot(
+    work: WorkDep, branch: str = PathParam(min_length=1, max_length=32)
+) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        principal.require(*READ_QUEUE)
+        b = get_branch(session, branch)
+        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        return {"seq": b.last_seq, "data": snapshot(session, b, now=now)}
+
+    return await work(run)

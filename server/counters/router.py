@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from server.auth.principal import OPERATE, READ_QUEUE, Principal
 from server.branches.lookup import get_counter
 from server.counters import service
-from server.deps import NowDep, PrincipalDep, SessionDep
+from server.deps import WorkDep
 from server.models import Counter
-from sqlmodel import Session
 
 router = APIRouter(prefix="/api/v1/counters", tags=["counter"])
 
@@ -21,9 +22,9 @@ class PauseRequest(BaseModel):
     reason: str = Field(default="break", min_length=1, max_length=200)
 
 
-def _load(session: Session, principal: Principal, counter_id: int, *, lock: bool = True) -> Counter:
+def _load(session: Session, principal: Principal, counter_id: int) -> Counter:
     principal.require(*OPERATE)
-    counter = get_counter(session, counter_id, lock=lock)
+    counter = get_counter(session, counter_id, lock=True)
     principal.require_branch(counter.branch_id)
     return counter
 
@@ -33,53 +34,68 @@ def _out(session: Session, counter: Counter) -> dict[str, Any]:
 
 
 @router.get("/{counter_id}")
-def read_counter(counter_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    principal.require(*READ_QUEUE)
-    counter = get_counter(session, counter_id)
-    principal.require_branch(counter.branch_id)
-    return _out(session, counter)
+async def read_counter(counter_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        principal.require(*READ_QUEUE)
+        counter = get_counter(session, counter_id)
+        principal.require_branch(counter.branch_id)
+        return _out(session, counter)
+
+    return await work(run)
 
 
 @router.post("/{counter_id}/call-next", response_model=None)
-def call_next(
-    counter_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep
-) -> dict[str, Any] | Response:
-    counter = _load(session, principal, counter_id)
-    called = service.call_next(session, counter, principal=principal, now=now)
-    if called is None:
-        return Response(status_code=204)
-    return called
+async def call_next(counter_id: int, work: WorkDep) -> dict[str, Any] | Response:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any] | None:
+        counter = _load(session, principal, counter_id)
+        return service.call_next(session, counter, principal=principal, now=now)
+
+    called = await work(run)
+    return Response(status_code=204) if called is None else called
 
 
 @router.post("/{counter_id}/recall")
-def recall(counter_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    return service.recall(session, _load(session, principal, counter_id), principal=principal, now=now)
+async def recall(counter_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        counter = _load(session, principal, counter_id)
+        return service.recall(session, counter, principal=principal, now=now)
+
+    return await work(run)
 
 
 @router.post("/{counter_id}/open")
-def open_counter(counter_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    counter = service.open_counter(session, _load(session, principal, counter_id), principal=principal, now=now)
-    return _out(session, counter)
+async def open_counter(counter_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        counter = _load(session, principal, counter_id)
+        return _out(session, service.open_counter(session, counter, principal=principal, now=now))
+
+    return await work(run)
 
 
 @router.post("/{counter_id}/pause")
-def pause(
-    counter_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep,
-    body: PauseRequest | None = None,
-) -> dict[str, Any]:
+async def pause(counter_id: int, work: WorkDep, body: PauseRequest | None = None) -> dict[str, Any]:
     reason = body.reason if body else "break"
-    counter = service.pause(session, _load(session, principal, counter_id), reason=reason,
-                            principal=principal, now=now)
-    return _out(session, counter)
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        counter = _load(session, principal, counter_id)
+        return _out(session, service.pause(session, counter, reason=reason, principal=principal, now=now))
+
+    return await work(run)
 
 
 @router.post("/{counter_id}/resume")
-def resume(counter_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    counter = service.resume(session, _load(session, principal, counter_id), principal=principal, now=now)
-    return _out(session, counter)
+async def resume(counter_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        counter = _load(session, principal, counter_id)
+        return _out(session, service.resume(session, counter, principal=principal, now=now))
+
+    return await work(run)
 
 
 @router.post("/{counter_id}/close")
-def close(counter_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    counter = service.close(session, _load(session, principal, counter_id), principal=principal, now=now)
-    return _out(session, counter)
+async def close(counter_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        counter = _load(session, principal, counter_id)
+        return _out(session, service.close(session, counter, principal=principal, now=now))
+
+    return await work(run)

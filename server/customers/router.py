@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, StrictInt
+from sqlmodel import Session
 
 from server.customers import service
-from server.deps import NowDep, SessionDep
+from server.deps import WorkDep
 
 router = APIRouter(prefix="/api/v1/tickets/by-token", tags=["customer"])
 
@@ -22,13 +24,20 @@ class FeedbackCreate(BaseModel):
 
 
 @router.get("/{token}")
-def ticket_status(session: SessionDep, token: str = Token) -> dict[str, Any]:
-    return service.status_view(session, service.by_token(session, token))
+async def ticket_status(work: WorkDep, token: str = Token) -> dict[str, Any]:
+    def run(session: Session, _now: dt.datetime) -> dict[str, Any]:
+        return service.status_view(session, service.by_token(session, token))
+
+    return await work.public(run)
 
 
 @router.post("/{token}/feedback", status_code=201)
-def feedback(body: FeedbackCreate, session: SessionDep, now: NowDep, token: str = Token) -> dict[str, Any]:
-    ticket = service.give_feedback(
-        session, service.by_token(session, token), score=body.score, comment=body.comment, now=now
-    )
-    return {"code": ticket.code, "score": ticket.feedback_score, "thanks": True}
+async def feedback(body: FeedbackCreate, work: WorkDep, token: str = Token) -> dict[str, Any]:
+    def run(session: Session, now: dt.datetime) -> dict[str, Any]:
+        ticket = service.give_feedback(
+            session, service.by_token(session, token), score=body.score, comment=body.comment,
+            now=now,
+        )
+        return {"code": ticket.code, "score": ticket.feedback_score, "thanks": True}
+
+    return await work.public(run)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
+from sqlmodel import Session
 
-from server.auth.principal import ISSUE, OPERATE, READ_QUEUE
+from server.auth.principal import ISSUE, OPERATE, READ_QUEUE, Principal
 from server.branches.lookup import get_branch, get_ticket
 from server.branches.snapshot import service_rows
-from server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
-from server.models import Counter
+from server.deps import ContextDep, WorkDep
+from server.models import Counter, Ticket
 from server.tickets import service
 from server.tickets.present import ticket_dict
 from server.tickets.schemas import (
@@ -28,110 +30,130 @@ BranchCode = PathParam(min_length=1, max_length=32)
 
 
 @router.get("/branches/{branch}/services")
-def list_services(
-    session: SessionDep, principal: PrincipalDep, branch: str = BranchCode,
-    lang: str | None = Query(default=None, max_length=8),
+async def list_services(
+    work: WorkDep, branch: str = BranchCode, lang: str | None = Query(default=None, max_length=8)
 ) -> list[dict[str, Any]]:
-    principal.require(*READ_QUEUE)
-    b = get_branch(session, branch)
-    principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
-    return service_rows(session, b, lang=lang)
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+        principal.require(*READ_QUEUE)
+        b = get_branch(session, branch)
+        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        return service_rows(session, b, lang=lang)
+
+    return await work(run)
 
 
 @router.post("/branches/{branch}/tickets", status_code=201)
-def issue_ticket(
-    body: TicketCreate, session: SessionDep, principal: PrincipalDep, now: NowDep,
-    ctx: ContextDep, response: Response, branch: str = BranchCode,
+async def issue_ticket(
+    body: TicketCreate, work: WorkDep, ctx: ContextDep, branch: str = BranchCode
 ) -> TicketIssued:
-    principal.require(*ISSUE)
-    b = get_branch(session, branch)
-    principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
-    ticket, position, wait = service.issue_ticket(
-        session, branch=b, service_code=body.service, lang=body.lang, priority=body.priority,
-        priority_reason=body.priority_reason, request_id=body.request_id,
-        principal=principal, now=now,
-    )
     base = ctx.settings.public_url.rstrip("/")
-    return TicketIssued(
-        id=ticket.id,  # type: ignore[arg-type]
-        code=ticket.code, service=ticket.original_service_code, number=ticket.number,
-        position=position, estimated_wait_s=wait, issued_at=ticket.issued_at.isoformat(),
-        token=ticket.token, status_url=f"{base}/t/{ticket.token}",
-        print_status=ticket.print_status, lang=ticket.lang, priority=ticket.priority,
-        business_date=ticket.business_date.isoformat(),
-    )
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketIssued:
+        principal.require(*ISSUE)
+        b = get_branch(session, branch)
+        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        ticket, position, wait = service.issue_ticket(
+            session, branch=b, service_code=body.service, lang=body.lang,
+            priority=body.priority, priority_reason=body.priority_reason,
+            request_id=body.request_id, principal=principal, now=now,
+        )
+        return TicketIssued(
+            id=ticket.id,  # type: ignore[arg-type]
+            code=ticket.code, service=ticket.original_service_code, number=ticket.number,
+            position=position, estimated_wait_s=wait, issued_at=ticket.issued_at.isoformat(),
+            token=ticket.token, status_url=f"{base}/t/{ticket.token}",
+            print_status=ticket.print_status, lang=ticket.lang, priority=ticket.priority,
+            business_date=ticket.business_date.isoformat(),
+        )
+
+    return await work(run)
 
 
-def _load(session: SessionDep, principal: PrincipalDep, ticket_id: int):  # type: ignore[no-untyped-def]
+def _load(session: Session, principal: Principal, ticket_id: int) -> Ticket:
     principal.require(*OPERATE)
     ticket = get_ticket(session, ticket_id, lock=True)
     principal.require_branch(ticket.branch_id)
     return ticket
 
 
-def _out(session: SessionDep, ticket) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+def _out(session: Session, ticket: Ticket, counter: Counter | None = None) -> dict[str, Any]:
+    if counter is None and ticket.counter_id is not None:
+        counter = session.get(Counter, ticket.counter_id)
     return {"ticket": ticket_dict(ticket, counter=counter)}
 
 
 @router.get("/tickets/{ticket_id}")
-def read_ticket(ticket_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    principal.require(*OPERATE)
-    ticket = get_ticket(session, ticket_id)
-    principal.require_branch(ticket.branch_id)
-    return _out(session, ticket)
+async def read_ticket(ticket_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        principal.require(*OPERATE)
+        ticket = get_ticket(session, ticket_id)
+        principal.require_branch(ticket.branch_id)
+        return _out(session, ticket)
+
+    return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/serve")
-def serve(ticket_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    ticket = service.serve(session, _load(session, principal, ticket_id), principal=principal, now=now)
-    return _out(session, ticket)
+async def serve(ticket_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        ticket = _load(session, principal, ticket_id)
+        return _out(session, service.serve(session, ticket, principal=principal, now=now))
+
+    return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/finish")
-def finish(ticket_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    ticket = _load(session, principal, ticket_id)
-    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
-    service.finish(session, ticket, principal=principal, now=now)
-    return {"ticket": ticket_dict(ticket, counter=counter)}
+async def finish(ticket_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        ticket = _load(session, principal, ticket_id)
+        counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+        return _out(session, service.finish(session, ticket, principal=principal, now=now), counter)
+
+    return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/no-show")
-def no_show(ticket_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[str, Any]:
-    ticket = _load(session, principal, ticket_id)
-    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
-    service.no_show(session, ticket, principal=principal, now=now)
-    return {"ticket": ticket_dict(ticket, counter=counter)}
+async def no_show(ticket_id: int, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        ticket = _load(session, principal, ticket_id)
+        counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+        return _out(session, service.no_show(session, ticket, principal=principal, now=now), counter)
+
+    return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/transfer")
-def transfer(
-    ticket_id: int, body: TransferRequest, session: SessionDep, principal: PrincipalDep, now: NowDep
-) -> dict[str, Any]:
-    ticket = service.transfer(
-        session, _load(session, principal, ticket_id), service_code=body.service,
-        principal=principal, now=now,
-    )
-    return _out(session, ticket)
+async def transfer(ticket_id: int, body: TransferRequest, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        ticket = service.transfer(
+            session, _load(session, principal, ticket_id), service_code=body.service,
+            principal=principal, now=now,
+        )
+        return _out(session, ticket)
+
+    return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/cancel")
-def cancel(
-    ticket_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep,
-    body: CancelRequest | None = None,
-) -> dict[str, Any]:
+async def cancel(ticket_id: int, work: WorkDep, body: CancelRequest | None = None) -> dict[str, Any]:
     reason = body.reason if body else "customer_left"
-    ticket = service.cancel(session, _load(session, principal, ticket_id), reason=reason,
-                            principal=principal, now=now)
-    return _out(session, ticket)
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        ticket = service.cancel(
+            session, _load(session, principal, ticket_id), reason=reason, principal=principal, now=now
+        )
+        return _out(session, ticket)
+
+    return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/recovery", status_code=201)
-def recovery(
-    ticket_id: int, body: RecoveryRequest, session: SessionDep, principal: PrincipalDep, now: NowDep
-) -> dict[str, Any]:
-    ticket = service.recovery(
-        session, _load(session, principal, ticket_id), action=body.action, note=body.note,
-        principal=principal, now=now,
-    )
-    return {**_out(session, ticket), "action": body.action}
+async def recovery(ticket_id: int, body: RecoveryRequest, work: WorkDep) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        ticket = service.recovery(
+            session, _load(session, principal, ticket_id), action=body.action, note=body.note,
+            principal=principal, now=now,
+        )
+        return {**_out(session, ticket), "action": body.action}
+
+    return await work(run)

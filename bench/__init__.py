@@ -1,0 +1,1 @@
+"""Load benchmark for the Sira server: ``python -m bench.load``."""

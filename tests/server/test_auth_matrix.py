@@ -1,0 +1,585 @@
+"""Who may call what: every HTTP endpoint against every role, own branch and another branch.
+
+Each case builds two branches ("one" and "two") and prepares, as the admin, whatever state
+the endpoint needs to succeed (an open counter, a called ticket, a finished ticket...). The
+caller is then one of: nobody, the admin, branch one's manager / teller / kiosk / display /
+speaker / agent, or the same staff member or device of branch two. The expected status is
+the endpoint's success status when the contract allows the caller, 401 without a token, and
+403 otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from server.models import User
+from tests.support import PASSWORD, BranchKit, admin_token, make_branch, staff_token
+
+OWN = "one"
+OTHER = "two"
+
+ALL = frozenset({"admin", "manager", "teller", "kiosk", "display", "speaker", "agent"})
+READ_QUEUE = ALL
+ISSUE = frozenset({"admin", "manager", "teller", "kiosk"})
+OPERATE = frozenset({"admin", "manager", "teller"})
+CONFIGURE = frozenset({"admin", "manager"})
+ADMIN = frozenset({"admin"})
+PUBLIC = None
+
+# Callers: (branch, role). "teller" is teller1 of that branch.
+CALLERS = [
+    ("-", "anonymous"),
+    ("-", "admin"),
+    *[(OWN, r) for r in ("manager", "teller", "kiosk", "display", "speaker", "agent")],
+    *[(OTHER, r) for r in ("manager", "teller", "kiosk", "display", "speaker", "agent")],
+]
+
+
+@dataclass
+class World:
+    client: TestClient
+    one: BranchKit
+    two: BranchKit
+    admin: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def admin_call(self, method: str, path: str, json: Any = None, expect: int = 200) -> Any:
+        r = self.client.request(
+            method, path, json=json, headers={"Authorization": f"Bearer {self.admin}"}
+        )
+        assert r.status_code == expect, f"setup {method} {path}: {r.status_code} {r.text}"
+        return r.json() if r.content else None
+
+    def headers(self, branch: str, role: str) -> dict[str, str]:
+        if role == "anonymous":
+            return {}
+        if role == "admin":
+            return {"Authorization": f"Bearer {self.admin}"}
+        kit = self.one if branch == OWN else self.two
+        return kit.auth("teller1" if role == "teller" else role)
+
+
+# --- state the endpoints need ---------------------------------------------------------------
+
+
+def issue(w: World, service: str = "A") -> dict[str, Any]:
+    return w.admin_call("POST", f"/api/v1/branches/{OWN}/tickets", {"service": service}, expect=201)
+
+
+def counter1(w: World) -> int:
+    return w.one.counters["1"]
+
+
+def open_counter(w: World) -> dict[str, Any]:
+    w.admin_call("POST", f"/api/v1/counters/{counter1(w)}/open")
+    return {"counter_id": counter1(w)}
+
+
+def closed_counter(w: World) -> dict[str, Any]:
+    return {"counter_id": counter1(w)}
+
+
+def paused_counter(w: World) -> dict[str, Any]:
+    open_counter(w)
+    w.admin_call("POST", f"/api/v1/counters/{counter1(w)}/pause")
+    return {"counter_id": counter1(w)}
+
+
+def waiting_ticket(w: World) -> dict[str, Any]:
+    t = issue(w)
+    return {"ticket_id": t["id"], "token": t["token"]}
+
+
+def open_counter_with_waiting(w: World) -> dict[str, Any]:
+    issue(w)
+    return open_counter(w)
+
+
+def called_ticket(w: World) -> dict[str, Any]:
+    t = issue(w)
+    open_counter(w)
+    called = w.admin_call("POST", f"/api/v1/counters/{counter1(w)}/call-next")
+    assert called["ticket"]["id"] == t["id"]
+    return {"ticket_id": t["id"], "token": t["token"], "counter_id": counter1(w)}
+
+
+def done_ticket(w: World) -> dict[str, Any]:
+    values = called_ticket(w)
+    w.admin_call("POST", f"/api/v1/tickets/{values['ticket_id']}/finish")
+    return values
+
+
+def spare_branch(w: World) -> dict[str, Any]:
+    w.admin_call("POST", "/api/v1/admin/branches", {"code": "three", "name": "Three"}, expect=201)
+    return {"branch": "three"}
+
+
+def spare_service(w: World) -> dict[str, Any]:
+    w.admin_call(
+        "POST",
+        f"/api/v1/admin/branches/{OWN}/services",
+        {"code": "D", "names": {"en": "Spare"}},
+        expect=201,
+    )
+    return {"code": "D"}
+
+
+def spare_counter(w: World) -> dict[str, Any]:
+    return {"counter_id": w.one.counters["4"]}
+
+
+def a_teller(w: World) -> dict[str, Any]:
+    return {"user_id": w.one.user_ids["teller2"]}
+
+
+def the_manager(w: World) -> dict[str, Any]:
+    return {"user_id": w.one.user_ids["manager"]}
+
+
+def spare_device(w: World) -> dict[str, Any]:
+    d = w.admin_call(
+        "POST",
+        "/api/v1/admin/devices",
+        {"branch": OWN, "kind": "display", "name": "hall"},
+        expect=201,
+    )
+    return {"device_id": d["id"]}
+
+
+def nothing(_: World) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # exactly as the app declares it; formatted with the prepared values
+    allowed: frozenset[str] | None  # None: public, no token needed
+    ok: int
+    body: Any = None
+    prepare: Callable[[World], dict[str, Any]] = nothing
+    scoped: bool = True  # branch one's resource: staff/devices of branch two are refused
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}{' ' + self.label if self.label else ''}"
+
+
+T = "/api/v1/tickets/{ticket_id}"
+C = "/api/v1/counters/{counter_id}"
+A = "/api/v1/admin"
+B = "/api/v1/admin/branches/{branch}"
+
+ENDPOINTS = [
+    # health and docs
+    Endpoint("GET", "/healthz", PUBLIC, 200),
+    Endpoint("GET", "/readyz", PUBLIC, 200),
+    Endpoint("GET", "/metrics", PUBLIC, 200),
+    Endpoint("GET", "/", PUBLIC, 307),
+    # auth
+    Endpoint(
+        "POST",
+        "/api/v1/auth/login",
+        PUBLIC,
+        200,
+        {"username": f"{OWN}-manager", "password": PASSWORD},
+    ),
+    Endpoint("POST", "/api/v1/auth/logout", ALL, 204, scoped=False),
+    Endpoint("GET", "/api/v1/auth/me", ALL, 200, scoped=False),
+    # kiosk and tickets
+    Endpoint("GET", "/api/v1/branches/{branch}/services", READ_QUEUE, 200),
+    Endpoint("POST", "/api/v1/branches/{branch}/tickets", ISSUE, 201, {"service": "A"}),
+    Endpoint("GET", T, OPERATE, 200, prepare=waiting_ticket),
+    Endpoint("POST", T + "/serve", OPERATE, 200, prepare=called_ticket),
+    Endpoint("POST", T + "/finish", OPERATE, 200, prepare=called_ticket),
+    Endpoint("POST", T + "/no-show", OPERATE, 200, prepare=called_ticket),
+    Endpoint("POST", T + "/transfer", OPERATE, 200, {"service": "B"}, prepare=waiting_ticket),
+    Endpoint("POST", T + "/cancel", OPERATE, 200, prepare=waiting_ticket),
+    Endpoint(
+        "POST", T + "/recovery", OPERATE, 201, {"action": "apologized"}, prepare=called_ticket
+    ),
+    # counters
+    Endpoint("GET", C, READ_QUEUE, 200, prepare=closed_counter),
+    Endpoint("POST", C + "/call-next", OPERATE, 204, prepare=open_counter, label="(empty queue)"),
+    Endpoint(
+        "POST",
+        C + "/call-next",
+        OPERATE,
+        200,
+        prepare=open_counter_with_waiting,
+        label="(one waiting)",
+    ),
+    Endpoint("POST", C + "/recall", OPERATE, 200, prepare=called_ticket),
+    Endpoint("POST", C + "/open", OPERATE, 200, prepare=closed_counter),
+    Endpoint("POST", C + "/pause", OPERATE, 200, prepare=open_counter),
+    Endpoint("POST", C + "/resume", OPERATE, 200, prepare=paused_counter),
+    Endpoint("POST", C + "/close", OPERATE, 200, prepare=open_counter),
+    # customer (the ticket token is the secret)
+    Endpoint("GET", "/api/v1/tickets/by-token/{token}", PUBLIC, 200, prepare=waiting_ticket),
+    Endpoint(
+        "POST",
+        "/api/v1/tickets/by-token/{token}/feedback",
+        PUBLIC,
+        201,
+        {"score": 5},
+        prepare=done_ticket,
+    ),
+    # screens and metrics
+    Endpoint("GET", "/api/v1/branches/{branch}/snapshot", READ_QUEUE, 200),
+    Endpoint("GET", "/api/v1/branches/{branch}/metrics/live", CONFIGURE, 200),
+    # admin: branches
+    Endpoint(
+        "POST",
+        A + "/branches",
+        ADMIN,
+        201,
+        {"code": "new", "name": "New", "timezone": "Europe/Warsaw"},
+        scoped=False,
+    ),
+    Endpoint("GET", A + "/branches", CONFIGURE, 200, scoped=False),
+    Endpoint("GET", B, CONFIGURE, 200),
+    Endpoint("PATCH", B, CONFIGURE, 200, {"message": "Welcome"}),
+    Endpoint("DELETE", B, ADMIN, 204, prepare=spare_branch),
+    Endpoint("POST", B + "/close-day", CONFIGURE, 200),
+    # admin: services
+    Endpoint("POST", B + "/services", CONFIGURE, 201, {"code": "D", "names": {"en": "Deposits"}}),
+    Endpoint("GET", B + "/services", CONFIGURE, 200),
+    Endpoint("GET", B + "/services/{code}", CONFIGURE, 200, prepare=lambda w: {"code": "A"}),
+    Endpoint(
+        "PATCH",
+        B + "/services/{code}",
+        CONFIGURE,
+        200,
+        {"standard_wait_s": 900},
+        prepare=lambda w: {"code": "A"},
+    ),
+    Endpoint("DELETE", B + "/services/{code}", CONFIGURE, 204, prepare=spare_service),
+    # admin: counters
+    Endpoint("POST", B + "/counters", CONFIGURE, 201, {"label": "9", "services": ["A"]}),
+    Endpoint("GET", B + "/counters", CONFIGURE, 200),
+    Endpoint("GET", B + "/counters/{counter_id}", CONFIGURE, 200, prepare=spare_counter),
+    Endpoint(
+        "PATCH",
+        B + "/counters/{counter_id}",
+        CONFIGURE,
+        200,
+        {"services": ["C", "A"]},
+        prepare=spare_counter,
+    ),
+    Endpoint("DELETE", B + "/counters/{counter_id}", CONFIGURE, 204, prepare=spare_counter),
+    # admin: users (a manager manages the tellers of their own branch only)
+    Endpoint(
+        "POST",
+        A + "/users",
+        CONFIGURE,
+        201,
+        {"username": "new-teller", "password": "long enough pw", "role": "teller", "branch": OWN},
+        label="(teller of branch one)",
+    ),
+    Endpoint(
+        "POST",
+        A + "/users",
+        ADMIN,
+        201,
+        {"username": "new-manager", "password": "long enough pw", "role": "manager", "branch": OWN},
+        label="(manager of branch one)",
+    ),
+    Endpoint("GET", A + "/users", CONFIGURE, 200, scoped=False),
+    Endpoint("GET", A + "/users/{user_id}", CONFIGURE, 200, prepare=a_teller, label="(a teller)"),
+    Endpoint("GET", A + "/users/{user_id}", ADMIN, 200, prepare=the_manager, label="(the manager)"),
+    Endpoint(
+        "PATCH",
+        A + "/users/{user_id}",
+        CONFIGURE,
+        200,
+        {"full_name": "Ayşe"},
+        prepare=a_teller,
+        label="(a teller)",
+    ),
+    Endpoint(
+        "PATCH",
+        A + "/users/{user_id}",
+        ADMIN,
+        200,
+        {"full_name": "Boss"},
+        prepare=the_manager,
+        label="(the manager)",
+    ),
+    Endpoint(
+        "DELETE", A + "/users/{user_id}", CONFIGURE, 204, prepare=a_teller, label="(a teller)"
+    ),
+    # admin: devices
+    Endpoint(
+        "POST", A + "/devices", CONFIGURE, 201, {"branch": OWN, "kind": "kiosk", "name": "door"}
+    ),
+    Endpoint("GET", A + "/devices", CONFIGURE, 200, scoped=False),
+    Endpoint("GET", A + "/devices/{device_id}", CONFIGURE, 200, prepare=spare_device),
+    Endpoint(
+        "PATCH",
+        A + "/devices/{device_id}",
+        CONFIGURE,
+        200,
+        {"name": "hall 2"},
+        prepare=spare_device,
+    ),
+    Endpoint("DELETE", A + "/devices/{device_id}", CONFIGURE, 204, prepare=spare_device),
+]
+
+
+def expected_status(ep: Endpoint, branch: str, role: str) -> int:
+    if ep.allowed is None:
+        return ep.ok
+    if role == "anonymous":
+        return 401
+    if role not in ep.allowed:
+        return 403
+    if branch == OTHER and ep.scoped:
+        return 403
+    return ep.ok
+
+
+CASES = [
+    pytest.param(
+        ep,
+        branch,
+        role,
+        expected_status(ep, branch, role),
+        id=f"{ep.id} as {role if branch == '-' else branch + '-' + role}",
+    )
+    for ep in ENDPOINTS
+    for branch, role in CALLERS
+]
+
+
+@pytest.fixture
+def world(client: TestClient, make: Any) -> World:
+    return World(
+        client=client,
+        one=make(make_branch, code=OWN),
+        two=make(make_branch, code=OTHER, tellers=1),
+        admin=make(admin_token),
+    )
+
+
+@pytest.mark.parametrize(("ep", "branch", "role", "expected"), CASES)
+def test_endpoint_access(world: World, ep: Endpoint, branch: str, role: str, expected: int) -> None:
+    values = {"branch": OWN, **ep.prepare(world)}
+    path = ep.path.format(**values)
+    r = world.client.request(
+        ep.method, path, json=ep.body, headers=world.headers(branch, role), follow_redirects=False
+    )
+    assert r.status_code == expected, (
+        f"{ep.method} {path} as {branch}/{role}: {r.status_code} {r.text}"
+    )
+    if expected in (401, 403):
+        detail = r.json()["detail"]
+        assert isinstance(detail, str)
+        assert detail
+
+
+def test_matrix_covers_every_http_route(app: Any) -> None:
+    declared = {
+        (m, rc.path)
+        for rc in iter_route_contexts(app.routes)
+        if isinstance(rc.original_route, APIRoute)
+        for m in rc.methods or ()
+        if m != "HEAD"
+    }
+    assert len(declared) > 50  # the walk really found the routers' routes
+    tested = {(ep.method, ep.path) for ep in ENDPOINTS}
+    assert declared - tested == set(), "endpoints missing from the auth matrix"
+    assert tested - declared == set(), "matrix lists endpoints the app does not have"
+
+
+# --- refusals leave nothing behind -------------------------------------------------------------
+
+
+def test_refused_kiosk_call_changes_nothing(world: World) -> None:
+    """A kiosk may issue but not call: the ticket it issued stays waiting."""
+    kiosk = world.one.auth("kiosk")
+    t = world.client.post(f"/api/v1/branches/{OWN}/tickets", json={"service": "A"}, headers=kiosk)
+    assert t.status_code == 201, t.text
+    open_counter(world)
+    r = world.client.post(f"/api/v1/counters/{counter1(world)}/call-next", headers=kiosk)
+    assert r.status_code == 403
+    assert "kiosk" in r.json()["detail"]
+    state = world.admin_call("GET", f"/api/v1/tickets/{t.json()['id']}")
+    assert state["ticket"]["status"] == "waiting"
+
+
+def test_teller_of_another_branch_cannot_touch_ticket(world: World) -> None:
+    values = called_ticket(world)
+    r = world.client.post(
+        f"/api/v1/tickets/{values['ticket_id']}/finish", headers=world.two.auth("teller1")
+    )
+    assert r.status_code == 403
+    state = world.admin_call("GET", f"/api/v1/tickets/{values['ticket_id']}")
+    assert state["ticket"]["status"] == "called"
+
+
+def test_manager_cannot_promote_a_teller(world: World) -> None:
+    uid = world.one.user_ids["teller2"]
+    r = world.client.patch(
+        f"/api/v1/admin/users/{uid}", json={"role": "manager"}, headers=world.one.auth("manager")
+    )
+    assert r.status_code == 403
+    assert world.admin_call("GET", f"/api/v1/admin/users/{uid}")["role"] == "teller"
+
+
+def test_manager_cannot_create_teller_for_another_branch(world: World) -> None:
+    body = {"username": "sneaky", "password": "long enough pw", "role": "teller", "branch": OTHER}
+    r = world.client.post("/api/v1/admin/users", json=body, headers=world.one.auth("manager"))
+    assert r.status_code == 403
+    assert "sneaky" not in {u["username"] for u in world.admin_call("GET", "/api/v1/admin/users")}
+
+
+def test_manager_lists_only_own_branch(world: World) -> None:
+    mgr = world.one.auth("manager")
+    branches = world.client.get("/api/v1/admin/branches", headers=mgr).json()
+    assert [b["code"] for b in branches] == [OWN]
+    users = world.client.get("/api/v1/admin/users", headers=mgr).json()
+    assert users
+    assert {u["branch"] for u in users} == {OWN}
+    devices = world.client.get("/api/v1/admin/devices", headers=mgr).json()
+    assert devices
+    assert {d["branch"] for d in devices} == {OWN}
+    all_branches = world.admin_call("GET", "/api/v1/admin/branches")
+    assert {b["code"] for b in all_branches} == {OWN, OTHER}
+
+
+# --- login and tokens ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [("root", "admin"), (f"{OWN}-manager", "manager"), (f"{OWN}-teller3", "teller")],
+)
+def test_login_right_password(world: World, username: str, role: str) -> None:
+    r = world.client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["token_type"] == "bearer"
+    assert body["role"] == role
+    assert isinstance(body["access_token"], str)
+    assert body["access_token"]
+    me = world.client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    assert me.status_code == 200
+    assert me.json()["role"] == role
+    assert me.json()["name"] == username
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        (f"{OWN}-manager", "wrong password"),
+        (f"{OWN}-manager", PASSWORD.upper()),
+        ("nobody-here", PASSWORD),
+    ],
+)
+def test_login_wrong_credentials(world: World, username: str, password: str) -> None:
+    r = world.client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 401
+    assert "wrong username or password" in r.json()["detail"]
+    assert "access_token" not in r.json()
+
+
+def _expiring_token(session: Any, *, user_id: int, now: Any, ttl_s: int) -> str:
+    return staff_token(session, session.get(User, user_id), now=now, ttl_s=ttl_s)
+
+
+def test_expired_session_token(world: World, make: Any, clock: Any) -> None:
+    token = make(_expiring_token, user_id=world.one.user_ids["teller1"], ttl_s=60)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    clock.advance(59)
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    clock.advance(2)
+    r = world.client.get("/api/v1/auth/me", headers=headers)
+    assert r.status_code == 401
+    assert "expired" in r.json()["detail"]
+    r = world.client.post(f"/api/v1/counters/{counter1(world)}/open", headers=headers)
+    assert r.status_code == 401
+
+
+def test_login_session_expires_after_ttl(world: World, clock: Any, app: Any) -> None:
+    r = world.client.post(
+        "/api/v1/auth/login", json={"username": f"{OWN}-teller1", "password": PASSWORD}
+    )
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    ttl = app.state.ctx.settings.session_ttl_s
+    assert r.json()["expires_in"] == ttl
+    clock.advance(ttl - 1)
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    clock.advance(2)
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_logout_revokes_session(world: World) -> None:
+    r = world.client.post(
+        "/api/v1/auth/login", json={"username": f"{OWN}-teller1", "password": PASSWORD}
+    )
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert world.client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def _device_id(w: World, kit: BranchKit, kind: str) -> int:
+    devices = w.admin_call("GET", "/api/v1/admin/devices")
+    return next(d["id"] for d in devices if d["branch"] == kit.code and d["kind"] == kind)
+
+
+@pytest.mark.parametrize("how", ["delete", "patch"])
+def test_deactivated_device_token(world: World, how: str) -> None:
+    kiosk = world.one.auth("kiosk")
+    path = f"/api/v1/branches/{OWN}/services"
+    assert world.client.get(path, headers=kiosk).status_code == 200
+    device_id = _device_id(world, world.one, "kiosk")
+    if how == "delete":
+        world.admin_call("DELETE", f"/api/v1/admin/devices/{device_id}", expect=204)
+    else:
+        world.admin_call("PATCH", f"/api/v1/admin/devices/{device_id}", {"active": False})
+    r = world.client.get(path, headers=kiosk)
+    assert r.status_code == 401
+    assert "revoked" in r.json()["detail"]
+    r = world.client.post(f"/api/v1/branches/{OWN}/tickets", json={"service": "A"}, headers=kiosk)
+    assert r.status_code == 401
+    # the other kiosk of the other branch is untouched
+    assert (
+        world.client.get(
+            f"/api/v1/branches/{OTHER}/services", headers=world.two.auth("kiosk")
+        ).status_code
+        == 200
+    )
+
+
+def test_deactivated_user_token(world: World) -> None:
+    headers = world.one.auth("teller2")
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    world.admin_call("DELETE", f"/api/v1/admin/users/{world.one.user_ids['teller2']}", expect=204)
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer sst_not-a-real-session-token",
+        "Bearer sdt_not-a-real-device-token",
+        "Bearer garbage",
+        "Basic dXNlcjpwYXNz",
+        "Bearer ",
+    ],
+)
+def test_bad_authorization_header(world: World, header: str) -> None:
+    r = world.client.get(f"/api/v1/branches/{OWN}/services", headers={"Authorization": header})
+    assert r.status_code == 401
+    assert isinstance(r.json()["detail"], str)
+    assert r.json()["detail"]
