@@ -41,8 +41,9 @@ async def _open(url: str, gate: asyncio.Semaphore) -> tuple[ClientConnection, in
         return ws, len(text)
 
 
-async def _read_calls(ws: ClientConnection, expected: int, calls_done: MpEvent,
-                      deadline: float) -> list[tuple[int, str]]:
+async def _read_calls(
+    ws: ClientConnection, expected: int, calls_done: MpEvent, deadline: float
+) -> list[tuple[int, str]]:
     """(receive time ns, raw text) of ``ticket.called`` messages: until ``expected`` arrived,
     or the caller is done and the socket has been quiet for ``QUIET_S``."""
     got: list[tuple[int, str]] = []
@@ -61,18 +62,21 @@ async def _read_calls(ws: ClientConnection, expected: int, calls_done: MpEvent,
     return got
 
 
-async def _display_main(url: str, sockets: int, expected: int, out: Any,
-                        calls_done: MpEvent, stop: MpEvent) -> None:
+async def _display_main(
+    url: str, sockets: int, expected: int, out: Any, calls_done: MpEvent, stop: MpEvent
+) -> None:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     opened = await asyncio.gather(*(_open(url, gate) for _ in range(sockets)))
     conns = [ws for ws, _ in opened]
     out.put(("ready", max(size for _, size in opened)))
     deadline = time.monotonic() + CHILD_TIMEOUT_S
     readings = await asyncio.gather(
-        *(_read_calls(ws, expected, calls_done, deadline) for ws in conns))
+        *(_read_calls(ws, expected, calls_done, deadline) for ws in conns)
+    )
     rows = [
         (int(json.loads(text)["data"]["ticket"]["id"]), stamp)
-        for per_socket in readings for stamp, text in per_socket
+        for per_socket in readings
+        for stamp, text in per_socket
     ]
     out.put(("done", rows))
     # Keep the sockets open until the parent has measured the server's memory.
@@ -82,8 +86,9 @@ async def _display_main(url: str, sockets: int, expected: int, out: Any,
             await ws.close()
 
 
-def display_process(url: str, sockets: int, expected: int, out: Any, calls_done: MpEvent,
-                    stop: MpEvent) -> None:
+def display_process(
+    url: str, sockets: int, expected: int, out: Any, calls_done: MpEvent, stop: MpEvent
+) -> None:
     """Child process entry point: report ``ready`` (with the largest snapshot's size), then
     ``done`` with (ticket id, ns) rows."""
     try:
@@ -106,10 +111,12 @@ class DisplayRun:
 
     def summary(self, sockets: int) -> dict[str, Any]:
         """Latency from call-next's response (and from its request) to each display."""
-        from_response = [(t - self.answered_ns[tid]) / 1e6 for tid, t in self.received
-                         if tid in self.answered_ns]
-        from_request = [(t - self.sent_ns[tid]) / 1e6 for tid, t in self.received
-                        if tid in self.sent_ns]
+        from_response = [
+            (t - self.answered_ns[tid]) / 1e6 for tid, t in self.received if tid in self.answered_ns
+        ]
+        from_request = [
+            (t - self.sent_ns[tid]) / 1e6 for tid, t in self.received if tid in self.sent_ns
+        ]
         return {
             "calls": len(self.answered_ns),
             "sockets": sockets,
@@ -137,8 +144,9 @@ def _wait_for(out: Any, kind: str, count: int, timeout_s: float) -> list[Any]:
     return payloads
 
 
-async def _call_sequence(base_url: str, teller: Teller, calls: int, pause_s: float,
-                         run: DisplayRun) -> None:
+async def _call_sequence(
+    base_url: str, teller: Teller, calls: int, pause_s: float, run: DisplayRun
+) -> None:
     url = f"{base_url}/api/v1/counters/{teller.counter_id}/call-next"
     async with session(1, teller.token) as client:
         for _ in range(calls):
@@ -156,8 +164,16 @@ async def _call_sequence(base_url: str, teller: Teller, calls: int, pause_s: flo
 
 
 def measure_call_to_display(
-    *, base_url: str, ws_url: str, token: str, teller: Teller, sockets: int, processes: int,
-    calls: int, pause_s: float, memory: Any,
+    *,
+    base_url: str,
+    ws_url: str,
+    token: str,
+    teller: Teller,
+    sockets: int,
+    processes: int,
+    calls: int,
+    pause_s: float,
+    memory: Any,
 ) -> DisplayRun:
     """Open ``sockets`` displays over ``processes`` children, make ``calls`` sequential calls,
     sample ``memory()`` while every socket is still open, and collect the stamps."""
@@ -166,9 +182,11 @@ def measure_call_to_display(
     url = f"{ws_url}/api/v1/branches/demo/events?token={token}"
     shares = [sockets // processes + (i < sockets % processes) for i in range(processes)]
     children = [
-        ctx.Process(target=display_process, args=(url, n, calls, out, calls_done, stop),
-                    daemon=True)
-        for n in shares if n
+        ctx.Process(
+            target=display_process, args=(url, n, calls, out, calls_done, stop), daemon=True
+        )
+        for n in shares
+        if n
     ]
     run = DisplayRun()
     for child in children:

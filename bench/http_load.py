@@ -51,7 +51,8 @@ def session(connections: int, token: str | None = None) -> aiohttp.ClientSession
     """A keep-alive client session with up to ``connections`` connections."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return aiohttp.ClientSession(
-        headers=headers, connector=aiohttp.TCPConnector(limit=connections),
+        headers=headers,
+        connector=aiohttp.TCPConnector(limit=connections),
         timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S),
     )
 
@@ -64,11 +65,11 @@ async def _post(client: aiohttp.ClientSession, url: str, expected: int, **kw: An
         return json.loads(text)
 
 
-async def _login(client: aiohttp.ClientSession, base_url: str, username: str,
-                 password: str) -> str:
+async def _login(client: aiohttp.ClientSession, base_url: str, username: str, password: str) -> str:
     body = {"username": username, "password": password}
-    return str((await _post(client, f"{base_url}/api/v1/auth/login", 200, json=body))
-               ["access_token"])
+    return str(
+        (await _post(client, f"{base_url}/api/v1/auth/login", 200, json=body))["access_token"]
+    )
 
 
 async def setup_tellers(base_url: str, users: dict[str, str], n: int) -> list[Teller]:
@@ -86,16 +87,24 @@ async def setup_tellers(base_url: str, users: dict[str, str], n: int) -> list[Te
             counter = await _post(client, counters_url, 201, headers=admin, json=body)
             counters.append((int(counter["id"]), tuple(counter["services"])))
         for i in range(len(passwords) + 1, n + 1):
-            body = {"username": f"teller{i}", "password": EXTRA_PASSWORD, "role": "teller",
-                    "branch": BRANCH}
+            body = {
+                "username": f"teller{i}",
+                "password": EXTRA_PASSWORD,
+                "role": "teller",
+                "branch": BRANCH,
+            }
             await _post(client, f"{base_url}/api/v1/admin/users", 201, headers=admin, json=body)
             passwords[f"teller{i}"] = EXTRA_PASSWORD
         tellers = []
         for i, (counter_id, services) in enumerate(counters[:n], start=1):
             name = f"teller{i}"
             token = await _login(client, base_url, name, passwords[name])
-            await _post(client, f"{base_url}/api/v1/counters/{counter_id}/open", 200,
-                        headers={"Authorization": f"Bearer {token}"})
+            await _post(
+                client,
+                f"{base_url}/api/v1/counters/{counter_id}/open",
+                200,
+                headers={"Authorization": f"Bearer {token}"},
+            )
             tellers.append(Teller(name, token, counter_id, services))
     return tellers
 

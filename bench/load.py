@@ -48,8 +48,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--tellers", type=int, default=8, help="concurrent tellers calling next")
     p.add_argument("--calls-per-teller", type=int, default=100, help="call-next presses each")
     p.add_argument("--call-time-limit", type=float, default=60.0, help="seconds, call phase")
-    p.add_argument("--spare-tickets", type=int, default=200,
-                   help="tickets still waiting after every call (queue depth = calls + this)")
+    p.add_argument(
+        "--spare-tickets",
+        type=int,
+        default=200,
+        help="tickets still waiting after every call (queue depth = calls + this)",
+    )
     p.add_argument("--sockets", type=int, default=200, help="display WebSocket connections")
     p.add_argument("--ws-processes", type=int, default=2, help="processes holding the sockets")
     p.add_argument("--display-calls", type=int, default=200, help="sequential calls displayed")
@@ -79,8 +83,12 @@ def _get(figures: dict[str, Any], *path: str) -> float | None:
 TARGETS: list[tuple[str, tuple[str, ...], str | None, Callable[[float], bool] | None]] = [
     ("issue throughput (tickets/s)", ("issue", "per_s"), ">= 1000", lambda v: v >= 1000),
     ("issue p99 (ms)", ("issue", "p99_ms"), "< 50", lambda v: 0 < v < 50),
-    ("call-to-display p99 (ms)", ("call_to_display", "from_response", "p99_ms"), "< 20",
-     lambda v: v < 20),
+    (
+        "call-to-display p99 (ms)",
+        ("call_to_display", "from_response", "p99_ms"),
+        "< 20",
+        lambda v: v < 20,
+    ),
     ("server RSS with sockets (MB)", ("memory_mb", "VmRSS"), "< 200", lambda v: v < 200),
     ("issue p50 (ms)", ("issue", "p50_ms"), None, None),
     ("call-next p50 (ms)", ("call_next", "p50_ms"), None, None),
@@ -102,36 +110,52 @@ def targets(figures: dict[str, Any]) -> list[tuple[str, float | None, str | None
 
 def _detail(figures: dict[str, Any]) -> None:
     if issue := figures.get("issue"):
-        out(f"issue      {issue['ok']} tickets in {issue['wall_s']} s = {issue['per_s']}/s; "
+        out(
+            f"issue      {issue['ok']} tickets in {issue['wall_s']} s = {issue['per_s']}/s; "
             f"p50 {issue['p50_ms']} p99 {issue['p99_ms']} max {issue['max_ms']} ms; "
             f"errors {issue['errors'] or 0}; CPU server {issue['server_cpu_pct']}% "
-            f"client {issue['client_cpu_pct']}%")
+            f"client {issue['client_cpu_pct']}%"
+        )
     if call := figures.get("call_next"):
-        out(f"call-next  {call['ok']} calls in {call['wall_s']} s = {call['per_s']}/s "
+        out(
+            f"call-next  {call['ok']} calls in {call['wall_s']} s = {call['per_s']}/s "
             f"({call['waiting_at_start']} waiting at the start); "
             f"p50 {call['p50_ms']} p99 {call['p99_ms']} max {call['max_ms']} ms; "
             f"204s {call['empty_204']}; errors {call['errors'] or 0}; CPU server "
-            f"{call['server_cpu_pct']}%")
-        out(f"           ticket ids returned twice: {call['duplicate_ids']} "
-            f"({'OK' if call['duplicate_ids'] == 0 else 'FAIL'})")
+            f"{call['server_cpu_pct']}%"
+        )
+        out(
+            f"           ticket ids returned twice: {call['duplicate_ids']} "
+            f"({'OK' if call['duplicate_ids'] == 0 else 'FAIL'})"
+        )
     if disp := figures.get("call_to_display"):
         resp, req = disp["from_response"], disp["from_request"]
-        out(f"display    {disp['deliveries']}/{disp['expected_deliveries']} deliveries "
+        out(
+            f"display    {disp['deliveries']}/{disp['expected_deliveries']} deliveries "
             f"({disp['calls']} calls x {disp['sockets']} sockets); from call-next response: "
             f"p50 {resp['p50_ms']} p99 {resp['p99_ms']} max {resp['max_ms']} ms "
-            f"({disp['before_http_response']} arrived before the response)")
-        out(f"           snapshot {disp['snapshot_bytes']} bytes with "
-            f"{disp['waiting_at_connect']} waiting")
-        out(f"           from call-next request: p50 {req['p50_ms']} p99 {req['p99_ms']} "
+            f"({disp['before_http_response']} arrived before the response)"
+        )
+        out(
+            f"           snapshot {disp['snapshot_bytes']} bytes with "
+            f"{disp['waiting_at_connect']} waiting"
+        )
+        out(
+            f"           from call-next request: p50 {req['p50_ms']} p99 {req['p99_ms']} "
             f"max {req['max_ms']} ms; errors {disp['errors'] or 0}; CPU server "
-            f"{disp['server_cpu_pct']}%")
+            f"{disp['server_cpu_pct']}%"
+        )
     if mem := figures.get("memory_mb"):
-        out(f"memory     RSS {mem.get('VmRSS')} MB, peak {mem.get('VmHWM')} MB; RSS over the "
-            f"run: {figures['rss_timeline_mb']}")
+        out(
+            f"memory     RSS {mem.get('VmRSS')} MB, peak {mem.get('VmHWM')} MB; RSS over the "
+            f"run: {figures['rss_timeline_mb']}"
+        )
     for stalled in figures.get("server_stalled", []):
-        out(f"STALLED    the server stopped answering /healthz after the "
+        out(
+            f"STALLED    the server stopped answering /healthz after the "
             f"{stalled['after_phase']} phase; its later phases were skipped. Stack dump: "
-            f"{stalled.get('stack_dump', 'install py-spy for one')}")
+            f"{stalled.get('stack_dump', 'install py-spy for one')}"
+        )
 
 
 def report(figures: dict[str, Any], meta: dict[str, Any]) -> None:
@@ -155,9 +179,11 @@ def report(figures: dict[str, Any], meta: dict[str, Any]) -> None:
 def git_revision() -> str:
     """HEAD's short hash, plus ``+dirty.<hash of the diff>`` when server/ has uncommitted
     changes (so two runs on different uncommitted trees tell apart)."""
+
     def git(*argv: str) -> str:
-        done = subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10, check=False)
+        done = subprocess.run(
+            ["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
+        )
         return done.stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
@@ -174,21 +200,37 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "git": git_revision(),
-        "command": shlex.join([sys.executable, *(["-m", "bench.load"] if __package__ else
-                                                   sys.argv[:1]), *sys.argv[1:]]),
-        "client": (f"HTTP: one asyncio process, aiohttp {aiohttp.__version__} with keep-alive; "
-                   f"displays: {args.ws_processes} processes, websockets "
-                   f"{websockets.__version__}"),
+        "command": shlex.join(
+            [
+                sys.executable,
+                *(["-m", "bench.load"] if __package__ else sys.argv[:1]),
+                *sys.argv[1:],
+            ]
+        ),
+        "client": (
+            f"HTTP: one asyncio process, aiohttp {aiohttp.__version__} with keep-alive; "
+            f"displays: {args.ws_processes} processes, websockets "
+            f"{websockets.__version__}"
+        ),
         "args": vars(args),
     }
     figures = run(args)
     report(figures, meta)
     rows = targets(figures)
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "meta": meta, "figures": figures,
-        "targets": [{"figure": n, "measured": v, "target": t, "met": m} for n, v, t, m in rows],
-    }, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "figures": figures,
+                "targets": [
+                    {"figure": n, "measured": v, "target": t, "met": m} for n, v, t, m in rows
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     out(f"\nwritten to {RESULTS}")
     return 0 if all(met for *_, met in rows if met is not None) else 1
 

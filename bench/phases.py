@@ -43,8 +43,9 @@ def timed_on_server(server: ServerProcess, phase: Callable[[], T]) -> tuple[T, f
     return result, round(100 * (server.cpu_s() - cpu0) / (time.perf_counter() - wall0), 1)
 
 
-def check_alive(server: ServerProcess, phase: str, figures: dict[str, Any],
-                dump_path: Path) -> None:
+def check_alive(
+    server: ServerProcess, phase: str, figures: dict[str, Any], dump_path: Path
+) -> None:
     """Record a wedged server (with a stack dump when py-spy is there) and stop its phases."""
     if server.responsive():
         return
@@ -61,13 +62,27 @@ def check_alive(server: ServerProcess, phase: str, figures: dict[str, Any],
 def issue_phase(args: argparse.Namespace, figures: dict[str, Any], dump_path: Path) -> None:
     """[1/4] ``args.kiosks`` kiosks issue tickets on a fresh server."""
     with ServerProcess() as server:
-        log(f"[1/4] issue: {args.kiosks} kiosks, up to {args.tickets} tickets or "
-            f"{args.issue_time_limit:g} s (server pid {server.pid})")
-        issued, cpu = timed_on_server(server, lambda: asyncio.run(issue_tickets(
-            server.base_url, server.credentials["devices"]["kiosk"], kiosks=args.kiosks,
-            total=args.tickets, time_limit_s=args.issue_time_limit)))
-        figures["issue"] = {**throughput(issued), "server_cpu_pct": cpu,
-                            **summarize(issued.latencies_ms)}
+        log(
+            f"[1/4] issue: {args.kiosks} kiosks, up to {args.tickets} tickets or "
+            f"{args.issue_time_limit:g} s (server pid {server.pid})"
+        )
+        issued, cpu = timed_on_server(
+            server,
+            lambda: asyncio.run(
+                issue_tickets(
+                    server.base_url,
+                    server.credentials["devices"]["kiosk"],
+                    kiosks=args.kiosks,
+                    total=args.tickets,
+                    time_limit_s=args.issue_time_limit,
+                )
+            ),
+        )
+        figures["issue"] = {
+            **throughput(issued),
+            "server_cpu_pct": cpu,
+            **summarize(issued.latencies_ms),
+        }
         check_alive(server, "issue", figures, dump_path)
 
 
@@ -79,23 +94,42 @@ def queue_phases(args: argparse.Namespace, figures: dict[str, Any], dump_path: P
         creds = server.credentials
         rss = figures["rss_timeline_mb"] = {"start": round(server.rss_mb()["VmRSS"], 1)}
         log(f"      filling the queue of a second server (pid {server.pid}) to {depth} tickets")
-        seeded = asyncio.run(issue_tickets(
-            server.base_url, creds["devices"]["kiosk"], kiosks=SEED_KIOSKS, total=depth,
-            time_limit_s=SEED_TIME_LIMIT_S))
+        seeded = asyncio.run(
+            issue_tickets(
+                server.base_url,
+                creds["devices"]["kiosk"],
+                kiosks=SEED_KIOSKS,
+                total=depth,
+                time_limit_s=SEED_TIME_LIMIT_S,
+            )
+        )
         if len(seeded.latencies_ms) != depth:
-            raise RuntimeError(f"filled the queue to {len(seeded.latencies_ms)} of {depth} "
-                               f"tickets (errors {seeded.errors})")
+            raise RuntimeError(
+                f"filled the queue to {len(seeded.latencies_ms)} of {depth} "
+                f"tickets (errors {seeded.errors})"
+            )
         rss["queue_full"] = round(server.rss_mb()["VmRSS"], 1)
 
         log(f"[2/4] call-next: {args.tellers} tellers x {args.calls_per_teller} calls")
         tellers = asyncio.run(setup_tellers(server.base_url, creds["users"], args.tellers))
-        called, cpu = timed_on_server(server, lambda: asyncio.run(call_next_loop(
-            server.base_url, tellers, calls_per_teller=args.calls_per_teller,
-            time_limit_s=args.call_time_limit)))
+        called, cpu = timed_on_server(
+            server,
+            lambda: asyncio.run(
+                call_next_loop(
+                    server.base_url,
+                    tellers,
+                    calls_per_teller=args.calls_per_teller,
+                    time_limit_s=args.call_time_limit,
+                )
+            ),
+        )
         ids = called.ticket_ids
         figures["call_next"] = {
-            **throughput(called), "waiting_at_start": depth, "server_cpu_pct": cpu,
-            "empty_204": called.empty, "duplicate_ids": len(ids) - len(set(ids)),
+            **throughput(called),
+            "waiting_at_start": depth,
+            "server_cpu_pct": cpu,
+            "empty_204": called.empty,
+            "duplicate_ids": len(ids) - len(set(ids)),
             **summarize(called.latencies_ms),
         }
         check_alive(server, "call_next", figures, dump_path)
@@ -103,14 +137,27 @@ def queue_phases(args: argparse.Namespace, figures: dict[str, Any], dump_path: P
 
         # The caller serves every service, so each call finds someone while tickets wait.
         caller = max(tellers, key=lambda t: len(t.services))
-        log(f"[3/4] call-to-display: {args.sockets} displays, {args.display_calls} calls "
-            f"{args.pause_ms:g} ms apart")
-        display, cpu = timed_on_server(server, lambda: measure_call_to_display(
-            base_url=server.base_url, ws_url=server.ws_url, token=creds["devices"]["display"],
-            teller=caller, sockets=args.sockets, processes=args.ws_processes,
-            calls=args.display_calls, pause_s=args.pause_ms / 1000, memory=server.rss_mb))
+        log(
+            f"[3/4] call-to-display: {args.sockets} displays, {args.display_calls} calls "
+            f"{args.pause_ms:g} ms apart"
+        )
+        display, cpu = timed_on_server(
+            server,
+            lambda: measure_call_to_display(
+                base_url=server.base_url,
+                ws_url=server.ws_url,
+                token=creds["devices"]["display"],
+                teller=caller,
+                sockets=args.sockets,
+                processes=args.ws_processes,
+                calls=args.display_calls,
+                pause_s=args.pause_ms / 1000,
+                memory=server.rss_mb,
+            ),
+        )
         figures["call_to_display"] = {
-            **display.summary(args.sockets), "waiting_at_connect": depth - len(ids),
+            **display.summary(args.sockets),
+            "waiting_at_connect": depth - len(ids),
             "server_cpu_pct": cpu,
         }
 

@@ -39,8 +39,18 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.command = [
-            sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1",
-            "--port", str(self.port), "--ws", "websockets", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--ws",
+            "websockets-sansio",
+            "--log-level",
+            "warning",
         ]
         self.credentials: dict[str, Any] = {}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -62,14 +72,22 @@ class ServerProcess:
 
     def _init_demo(self) -> None:
         subprocess.run(
-            [str(VENV_BIN / "sira"), "init", "--demo"], env=self._env(), cwd=ROOT,
-            check=True, stdout=subprocess.DEVNULL, timeout=60,
+            [str(VENV_BIN / "sira"), "init", "--demo"],
+            env=self._env(),
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=60,
         )
         self.credentials = json.loads((self.data_dir / "demo-credentials.json").read_text())
 
     def _start(self) -> None:
         self.proc = subprocess.Popen(
-            self.command, env=self._env(), cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command,
+            env=self._env(),
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -109,8 +127,13 @@ class ServerProcess:
         spy = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
         if not Path(spy).exists():
             return None
-        done = subprocess.run([spy, "dump", "--pid", str(self.pid)], capture_output=True,
-                              text=True, timeout=30, check=False)
+        done = subprocess.run(
+            [spy, "dump", "--pid", str(self.pid)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         return done.stdout + done.stderr
 
     def cpu_s(self) -> float:

@@ -74,12 +74,23 @@ def serve(
     settings = _settings()
     if workers > 1:
         # Each worker would hear only its own events: displays on another worker miss calls.
-        typer.echo("several workers need a shared (Redis) event bus, which this version does not "
-                   "have yet: run one worker", err=True)
+        typer.echo(
+            "several workers need a shared (Redis) event bus, which this version does not "
+            "have yet: run one worker",
+            err=True,
+        )
         raise typer.Exit(2)
-    typer.echo(f"Sira on http://{host}:{port}  (API docs /docs; database {_safe_url(settings.sqlalchemy_url)})")
-    uvicorn.run("server.asgi:app", host=host, port=port, workers=workers, ws="websockets-sansio",
-                log_level="info", proxy_headers=True)
+    database = _safe_url(settings.sqlalchemy_url)
+    typer.echo(f"Sira on http://{host}:{port}  (API docs /docs; database {database})")
+    uvicorn.run(
+        "server.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        ws="websockets-sansio",
+        log_level="info",
+        proxy_headers=True,
+    )
 
 
 @user_app.command("add")
@@ -87,7 +98,9 @@ def user_add(
     username: str,
     role: Annotated[str, typer.Option(help="admin | manager | teller")],
     branch: Annotated[str | None, typer.Option(help="branch code (managers and tellers)")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
 ) -> None:
     """Add a staff account."""
     from pydantic import ValidationError

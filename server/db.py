@@ -18,12 +18,11 @@ from contextlib import contextmanager, nullcontext
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
-from starlette.concurrency import run_in_threadpool
-
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -43,7 +43,9 @@ def install(app: FastAPI) -> None:
             {
                 "detail": "; ".join(problems) or "invalid request",
                 "code": "invalid",
-                "errors": [{"field": _where(tuple(e["loc"])), "message": _message(e)} for e in exc.errors()],
+                "errors": [
+                    {"field": _where(tuple(e["loc"])), "message": _message(e)} for e in exc.errors()
+                ],
             },
             status_code=422,
         )
@@ -55,13 +57,19 @@ def install(app: FastAPI) -> None:
             detail = "no such page or API path"
         if exc.status_code == 405:
             detail = "this method is not allowed here"
-        return JSONResponse({"detail": detail, "code": "http"}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"detail": detail, "code": "http"},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            {"detail": "something went wrong on the server; nothing was changed", "code": "internal"},
+            {
+                "detail": "something went wrong on the server; nothing was changed",
+                "code": "internal",
+            },
             status_code=500,
         )

@@ -35,7 +35,12 @@ from server.tickets.router import router as tickets_router
 
 log = logging.getLogger("sira")
 ROOT = Path(__file__).resolve().parent.parent
-UI_DIRS = {"kiosk": "kiosk_ui", "display": "display_ui", "teller": "teller_ui", "manager": "manager_ui"}
+UI_DIRS = {
+    "kiosk": "kiosk_ui",
+    "display": "display_ui",
+    "teller": "teller_ui",
+    "manager": "manager_ui",
+}
 
 
 def close_days_once(ctx: AppContext) -> int:
@@ -61,12 +66,17 @@ async def _day_close_loop(ctx: AppContext) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, bus: EventBus | None = None,
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    bus: EventBus | None = None,
     db: Database | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
     if settings.redis_url and bus is None:
-        raise RuntimeError("SIRA_REDIS_URL is set, but this version has only the in-process event bus")
+        raise RuntimeError(
+            "SIRA_REDIS_URL is set, but this version has only the in-process event bus"
+        )
     db = db or Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
     bus = bus or InProcessBus(queue_size=settings.ws_queue_size)
     ctx = AppContext(settings=settings, db=db, bus=bus, clock=clock or SystemClock())
@@ -76,7 +86,9 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bus.start()
-        closer = asyncio.create_task(_day_close_loop(ctx)) if settings.day_close_interval_s > 0 else None
+        closer = (
+            asyncio.create_task(_day_close_loop(ctx)) if settings.day_close_interval_s > 0 else None
+        )
         try:
             yield
         finally:
@@ -86,12 +98,24 @@ def create_app(
                     await closer
             await bus.stop()
 
-    app = FastAPI(title="Sira", version="1.0", lifespan=lifespan,
-                  description="Queue management for bank branches")
+    app = FastAPI(
+        title="Sira",
+        version="1.0",
+        lifespan=lifespan,
+        description="Queue management for bank branches",
+    )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (auth_router, tickets_router, counters_router, customers_router,
-                   admin_router, metrics_router, branches_router, ws_router):
+    for router in (
+        auth_router,
+        tickets_router,
+        counters_router,
+        customers_router,
+        admin_router,
+        metrics_router,
+        branches_router,
+        ws_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -27,19 +27,28 @@ from server.db import Database
 from server.main import create_app
 from server.migrations import upgrade
 
-PG_ADMIN_URL = os.environ.get("SIRA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("SIRA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+PG_ADMIN_URL = os.environ.get(
+    "SIRA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("SIRA_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if b.strip()
+]
 
 
 def _pg_reachable() -> str | None:
     try:
-        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        engine = create_engine(
+            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
         return None
     except Exception as exc:  # pragma: no cover - depends on the machine
-        return f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string(hide_password=True)}: {exc.__class__.__name__}"
+        where = make_url(PG_ADMIN_URL).render_as_string(hide_password=True)
+        return f"PostgreSQL not reachable at {where}: {exc.__class__.__name__}"
 
 
 @pytest.fixture(scope="session")
@@ -98,8 +107,13 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(env="test", database_url=db_url, data_dir=tmp_path / "data", day_close_interval_s=0,
-                    public_url="http://sira.test")
+    return Settings(
+        env="test",
+        database_url=db_url,
+        data_dir=tmp_path / "data",
+        day_close_interval_s=0,
+        public_url="http://sira.test",
+    )
 
 
 @pytest.fixture

@@ -38,11 +38,18 @@ def add_user(session: Session, username: str, role: str, branch_id: int | None) 
     return user
 
 
-def staff_token(session: Session, user: User, *, now: dt.datetime | None = None, ttl_s: int = 86400 * 365) -> str:
+def staff_token(
+    session: Session, user: User, *, now: dt.datetime | None = None, ttl_s: int = 86400 * 365
+) -> str:
     token = new_token(STAFF_PREFIX)
     start = now or dt.datetime.now(dt.UTC)
-    session.add(StaffSession(token_hash=token_hash(token), user_id=user.id,  # type: ignore[arg-type]
-                             expires_at=start + dt.timedelta(seconds=ttl_s)))
+    session.add(
+        StaffSession(
+            token_hash=token_hash(token),
+            user_id=user.id,  # type: ignore[arg-type]
+            expires_at=start + dt.timedelta(seconds=ttl_s),
+        )
+    )
     return token
 
 
@@ -60,7 +67,11 @@ class BranchKit:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-DEFAULT_SERVICES = {"A": ["Cash", "Nakit"], "B": ["Accounts", "Hesaplar"], "C": ["Loans", "Krediler"]}
+DEFAULT_SERVICES = {
+    "A": ["Cash", "Nakit"],
+    "B": ["Accounts", "Hesaplar"],
+    "C": ["Loans", "Krediler"],
+}
 
 
 def make_branch(
@@ -73,15 +84,33 @@ def make_branch(
     tellers: int = 4,
     now: dt.datetime | None = None,
 ) -> BranchKit:
-    branch = admin.create_branch(session, {
-        "code": code, "name": f"Branch {code}", "timezone": timezone,
-        "languages": ["en", "tr", "el", "pl"], "default_lang": "en", **(policy or {}),
-    })
+    branch = admin.create_branch(
+        session,
+        {
+            "code": code,
+            "name": f"Branch {code}",
+            "timezone": timezone,
+            "languages": ["en", "tr", "el", "pl"],
+            "default_lang": "en",
+            **(policy or {}),
+        },
+    )
     for svc, (en, tr) in DEFAULT_SERVICES.items():
-        admin.create_service(session, branch, {"code": svc, "names": {"en": en, "tr": tr},
-                                               "standard_wait_s": 600, "standard_service_s": 300})
+        admin.create_service(
+            session,
+            branch,
+            {
+                "code": svc,
+                "names": {"en": en, "tr": tr},
+                "standard_wait_s": 600,
+                "standard_service_s": 300,
+            },
+        )
     layout = counters or {"1": ["A", "B"], "2": ["A", "B"], "3": ["B", "A"], "4": ["C"]}
-    ids = {label: admin.create_counter(session, branch, label=label, services=svcs).id for label, svcs in layout.items()}
+    ids = {
+        label: admin.create_counter(session, branch, label=label, services=svcs).id
+        for label, svcs in layout.items()
+    }
     kit = BranchKit(code=code, branch_id=branch.id, counters=ids)  # type: ignore[arg-type]
     people = [("manager", "manager")] + [(f"teller{i}", "teller") for i in range(1, tellers + 1)]
     for name, role in people:
@@ -89,7 +118,9 @@ def make_branch(
         kit.tokens[name] = staff_token(session, user, now=now)
         kit.user_ids[name] = user.id  # type: ignore[assignment]
     for kind in ("kiosk", "display", "speaker", "agent"):
-        _, kit.tokens[kind] = admin.create_device(session, branch=branch, kind=kind, name=kind, config={})
+        _, kit.tokens[kind] = admin.create_device(
+            session, branch=branch, kind=kind, name=kind, config={}
+        )
     return kit
 
 
@@ -110,8 +141,9 @@ def free_port() -> int:
 def live_server(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` with uvicorn (websockets library) on a free port; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -3,8 +3,11 @@ from tests.support import make_branch
 
 def test_issue_and_call(client, make):
     kit = make(make_branch)
-    r = client.post(f"/api/v1/branches/{kit.code}/tickets", json={"service": "A", "lang": "tr"},
-                    headers=kit.auth("kiosk"))
+    r = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        json={"service": "A", "lang": "tr"},
+        headers=kit.auth("kiosk"),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["code"] == "A001"
     c = kit.counters["1"]

@@ -12,7 +12,14 @@ from sqlmodel import Session, select
 from server.admin import schemas, service
 from server.auth.principal import ADMIN_ONLY, CONFIGURE, Principal, Role
 from server.branches.dayclose import close_past_days
-from server.branches.lookup import get_branch, get_branch_by_id, get_counter, get_service, list_counters, list_services
+from server.branches.lookup import (
+    get_branch,
+    get_branch_by_id,
+    get_counter,
+    get_service,
+    list_counters,
+    list_services,
+)
 from server.counters.service import counter_dict
 from server.deps import WorkDep
 from server.domain.errors import Conflict
@@ -31,6 +38,7 @@ def _branch_for(session: Session, principal: Principal, code: str) -> Branch:
 
 
 # --- branches -----------------------------------------------------------------------------
+
 
 @router.post("/branches", status_code=201)
 async def create_branch(body: schemas.BranchCreate, work: WorkDep) -> dict[str, Any]:
@@ -62,13 +70,17 @@ async def read_branch(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]
 
 
 @router.patch("/branches/{branch}")
-async def update_branch(body: schemas.BranchUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def update_branch(
+    body: schemas.BranchUpdate, work: WorkDep, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, branch)
         changes = body.model_dump(exclude_unset=True)
         nullable = {"max_wait_s"}
         changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
-        return service.branch_public(service.update_branch(session, b, changes, principal=principal, now=now))
+        return service.branch_public(
+            service.update_branch(session, b, changes, principal=principal, now=now)
+        )
 
     return await work(run)
 
@@ -96,8 +108,11 @@ async def close_day(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
 
 # --- services -----------------------------------------------------------------------------
 
+
 @router.post("/branches/{branch}/services", status_code=201)
-async def create_service(body: schemas.ServiceCreate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def create_service(
+    body: schemas.ServiceCreate, work: WorkDep, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, branch)
         return service.service_public(service.create_service(session, b, body.model_dump()))
@@ -117,13 +132,17 @@ async def list_branch_services(work: WorkDep, branch: str = BranchCode) -> list[
 @router.get("/branches/{branch}/services/{code}")
 async def read_service(code: str, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        return service.service_public(get_service(session, _branch_for(session, principal, branch), code))
+        return service.service_public(
+            get_service(session, _branch_for(session, principal, branch), code)
+        )
 
     return await work(run)
 
 
 @router.patch("/branches/{branch}/services/{code}")
-async def update_service(code: str, body: schemas.ServiceUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def update_service(
+    code: str, body: schemas.ServiceUpdate, work: WorkDep, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         svc = get_service(session, _branch_for(session, principal, branch), code)
         for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
@@ -137,7 +156,9 @@ async def update_service(code: str, body: schemas.ServiceUpdate, work: WorkDep, 
 @router.delete("/branches/{branch}/services/{code}", status_code=204)
 async def delete_service(code: str, work: WorkDep, branch: str = BranchCode) -> Response:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
-        service.delete_service(session, get_service(session, _branch_for(session, principal, branch), code))
+        service.delete_service(
+            session, get_service(session, _branch_for(session, principal, branch), code)
+        )
 
     await work(run)
     return Response(status_code=204)
@@ -145,11 +166,16 @@ async def delete_service(code: str, work: WorkDep, branch: str = BranchCode) -> 
 
 # --- counters -----------------------------------------------------------------------------
 
+
 @router.post("/branches/{branch}/counters", status_code=201)
-async def create_counter(body: schemas.CounterCreate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def create_counter(
+    body: schemas.CounterCreate, work: WorkDep, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, branch)
-        return counter_dict(service.create_counter(session, b, label=body.label, services=body.services))
+        return counter_dict(
+            service.create_counter(session, b, label=body.label, services=body.services)
+        )
 
     return await work(run)
 
@@ -180,7 +206,9 @@ async def read_counter(counter_id: int, work: WorkDep, branch: str = BranchCode)
 
 
 @router.patch("/branches/{branch}/counters/{counter_id}")
-async def update_counter(counter_id: int, body: schemas.CounterUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def update_counter(
+    counter_id: int, body: schemas.CounterUpdate, work: WorkDep, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b, counter = _counter_in(session, principal, branch, counter_id)
         if body.services is not None:
@@ -203,6 +231,7 @@ async def delete_counter(counter_id: int, work: WorkDep, branch: str = BranchCod
 
 
 # --- users --------------------------------------------------------------------------------
+
 
 @router.post("/users", status_code=201)
 async def create_user(body: schemas.UserCreate, work: WorkDep) -> dict[str, Any]:
@@ -273,11 +302,14 @@ async def delete_user(user_id: int, work: WorkDep) -> Response:
 
 # --- devices ------------------------------------------------------------------------------
 
+
 @router.post("/devices", status_code=201)
 async def create_device(body: schemas.DeviceCreate, work: WorkDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, body.branch)
-        device, token = service.create_device(session, branch=b, kind=body.kind, name=body.name, config=body.config)
+        device, token = service.create_device(
+            session, branch=b, kind=body.kind, name=body.name, config=body.config
+        )
         return {**service.device_public(device, b.code), "token": token}
 
     return await work(run)
@@ -313,7 +345,9 @@ async def read_device(device_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.patch("/devices/{device_id}")
-async def update_device(device_id: int, body: schemas.DeviceUpdate, work: WorkDep) -> dict[str, Any]:
+async def update_device(
+    device_id: int, body: schemas.DeviceUpdate, work: WorkDep
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         device = _device_for(session, principal, device_id)
         for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from server.domain.announce import SUPPORTED_LANGS
 from server.domain.calendar import zone
@@ -40,7 +48,9 @@ class BranchCreate(BranchPolicy):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = Field(min_length=1, max_length=200)
     timezone: str = Field(default="UTC", max_length=64)
-    languages: list[LangCode] = Field(default_factory=lambda: ["en"], min_length=1, max_length=len(SUPPORTED_LANGS))
+    languages: list[LangCode] = Field(
+        default_factory=lambda: ["en"], min_length=1, max_length=len(SUPPORTED_LANGS)
+    )
     default_lang: LangCode | None = None
     message: str = Field(default="", max_length=500)
     is_open: StrictBool = True

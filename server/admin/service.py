@@ -36,20 +36,29 @@ def service_public(service: Service) -> dict[str, Any]:
 
 def user_public(user: User, branch_code: str | None) -> dict[str, Any]:
     return {
-        "id": user.id, "username": user.username, "role": user.role, "branch": branch_code,
-        "full_name": user.full_name, "active": user.active,
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "branch": branch_code,
+        "full_name": user.full_name,
+        "active": user.active,
     }
 
 
 def device_public(device: Device, branch_code: str) -> dict[str, Any]:
     return {
-        "id": device.id, "branch": branch_code, "kind": device.kind, "name": device.name,
-        "config": device.config, "active": device.active,
+        "id": device.id,
+        "branch": branch_code,
+        "kind": device.kind,
+        "name": device.name,
+        "config": device.config,
+        "active": device.active,
         "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
     }
 
 
 # --- branches ---------------------------------------------------------------------------
+
 
 def create_branch(session: Session, data: dict[str, Any]) -> Branch:
     if session.exec(select(Branch).where(Branch.code == data["code"])).first() is not None:
@@ -62,15 +71,28 @@ def create_branch(session: Session, data: dict[str, Any]) -> Branch:
 
 
 def update_branch(
-    session: Session, branch: Branch, changes: dict[str, Any], *, principal: Principal, now: dt.datetime
+    session: Session,
+    branch: Branch,
+    changes: dict[str, Any],
+    *,
+    principal: Principal,
+    now: dt.datetime,
 ) -> Branch:
     for key, value in changes.items():
         setattr(branch, key, value)
     if branch.default_lang not in branch.languages:
-        raise Invalid(f"default_lang '{branch.default_lang}' must be one of languages {branch.languages}")
+        raise Invalid(
+            f"default_lang '{branch.default_lang}' must be one of languages {branch.languages}"
+        )
     session.add(branch)
-    record(session, branch_id=branch.id, type=EventType.BRANCH_CHANGED, at=now,  # type: ignore[arg-type]
-           user_id=principal.user_id, data={"branch": branch_dict(branch)})
+    record(
+        session,
+        branch_id=branch.id,
+        type=EventType.BRANCH_CHANGED,
+        at=now,  # type: ignore[arg-type]
+        user_id=principal.user_id,
+        data={"branch": branch_dict(branch)},
+    )
     return branch
 
 
@@ -89,6 +111,7 @@ def delete_branch(session: Session, branch: Branch) -> None:
 
 
 # --- services and counters ---------------------------------------------------------------
+
 
 def create_service(session: Session, branch: Branch, data: dict[str, Any]) -> Service:
     exists = session.exec(
@@ -110,7 +133,9 @@ def delete_service(session: Session, service: Service) -> None:
     ).one()
     counters = session.exec(select(Counter).where(Counter.branch_id == service.branch_id)).all()
     if any(service.code in c.services for c in counters):
-        raise Conflict(f"service {service.code} is still served by a counter; remove it there first")
+        raise Conflict(
+            f"service {service.code} is still served by a counter; remove it there first"
+        )
     if used:
         # Its history stays readable in reports: retire it instead of deleting.
         service.active = False
@@ -132,7 +157,9 @@ def check_counter_services(session: Session, branch: Branch, codes: list[str]) -
 def check_counter_label(session: Session, branch: Branch, counter: Counter, label: str) -> str:
     """A counter's new label, refused when another counter of the branch already has it."""
     clash = session.exec(
-        select(Counter).where(Counter.branch_id == branch.id, Counter.label == label, Counter.id != counter.id)
+        select(Counter).where(
+            Counter.branch_id == branch.id, Counter.label == label, Counter.id != counter.id
+        )
     ).first()
     if clash is not None:
         raise Conflict(f"branch {branch.code} already has counter {label}")
@@ -140,10 +167,15 @@ def check_counter_label(session: Session, branch: Branch, counter: Counter, labe
 
 
 def create_counter(session: Session, branch: Branch, *, label: str, services: list[str]) -> Counter:
-    if session.exec(select(Counter).where(Counter.branch_id == branch.id, Counter.label == label)).first():
+    if session.exec(
+        select(Counter).where(Counter.branch_id == branch.id, Counter.label == label)
+    ).first():
         raise Conflict(f"branch {branch.code} already has counter {label}")
-    counter = Counter(branch_id=branch.id, label=label,  # type: ignore[arg-type]
-                      services=check_counter_services(session, branch, services))
+    counter = Counter(
+        branch_id=branch.id,
+        label=label,  # type: ignore[arg-type]
+        services=check_counter_services(session, branch, services),
+    )
     session.add(counter)
     session.flush()
     return counter
@@ -160,6 +192,7 @@ def delete_counter(session: Session, counter: Counter) -> None:
 
 # --- users and devices ---------------------------------------------------------------------
 
+
 def _branch_code(session: Session, branch_id: int | None) -> str | None:
     return get_branch_by_id(session, branch_id).code if branch_id is not None else None
 
@@ -173,7 +206,12 @@ def check_user_scope(principal: Principal, *, role: str, branch_id: int | None) 
 
 
 def create_user(
-    session: Session, *, username: str, password: str, role: str, branch: str | None,
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    branch: str | None,
     full_name: str = "",
 ) -> User:
     if session.exec(select(User).where(User.username == username)).first() is not None:
@@ -185,8 +223,13 @@ def create_user(
         branch_id = get_branch(session, branch).id
     elif branch is not None:
         branch_id = get_branch(session, branch).id
-    user = User(username=username, password_hash=hash_password(password), role=role,
-                branch_id=branch_id, full_name=full_name)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        branch_id=branch_id,
+        full_name=full_name,
+    )
     session.add(user)
     session.flush()
     return user
@@ -219,8 +262,13 @@ def create_device(
     session: Session, *, branch: Branch, kind: str, name: str, config: dict[str, Any]
 ) -> tuple[Device, str]:
     token = new_token(DEVICE_PREFIX)
-    device = Device(branch_id=branch.id, kind=kind, name=name,  # type: ignore[arg-type]
-                    token_hash=token_hash(token), config=config)
+    device = Device(
+        branch_id=branch.id,
+        kind=kind,
+        name=name,  # type: ignore[arg-type]
+        token_hash=token_hash(token),
+        config=config,
+    )
     session.add(device)
     session.flush()
     return device, token

@@ -32,8 +32,11 @@ async def login(body: LoginRequest, work: WorkDep, ctx: ContextDep) -> dict[str,
         )
         branch = session.get(Branch, user.branch_id) if user.branch_id else None
         return {
-            "access_token": token, "token_type": "bearer", "role": user.role,
-            "branch": branch.code if branch else None, "username": user.username,
+            "access_token": token,
+            "token_type": "bearer",
+            "role": user.role,
+            "branch": branch.code if branch else None,
+            "username": user.username,
             "expires_in": ttl,
         }
 
@@ -57,9 +60,11 @@ async def me(work: WorkDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         branch = session.get(Branch, principal.branch_id) if principal.branch_id else None
         return {
-            "role": principal.role.value, "name": principal.name,
+            "role": principal.role.value,
+            "name": principal.name,
             "branch": branch.code if branch else None,
-            "user_id": principal.user_id, "device_id": principal.device_id,
+            "user_id": principal.user_id,
+            "device_id": principal.device_id,
         }
 
     return await work(run)

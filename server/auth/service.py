@@ -41,7 +41,9 @@ def login(
 
 
 def logout(session: Session, *, token: str) -> None:
-    row = session.exec(select(StaffSession).where(StaffSession.token_hash == token_hash(token))).first()
+    row = session.exec(
+        select(StaffSession).where(StaffSession.token_hash == token_hash(token))
+    ).first()
     if row is not None:
         session.delete(row)
 
@@ -62,7 +64,10 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
         if device is None or not device.active:
             raise Unauthorized("unknown or revoked device token")
         return Principal(
-            role=Role(device.kind), branch_id=device.branch_id, device_id=device.id, name=device.name
+            role=Role(device.kind),
+            branch_id=device.branch_id,
+            device_id=device.id,
+            name=device.name,
         )
     if token.startswith(STAFF_PREFIX):
         row = session.exec(_SESSION_BY_HASH, params={"digest": digest}).first()
@@ -70,7 +75,10 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
             staff_session, user = row
             if staff_session.expires_at > now and user.active:
                 return Principal(
-                    role=Role(user.role), branch_id=user.branch_id, user_id=user.id, name=user.username
+                    role=Role(user.role),
+                    branch_id=user.branch_id,
+                    user_id=user.id,
+                    name=user.username,
                 )
         raise Unauthorized("your session has expired; please log in again")
     raise Unauthorized("unknown token")

@@ -14,9 +14,10 @@ from server.domain.calendar import business_date
 from server.domain.lifecycle import QUEUED, TicketStatus
 from server.models import Branch, Event, Ticket
 from server.tickets.present import ticket_dict
-from server.tickets.stats import open_counters_by_service, quote
+from server.tickets.stats import open_counters_by_service, quote, waiting_counts
 
 RECENT_CALLS = 8
+QUEUE_LIMIT = 50
 
 
 def branch_dict(branch: Branch) -> dict[str, Any]:
@@ -31,19 +32,9 @@ def branch_dict(branch: Branch) -> dict[str, Any]:
     }
 
 
-def service_rows(
-    session: Session, branch: Branch, *, lang: str | None, queued: list[Ticket] | None = None
-) -> list[dict[str, Any]]:
+def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[dict[str, Any]]:
     """Services with their waiting count and the wait a new ticket would be quoted."""
-    if queued is None:
-        queued = list(
-            session.exec(
-                select(Ticket).where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
-            )
-        )
-    waiting: dict[str, int] = {}
-    for t in queued:
-        waiting[t.service_code] = waiting.get(t.service_code, 0) + 1
+    waiting = waiting_counts(session, branch.id)  # type: ignore[arg-type]
     open_by_service = open_counters_by_service(list_counters(session, branch.id))  # type: ignore[arg-type]
     rows = []
     for service in list_services(session, branch.id):  # type: ignore[arg-type]
@@ -58,7 +49,10 @@ def service_rows(
                 "names": dict(service.names),
                 "waiting": n,
                 "estimated_wait_s": quote(
-                    session, branch_id=branch.id, service=service, ahead=n,  # type: ignore[arg-type]
+                    session,
+                    branch_id=branch.id,
+                    service=service,
+                    ahead=n,  # type: ignore[arg-type]
                     open_counters=open_by_service.get(service.code, 0),
                 ),
                 "open": bool(service.active and branch.is_open),
@@ -70,19 +64,24 @@ def service_rows(
 
 
 def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str, Any]:
+    """The branch's live state. The queue lists its first QUEUE_LIMIT tickets (counts per
+    service are complete): every display gets this, and a long queue must not make every
+    connection expensive."""
     queued = list(
         session.exec(
             select(Ticket)
             .where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
             .order_by(Ticket.issued_at, Ticket.id)  # type: ignore[arg-type]
+            .limit(QUEUE_LIMIT)
         )
     )
     counters = list_counters(session, branch.id)  # type: ignore[arg-type]
     current_ids = [c.current_ticket_id for c in counters if c.current_ticket_id is not None]
-    at_counter = {
-        t.id: t
-        for t in session.exec(select(Ticket).where(col(Ticket.id).in_(current_ids)))
-    } if current_ids else {}
+    at_counter = (
+        {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_(current_ids)))}
+        if current_ids
+        else {}
+    )
     recent = session.exec(
         select(Event)
         .where(
@@ -103,7 +102,7 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
     return {
         "branch": branch_dict(branch),
         "business_date": today.isoformat(),
-        "services": service_rows(session, branch, lang=None, queued=queued),
+        "services": service_rows(session, branch, lang=None),
         "counters": [counter_dict(c, at_counter.get(c.current_ticket_id)) for c in counters],  # type: ignore[arg-type]
         "queue": [ticket_dict(t) for t in queued],
         "recent_calls": [

@@ -78,7 +78,9 @@ async def pause(counter_id: int, work: WorkDep, body: PauseRequest | None = None
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         counter = _load(session, principal, counter_id)
-        return _out(session, service.pause(session, counter, reason=reason, principal=principal, now=now))
+        return _out(
+            session, service.pause(session, counter, reason=reason, principal=principal, now=now)
+        )
 
     return await work(run)
 

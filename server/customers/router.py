@@ -35,7 +35,10 @@ async def ticket_status(work: WorkDep, token: str = Token) -> dict[str, Any]:
 async def feedback(body: FeedbackCreate, work: WorkDep, token: str = Token) -> dict[str, Any]:
     def run(session: Session, now: dt.datetime) -> dict[str, Any]:
         ticket = service.give_feedback(
-            session, service.by_token(session, token), score=body.score, comment=body.comment,
+            session,
+            service.by_token(session, token),
+            score=body.score,
+            comment=body.comment,
             now=now,
         )
         return {"code": ticket.code, "score": ticket.feedback_score, "thanks": True}

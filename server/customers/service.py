@@ -31,7 +31,9 @@ def status_view(session: Session, ticket: Ticket) -> dict[str, Any]:
         position = ahead + 1
         service = get_service(session, branch, ticket.service_code)
         open_n = open_counters_by_service(list_counters(session, branch.id)).get(service.code, 0)  # type: ignore[arg-type]
-        estimate = quote(session, branch_id=branch.id, service=service, ahead=ahead, open_counters=open_n)  # type: ignore[arg-type]
+        estimate = quote(
+            session, branch_id=branch.id, service=service, ahead=ahead, open_counters=open_n
+        )  # type: ignore[arg-type]
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
     return {
         "code": ticket.code,
@@ -64,9 +66,10 @@ def give_feedback(
         at=now,
         ticket_id=ticket.id,
         counter_id=ticket.counter_id,
-        data={"ticket": {"id": ticket.id, "code": ticket.code, "service": ticket.service_code},
-              "score": score, "comment": ticket.feedback_comment},
+        data={
+            "ticket": {"id": ticket.id, "code": ticket.code, "service": ticket.service_code},
+            "score": score,
+            "comment": ticket.feedback_comment,
+        },
     )
     return ticket
-
-

@@ -14,7 +14,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise DomainError(f"unknown timezone '{name}' (use an IANA name such as Europe/Istanbul)") from exc
+        raise DomainError(
+            f"unknown timezone '{name}' (use an IANA name such as Europe/Istanbul)"
+        ) from exc
 
 
 def business_date(instant: dt.datetime, tz: str) -> dt.date:

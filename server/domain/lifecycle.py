@@ -59,9 +59,7 @@ def check_ticket_op(op: str, *, code: str, status: str) -> None:
     allowed = _TICKET_OPS[op]
     if status not in allowed:
         need = " or ".join(s.value for s in allowed)
-        raise Conflict(
-            f"ticket {code} is '{status}' and cannot be {_VERB[op]}; it must be {need}"
-        )
+        raise Conflict(f"ticket {code} is '{status}' and cannot be {_VERB[op]}; it must be {need}")
 
 
 _COUNTER_OPS: dict[str, tuple[CounterState, ...]] = {

@@ -21,7 +21,9 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[
         .where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
         .group_by(Ticket.service_code)
     ).all()
-    waiting = {code: {"waiting": int(n), "oldest_issued_at": oldest} for code, n, oldest in waiting_rows}
+    waiting = {
+        code: {"waiting": int(n), "oldest_issued_at": oldest} for code, n, oldest in waiting_rows
+    }
     oldest_all = [w["oldest_issued_at"] for w in waiting.values() if w["oldest_issued_at"]]
     longest = int((now - min(oldest_all)).total_seconds()) if oldest_all else 0
 
@@ -36,7 +38,11 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[
             func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)),
         )
         .select_from(Ticket)
-        .join(Service, (Service.branch_id == Ticket.branch_id) & (Service.code == Ticket.original_service_code))
+        .join(
+            Service,
+            (Service.branch_id == Ticket.branch_id)
+            & (Service.code == Ticket.original_service_code),
+        )
         .where(
             Ticket.branch_id == branch.id,
             Ticket.business_date == today,

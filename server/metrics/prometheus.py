@@ -25,7 +25,10 @@ def render(ctx: AppContext) -> str:
     for branch_id, service, n in rows:
         code = branches[branch_id].code if branch_id in branches else branch_id
         lines.append(f'sira_waiting_tickets{{branch="{code}",service="{service}"}} {n}')
-    lines += ["# HELP sira_event_seq Last event sequence number per branch.", "# TYPE sira_event_seq counter"]
+    lines += [
+        "# HELP sira_event_seq Last event sequence number per branch.",
+        "# TYPE sira_event_seq counter",
+    ]
     for b in branches.values():
         lines.append(f'sira_event_seq{{branch="{b.code}"}} {b.last_seq}')
     return "\n".join(lines) + "\n"

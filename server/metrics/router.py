@@ -18,7 +18,9 @@ router = APIRouter(prefix="/api/v1/branches", tags=["metrics"])
 
 
 @router.get("/{branch}/metrics/live")
-async def live(work: WorkDep, branch: str = PathParam(min_length=1, max_length=32)) -> dict[str, Any]:
+async def live(
+    work: WorkDep, branch: str = PathParam(min_length=1, max_length=32)
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         principal.require(*CONFIGURE)
         b = get_branch(session, branch)

@@ -27,6 +27,10 @@ class Ticket(SQLModel, table=True):
         UniqueConstraint("branch_id", "business_date", "prefix", "number"),
         UniqueConstraint("branch_id", "request_id"),
         Index("ix_ticket_queue", "branch_id", "status", "service_code"),
+        # The head of each queue (service x status x priority) in arrival order: call-next.
+        Index(
+            "ix_ticket_head", "branch_id", "service_code", "status", "priority", "issued_at", "id"
+        ),
         Index("ix_ticket_branch_date", "branch_id", "business_date"),
         # Recent service times per service (wait quotes) without scanning the day.
         Index("ix_ticket_finished", "branch_id", "service_code", "finished_at"),

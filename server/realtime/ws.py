@@ -46,8 +46,9 @@ def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal
         return principal, branch.id  # type: ignore[return-value]
 
 
-def _events_after(ctx: AppContext, branch_id: int, after: int, upto: int | None = None,
-                  limit: int | None = None) -> list[Event]:
+def _events_after(
+    ctx: AppContext, branch_id: int, after: int, upto: int | None = None, limit: int | None = None
+) -> list[Event]:
     with ctx.db.unit_of_work(write=False) as session:
         stmt = select(Event).where(Event.branch_id == branch_id, Event.seq > after)
         if upto is not None:
@@ -62,7 +63,9 @@ def _row_text(ev: Event) -> str:
     return encode({"seq": ev.seq, "type": ev.type, "at": ev.at, "data": ev.data})
 
 
-def _initial(ctx: AppContext, branch_id: int, code: str, since: int | None) -> tuple[list[str], int]:
+def _initial(
+    ctx: AppContext, branch_id: int, code: str, since: int | None
+) -> tuple[list[str], int]:
     """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot."""
     if since is not None and since >= 0:
         limit = ctx.settings.replay_limit
@@ -76,11 +79,15 @@ def _initial(ctx: AppContext, branch_id: int, code: str, since: int | None) -> t
         branch = get_branch(session, code)
         data = snapshot(session, branch, now=ctx.clock.now())
         seq = branch.last_seq
-    msg = json.dumps({"type": "snapshot", "seq": seq, "data": data}, ensure_ascii=False, default=str)
+    msg = json.dumps(
+        {"type": "snapshot", "seq": seq, "data": data}, ensure_ascii=False, default=str
+    )
     return [msg], seq
 
 
-async def _pump(ws: WebSocket, ctx: AppContext, sub: Subscription, branch_id: int, last: int) -> None:
+async def _pump(
+    ws: WebSocket, ctx: AppContext, sub: Subscription, branch_id: int, last: int
+) -> None:
     held: dict[int, str] = {}
     while True:
         if sub.overflowed:
@@ -111,8 +118,9 @@ async def _until_closed(ws: WebSocket) -> None:
 
 
 @router.websocket("/api/v1/branches/{branch}/events")
-async def branch_events(ws: WebSocket, branch: str, since: int | None = None,
-                        token: str | None = None) -> None:
+async def branch_events(
+    ws: WebSocket, branch: str, since: int | None = None, token: str | None = None
+) -> None:
     ctx: AppContext = ws.app.state.ctx
     header = ws.headers.get("authorization", "")
     if not token and header.lower().startswith("bearer "):
@@ -141,5 +149,3 @@ async def branch_events(ws: WebSocket, branch: str, since: int | None = None,
         pass
     finally:
         ctx.bus.unsubscribe(sub)
-
-

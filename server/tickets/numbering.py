@@ -15,8 +15,10 @@ from server.models import TicketSequence
 def _statement(insert):  # type: ignore[no-untyped-def]
     table = TicketSequence.__table__  # type: ignore[attr-defined]
     stmt = insert(table).values(
-        branch_id=bindparam("branch_id"), service_code=bindparam("prefix"),
-        business_date=bindparam("business_date"), last_number=1,
+        branch_id=bindparam("branch_id"),
+        service_code=bindparam("prefix"),
+        business_date=bindparam("business_date"),
+        last_number=1,
     )
     return stmt.on_conflict_do_update(
         index_elements=["branch_id", "service_code", "business_date"],
@@ -27,9 +29,7 @@ def _statement(insert):  # type: ignore[no-untyped-def]
 _TAKE = {"postgresql": _statement(pg_insert), "sqlite": _statement(sqlite_insert)}
 
 
-def take_number(
-    session: Session, *, branch_id: int, prefix: str, business_date: dt.date
-) -> int:
+def take_number(session: Session, *, branch_id: int, prefix: str, business_date: dt.date) -> int:
     """The next number for ``prefix`` on ``business_date``: 1, 2, 3 … with no gap or repeat.
 
     The row is locked until commit (PostgreSQL row lock; SQLite's single writer), and a

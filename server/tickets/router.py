@@ -53,16 +53,29 @@ async def issue_ticket(
         b = get_branch(session, branch)
         principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
         ticket, position, wait = service.issue_ticket(
-            session, branch=b, service_code=body.service, lang=body.lang,
-            priority=body.priority, priority_reason=body.priority_reason,
-            request_id=body.request_id, principal=principal, now=now,
+            session,
+            branch=b,
+            service_code=body.service,
+            lang=body.lang,
+            priority=body.priority,
+            priority_reason=body.priority_reason,
+            request_id=body.request_id,
+            principal=principal,
+            now=now,
         )
         return TicketIssued(
             id=ticket.id,  # type: ignore[arg-type]
-            code=ticket.code, service=ticket.original_service_code, number=ticket.number,
-            position=position, estimated_wait_s=wait, issued_at=ticket.issued_at.isoformat(),
-            token=ticket.token, status_url=f"{base}/t/{ticket.token}",
-            print_status=ticket.print_status, lang=ticket.lang, priority=ticket.priority,
+            code=ticket.code,
+            service=ticket.original_service_code,
+            number=ticket.number,
+            position=position,
+            estimated_wait_s=wait,
+            issued_at=ticket.issued_at.isoformat(),
+            token=ticket.token,
+            status_url=f"{base}/t/{ticket.token}",
+            print_status=ticket.print_status,
+            lang=ticket.lang,
+            priority=ticket.priority,
             business_date=ticket.business_date.isoformat(),
         )
 
@@ -117,7 +130,9 @@ async def no_show(ticket_id: int, work: WorkDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         ticket = _load(session, principal, ticket_id)
         counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
-        return _out(session, service.no_show(session, ticket, principal=principal, now=now), counter)
+        return _out(
+            session, service.no_show(session, ticket, principal=principal, now=now), counter
+        )
 
     return await work(run)
 
@@ -126,8 +141,11 @@ async def no_show(ticket_id: int, work: WorkDep) -> dict[str, Any]:
 async def transfer(ticket_id: int, body: TransferRequest, work: WorkDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         ticket = service.transfer(
-            session, _load(session, principal, ticket_id), service_code=body.service,
-            principal=principal, now=now,
+            session,
+            _load(session, principal, ticket_id),
+            service_code=body.service,
+            principal=principal,
+            now=now,
         )
         return _out(session, ticket)
 
@@ -135,12 +153,18 @@ async def transfer(ticket_id: int, body: TransferRequest, work: WorkDep) -> dict
 
 
 @router.post("/tickets/{ticket_id}/cancel")
-async def cancel(ticket_id: int, work: WorkDep, body: CancelRequest | None = None) -> dict[str, Any]:
+async def cancel(
+    ticket_id: int, work: WorkDep, body: CancelRequest | None = None
+) -> dict[str, Any]:
     reason = body.reason if body else "customer_left"
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         ticket = service.cancel(
-            session, _load(session, principal, ticket_id), reason=reason, principal=principal, now=now
+            session,
+            _load(session, principal, ticket_id),
+            reason=reason,
+            principal=principal,
+            now=now,
         )
         return _out(session, ticket)
 
@@ -151,8 +175,12 @@ async def cancel(ticket_id: int, work: WorkDep, body: CancelRequest | None = Non
 async def recovery(ticket_id: int, body: RecoveryRequest, work: WorkDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         ticket = service.recovery(
-            session, _load(session, principal, ticket_id), action=body.action, note=body.note,
-            principal=principal, now=now,
+            session,
+            _load(session, principal, ticket_id),
+            action=body.action,
+            note=body.note,
+            principal=principal,
+            now=now,
         )
         return {**_out(session, ticket), "action": body.action}
 

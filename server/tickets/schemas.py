@@ -12,13 +12,20 @@ Lang = Field(default=None, min_length=2, max_length=8, pattern=r"^[a-z]{2,3}(-[A
 class TicketCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    service: str = Field(min_length=1, max_length=4, pattern=r"^[A-Z][A-Z0-9]{0,3}$",
-                         description="The service code (its ticket prefix), e.g. A")
+    service: str = Field(
+        min_length=1,
+        max_length=4,
+        pattern=r"^[A-Z][A-Z0-9]{0,3}$",
+        description="The service code (its ticket prefix), e.g. A",
+    )
     lang: str | None = Lang
     priority: StrictBool = False
     priority_reason: Literal["elderly", "disabled", "pregnant", "other"] | None = None
     request_id: str | None = Field(
-        default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        default=None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
         description="Optional client id of this request: a retry returns the same ticket",
     )
 

@@ -59,27 +59,57 @@ def issue_ticket(
     lang = lang or branch.default_lang
     if lang not in branch.languages:
         offered = ", ".join(branch.languages)
-        raise Invalid(f"language '{lang}' is not offered at branch {branch.code} (offered: {offered})")
+        raise Invalid(
+            f"language '{lang}' is not offered at branch {branch.code} (offered: {offered})"
+        )
 
     day = business_date(now, branch.timezone)
     number = take_number(session, branch_id=branch.id, prefix=service.code, business_date=day)  # type: ignore[arg-type]
-    ahead = count_ahead_of_new(session, branch_id=branch.id, service_code=service.code,  # type: ignore[arg-type]
-                               priority=priority)
+    ahead = count_ahead_of_new(
+        session,
+        branch_id=branch.id,
+        service_code=service.code,  # type: ignore[arg-type]
+        priority=priority,
+    )
     quoted = quote(
-        session, branch_id=branch.id, service=service, ahead=ahead,  # type: ignore[arg-type]
+        session,
+        branch_id=branch.id,
+        service=service,
+        ahead=ahead,  # type: ignore[arg-type]
         open_counters=open_counters_for(session, branch_id=branch.id, service_code=service.code),  # type: ignore[arg-type]
     )
     values: dict[str, Any] = {
-        "branch_id": branch.id, "business_date": day, "prefix": service.code, "number": number,
-        "code": format_code(service.code, number), "service_code": service.code,
-        "original_service_code": service.code, "lang": lang, "priority": priority,
+        "branch_id": branch.id,
+        "business_date": day,
+        "prefix": service.code,
+        "number": number,
+        "code": format_code(service.code, number),
+        "service_code": service.code,
+        "original_service_code": service.code,
+        "lang": lang,
+        "priority": priority,
         "priority_reason": priority_reason if priority else None,
-        "status": TicketStatus.WAITING.value, "token": new_customer_token(),
-        "issued_at": now, "queued_at": now, "quoted_wait_s": quoted,
-        "first_called_at": None, "called_at": None, "recalled_at": None, "serving_at": None, "finished_at": None,
-        "counter_id": None, "teller_id": None, "device_id": principal.device_id, "call_rule": None,
-        "recall_count": 0, "transfer_count": 0, "cancel_reason": None, "print_status": "none",
-        "request_id": request_id, "feedback_score": None, "feedback_comment": None,
+        "status": TicketStatus.WAITING.value,
+        "token": new_customer_token(),
+        "issued_at": now,
+        "queued_at": now,
+        "quoted_wait_s": quoted,
+        "first_called_at": None,
+        "called_at": None,
+        "recalled_at": None,
+        "serving_at": None,
+        "finished_at": None,
+        "counter_id": None,
+        "teller_id": None,
+        "device_id": principal.device_id,
+        "call_rule": None,
+        "recall_count": 0,
+        "transfer_count": 0,
+        "cancel_reason": None,
+        "print_status": "none",
+        "request_id": request_id,
+        "feedback_score": None,
+        "feedback_comment": None,
     }
     # The hot path of a busy branch: a Core insert, no ORM object to build and flush.
     values["id"] = session.execute(_INSERT_TICKET, values).scalar_one()
@@ -141,8 +171,14 @@ def serve(session: Session, ticket: Ticket, *, principal: Principal, now: dt.dat
     ticket.status = TicketStatus.SERVING
     ticket.serving_at = now
     session.add(ticket)
-    _record_ticket(session, ticket, EventType.TICKET_SERVING, principal=principal, now=now,
-                   counter=_counter_of(session, ticket))
+    _record_ticket(
+        session,
+        ticket,
+        EventType.TICKET_SERVING,
+        principal=principal,
+        now=now,
+        counter=_counter_of(session, ticket),
+    )
     return ticket
 
 
@@ -154,8 +190,15 @@ def finish(session: Session, ticket: Ticket, *, principal: Principal, now: dt.da
     counter = _release_counter(session, ticket, now)
     forget_recent(session, ticket.branch_id, ticket.service_code)
     start = ticket.serving_at or ticket.called_at or now
-    _record_ticket(session, ticket, EventType.TICKET_FINISHED, principal=principal, now=now,
-                   counter=counter, extra={"service_s": int((now - start).total_seconds())})
+    _record_ticket(
+        session,
+        ticket,
+        EventType.TICKET_FINISHED,
+        principal=principal,
+        now=now,
+        counter=counter,
+        extra={"service_s": int((now - start).total_seconds())},
+    )
     return ticket
 
 
@@ -165,8 +208,9 @@ def no_show(session: Session, ticket: Ticket, *, principal: Principal, now: dt.d
     ticket.finished_at = now
     session.add(ticket)
     counter = _release_counter(session, ticket, now)
-    _record_ticket(session, ticket, EventType.TICKET_NO_SHOW, principal=principal, now=now,
-                   counter=counter)
+    _record_ticket(
+        session, ticket, EventType.TICKET_NO_SHOW, principal=principal, now=now, counter=counter
+    )
     return ticket
 
 
@@ -193,8 +237,15 @@ def transfer(
     ticket.called_at = None
     ticket.recalled_at = None
     session.add(ticket)
-    _record_ticket(session, ticket, EventType.TICKET_TRANSFERRED, principal=principal, now=now,
-                   counter=counter, extra={"from_service": from_service, "to_service": target.code})
+    _record_ticket(
+        session,
+        ticket,
+        EventType.TICKET_TRANSFERRED,
+        principal=principal,
+        now=now,
+        counter=counter,
+        extra={"from_service": from_service, "to_service": target.code},
+    )
     return ticket
 
 
@@ -230,7 +281,13 @@ def recovery(
 ) -> Ticket:
     """Log what the teller did to put a missed standard right (a moment of truth too)."""
     check_ticket_op("recovery", code=ticket.code, status=ticket.status)
-    _record_ticket(session, ticket, EventType.TICKET_RECOVERY, principal=principal, now=now,
-                   counter=_counter_of(session, ticket),
-                   extra={"action": action, "note": note, "waited_s": waited_s(ticket, now)})
+    _record_ticket(
+        session,
+        ticket,
+        EventType.TICKET_RECOVERY,
+        principal=principal,
+        now=now,
+        counter=_counter_of(session, ticket),
+        extra={"action": action, "note": note, "waited_s": waited_s(ticket, now)},
+    )
     return ticket

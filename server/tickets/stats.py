@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
-
-import time
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -48,11 +47,15 @@ def open_counters_by_service(counters: Iterable[Counter]) -> dict[str, int]:
     return out
 
 
-def count_ahead_of_new(session: Session, *, branch_id: int, service_code: str, priority: bool) -> int:
+def count_ahead_of_new(
+    session: Session, *, branch_id: int, service_code: str, priority: bool
+) -> int:
     """People ahead of a ticket about to be issued: everyone queued in its service, or for a
     priority customer only the priority customers (they are called first)."""
     stmt = _PRIORITY_QUEUED_IN_SERVICE if priority else _QUEUED_IN_SERVICE
-    return int(session.execute(stmt, {"branch_id": branch_id, "service_code": service_code}).scalar_one())
+    return int(
+        session.execute(stmt, {"branch_id": branch_id, "service_code": service_code}).scalar_one()
+    )
 
 
 def open_counters_for(session: Session, *, branch_id: int, service_code: str) -> int:
@@ -101,7 +104,8 @@ def quote(
     open_counters: int,
 ) -> int:
     avg = average_service_s(
-        recent_service_times(session, branch_id, service.code), standard_s=service.standard_service_s
+        recent_service_times(session, branch_id, service.code),
+        standard_s=service.standard_service_s,
     )
     return estimate_wait_s(ahead=ahead, open_counters=open_counters, avg_service_s=avg)
 
@@ -118,5 +122,7 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
         (col(Ticket.issued_at) == ticket.issued_at) & (col(Ticket.id) < ticket.id)
     )
     is_priority = col(Ticket.priority).is_(True)
-    stmt = stmt.where(is_priority & earlier) if ticket.priority else stmt.where(is_priority | earlier)
+    stmt = (
+        stmt.where(is_priority & earlier) if ticket.priority else stmt.where(is_priority | earlier)
+    )
     return int(session.exec(stmt).one())

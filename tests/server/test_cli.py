@@ -29,17 +29,21 @@ def test_init_demo_creates_the_demo_branch_and_prints_logins(env, tmp_path):
     assert result.exit_code == 0, result.output
     creds = json.loads((tmp_path / "data" / "demo-credentials.json").read_text())
     for username, password in creds["users"].items():
-        assert f"{username}" in result.output and password in result.output
+        assert f"{username}" in result.output
+        assert password in result.output
     assert creds["devices"]["kiosk"] in result.output
 
     db = Database(env)
     with db.read_session() as s:
         branch = s.exec(select(Branch).where(Branch.code == "demo")).one()
-        assert sorted(x.code for x in s.exec(select(Service).where(Service.branch_id == branch.id))) == ["A", "B", "C"]
+        assert sorted(
+            x.code for x in s.exec(select(Service).where(Service.branch_id == branch.id))
+        ) == ["A", "B", "C"]
         assert sorted(c.label for c in s.exec(select(Counter))) == ["1", "2", "3", "4"]
         users = {u.username: u for u in s.exec(select(User))}
         assert set(users) == {"admin", "manager", "teller1", "teller2", "teller3", "teller4"}
-        assert users["admin"].role == "admin" and users["teller3"].role == "teller"
+        assert users["admin"].role == "admin"
+        assert users["teller3"].role == "teller"
         assert verify_password(creds["users"]["teller2"], users["teller2"].password_hash)
         assert sorted(d.kind for d in s.exec(select(Device))) == ["display", "kiosk"]
     db.dispose()
@@ -58,8 +62,17 @@ def test_init_demo_twice_keeps_one_demo_and_the_same_logins(env):
 
 def test_user_add_reads_the_password_from_stdin(env):
     assert run("init", "--demo").exit_code == 0
-    result = run("user", "add", "ayse", "--role", "teller", "--branch", "demo", "--password-stdin",
-                 stdin="a long secret\n")
+    result = run(
+        "user",
+        "add",
+        "ayse",
+        "--role",
+        "teller",
+        "--branch",
+        "demo",
+        "--password-stdin",
+        stdin="a long secret\n",
+    )
     assert result.exit_code == 0, result.output
     db = Database(env)
     with db.read_session() as s:
@@ -72,14 +85,26 @@ def test_user_add_reads_the_password_from_stdin(env):
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["user", "add", "bob", "--role", "teller", "--branch", "nowhere", "--password-stdin"],
-         "long enough pw\n", "no branch 'nowhere'"),
-        (["user", "add", "bob", "--role", "chief", "--branch", "demo", "--password-stdin"],
-         "long enough pw\n", "role"),
-        (["user", "add", "bob", "--role", "teller", "--branch", "demo", "--password-stdin"],
-         "short\n", "password"),
-        (["user", "add", "manager", "--role", "teller", "--branch", "demo", "--password-stdin"],
-         "long enough pw\n", "taken"),
+        (
+            ["user", "add", "bob", "--role", "teller", "--branch", "nowhere", "--password-stdin"],
+            "long enough pw\n",
+            "no branch 'nowhere'",
+        ),
+        (
+            ["user", "add", "bob", "--role", "chief", "--branch", "demo", "--password-stdin"],
+            "long enough pw\n",
+            "role",
+        ),
+        (
+            ["user", "add", "bob", "--role", "teller", "--branch", "demo", "--password-stdin"],
+            "short\n",
+            "password",
+        ),
+        (
+            ["user", "add", "manager", "--role", "teller", "--branch", "demo", "--password-stdin"],
+            "long enough pw\n",
+            "taken",
+        ),
     ],
 )
 def test_user_add_refuses_bad_input_with_a_reason(env, args, stdin, message):

@@ -13,7 +13,9 @@ def test_liveness_and_readiness(client):
 def test_prometheus_text_counts_waiting_tickets(client, make):
     kit = make(make_branch)
     for svc in ("A", "A", "B"):
-        client.post(f"/api/v1/branches/{kit.code}/tickets", json={"service": svc}, headers=kit.auth("kiosk"))
+        client.post(
+            f"/api/v1/branches/{kit.code}/tickets", json={"service": svc}, headers=kit.auth("kiosk")
+        )
     text = client.get("/metrics").text
     assert 'sira_waiting_tickets{branch="demo",service="A"} 2' in text
     assert 'sira_waiting_tickets{branch="demo",service="B"} 1' in text
@@ -28,12 +30,16 @@ def test_live_metrics_follow_the_day(client, make, clock):
     c1 = kit.counters["1"]
     client.post(f"/api/v1/counters/{c1}/open", headers=kit.auth("teller1"))
     clock.advance(seconds=120)
-    client.post(f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1"))  # A001 waited 120 s
+    client.post(
+        f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1")
+    )  # A001 waited 120 s
     clock.advance(seconds=60)
     # Within the 600 s standard; finishing A001 while calling A002 (waited 180 s).
     client.post(f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1"))
     clock.advance(seconds=700)
-    client.post(f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1"))  # B001 waited 880 s
+    client.post(
+        f"/api/v1/counters/{c1}/call-next", headers=kit.auth("teller1")
+    )  # B001 waited 880 s
 
     m = client.get(f"{url}/metrics/live", headers=kit.auth("manager")).json()
     assert m["waiting"] == {}
@@ -46,7 +52,9 @@ def test_live_metrics_follow_the_day(client, make, clock):
 
 def test_live_metrics_longest_wait(client, make, clock):
     kit = make(make_branch)
-    client.post(f"/api/v1/branches/{kit.code}/tickets", json={"service": "C"}, headers=kit.auth("kiosk"))
+    client.post(
+        f"/api/v1/branches/{kit.code}/tickets", json={"service": "C"}, headers=kit.auth("kiosk")
+    )
     clock.advance(seconds=300)
     m = client.get(f"/api/v1/branches/{kit.code}/metrics/live", headers=kit.auth("manager")).json()
     assert m["longest_wait_s"] == 300

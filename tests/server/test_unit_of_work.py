@@ -26,7 +26,9 @@ def wired(db):
 
 
 def _record(session, branch_id, clock):
-    record(session, branch_id=branch_id, type=EventType.BRANCH_CHANGED, at=clock.now(), data={"n": 1})
+    record(
+        session, branch_id=branch_id, type=EventType.BRANCH_CHANGED, at=clock.now(), data={"n": 1}
+    )
 
 
 def test_committed_events_get_consecutive_seq_and_are_published(wired, clock):
@@ -44,10 +46,15 @@ def test_committed_events_get_consecutive_seq_and_are_published(wired, clock):
 def test_rolled_back_events_are_not_stored_or_published(wired, clock):
     db, sent = wired
     before = len(sent.batches)
-    with pytest.raises(RuntimeError), db.unit_of_work() as s:
-        branch = s.exec(select(Branch)).one()
-        _record(s, branch.id, clock)
-        raise RuntimeError("the request failed")
+
+    def failing_request():
+        with db.unit_of_work() as s:
+            branch = s.exec(select(Branch)).one()
+            _record(s, branch.id, clock)
+            raise RuntimeError("the request failed")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
     assert len(sent.batches) == before
     with db.read_session() as s:
         assert s.exec(select(Event)).all() == []

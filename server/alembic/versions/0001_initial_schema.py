@@ -191,6 +191,7 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_branch_date', ['branch_id', 'business_date'], unique=False)
         batch_op.create_index('ix_ticket_finished', ['branch_id', 'service_code', 'finished_at'], unique=False)
+        batch_op.create_index('ix_ticket_head', ['branch_id', 'service_code', 'status', 'priority', 'issued_at', 'id'], unique=False)
         batch_op.create_index('ix_ticket_queue', ['branch_id', 'status', 'service_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_token'), ['token'], unique=True)
 
@@ -202,6 +203,7 @@ def downgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_token'))
         batch_op.drop_index('ix_ticket_queue')
+        batch_op.drop_index('ix_ticket_head')
         batch_op.drop_index('ix_ticket_finished')
         batch_op.drop_index('ix_ticket_branch_date')
 

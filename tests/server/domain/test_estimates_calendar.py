@@ -47,7 +47,9 @@ def test_unknown_timezone_is_a_clear_error():
         business_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "Mars/Olympus")
 
 
-@pytest.mark.parametrize(("number", "code"), [(1, "A001"), (42, "A042"), (999, "A999"), (1000, "A1000")])
+@pytest.mark.parametrize(
+    ("number", "code"), [(1, "A001"), (42, "A042"), (999, "A999"), (1000, "A1000")]
+)
 def test_codes_have_at_least_three_digits(number, code):
     assert format_code("A", number) == code
 
