@@ -19,7 +19,7 @@ venv: $(BIN)/sira
 
 run: venv
 	$(BIN)/sira init --demo
-	@echo "Kiosk, display, teller and manager pages: see the URLs above; API docs: http://localhost:$(PORT)/docs"
+	@echo "API reference: http://localhost:$(PORT)/docs  (logins and device tokens above)"
 	$(BIN)/sira serve --host $(HOST) --port $(PORT)
 
 test: venv

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from server.cli_config import branch_app, counter_app, device_app, service_app
 from server.config import Settings
 
 app = typer.Typer(help="Sira queue management", no_args_is_help=True, add_completion=False)
 user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(branch_app, name="branch")
+app.add_typer(service_app, name="service")
+app.add_typer(counter_app, name="counter")
+app.add_typer(device_app, name="device")
 
 
 def _settings() -> Settings:
@@ -24,12 +29,16 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def print_credentials(creds: dict, public_url: str) -> None:
+def print_credentials(creds: dict[str, Any], public_url: str) -> None:
+    from server.main import ROOT, UI_DIRS
+
     typer.echo(f"\nDemo branch '{creds['branch']}':")
     for username, password in creds["users"].items():
         typer.echo(f"  {username:<9} password {password}")
-    typer.echo(f"  kiosk    {public_url}/kiosk/#token={creds['devices']['kiosk']}")
-    typer.echo(f"  display  {public_url}/display/#token={creds['devices']['display']}")
+    for kind, token in creds["devices"].items():
+        typer.echo(f"  {kind:<9} device token {token}")
+        if (ROOT / UI_DIRS[kind] / "index.html").exists():
+            typer.echo(f"            {public_url}/{kind}/#token={token}")
 
 
 @app.command()

@@ -120,3 +120,74 @@ def test_prod_refuses_the_default_secret(env, monkeypatch):
     result = run("init")
     assert result.exit_code == 2
     assert "SIRA_SECRET_KEY" in result.output
+
+
+def test_configure_a_branch_from_the_command_line(env):
+    assert run("init").exit_code == 0
+    steps = [
+        (
+            "branch",
+            "add",
+            "kadikoy",
+            "--name",
+            "Kadıköy",
+            "--timezone",
+            "Europe/Istanbul",
+            "--languages",
+            "tr,en",
+        ),
+        (
+            "service",
+            "add",
+            "kadikoy",
+            "A",
+            "--name",
+            "tr=Nakit",
+            "--name",
+            "en=Cash",
+            "--standard-wait-s",
+            "480",
+        ),
+        ("counter", "add", "kadikoy", "1", "--services", "A"),
+        ("device", "add", "kadikoy", "--kind", "kiosk", "--name", "Giriş"),
+    ]
+    outputs = []
+    for step in steps:
+        result = run(*step)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    token = outputs[-1].split("token: ", 1)[1].strip()
+    db = Database(env)
+    with db.read_session() as s:
+        branch = s.exec(select(Branch)).one()
+        assert (branch.name, branch.timezone, branch.languages) == (
+            "Kadıköy",
+            "Europe/Istanbul",
+            ["tr", "en"],
+        )
+        service = s.exec(select(Service)).one()
+        assert (service.names, service.standard_wait_s) == ({"tr": "Nakit", "en": "Cash"}, 480)
+        assert s.exec(select(Counter)).one().services == ["A"]
+        device = s.exec(select(Device)).one()
+        assert device.kind == "kiosk"
+        assert token not in device.token_hash  # stored hashed, shown once
+    db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("branch", "add", "Bad Code", "--name", "x"), "code"),
+        (("branch", "add", "b2", "--name", "x", "--timezone", "Mars/Base"), "unknown timezone"),
+        (("service", "add", "nowhere", "A", "--name", "en=Cash"), "no branch 'nowhere'"),
+        (("service", "add", "demo", "A", "--name", "en=Cash"), "already has service A"),
+        (("service", "add", "demo", "D", "--name", "Cash"), "lang=text"),
+        (("counter", "add", "demo", "9", "--services", "Z"), "no service Z"),
+        (("device", "add", "demo", "--kind", "toaster", "--name", "x"), "kind"),
+    ],
+)
+def test_configuration_commands_refuse_bad_input(env, args, message):
+    assert run("init", "--demo").exit_code == 0
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in result.output
