@@ -13,6 +13,7 @@ from server.admin import schemas, service
 from server.auth.principal import ADMIN_ONLY, CONFIGURE, Principal, Role
 from server.branches.dayclose import close_past_days
 from server.branches.lookup import (
+    branch_for,
     get_branch,
     get_branch_by_id,
     get_counter,
@@ -31,10 +32,7 @@ BranchCode = PathParam(min_length=1, max_length=32)
 
 
 def _branch_for(session: Session, principal: Principal, code: str) -> Branch:
-    principal.require(*CONFIGURE)
-    branch = get_branch(session, code)
-    principal.require_branch(branch.id, branch.code)  # type: ignore[arg-type]
-    return branch
+    return branch_for(session, principal, code, *CONFIGURE)
 
 
 # --- branches -----------------------------------------------------------------------------

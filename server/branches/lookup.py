@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from server.auth.principal import Principal, Role
 from server.domain.errors import NotFound
 from server.models import Branch, Counter, Service, Ticket
 
@@ -27,6 +28,14 @@ def get_branch(session: Session, code: str) -> Branch:
     branch = session.exec(_BRANCH_BY_CODE, params={"code": code}).first()
     if branch is None:
         raise NotFound(f"there is no branch '{code}'")
+    return branch
+
+
+def branch_for(session: Session, principal: Principal, code: str, *roles: Role) -> Branch:
+    """The branch ``code``, when ``principal`` has one of ``roles`` and may see that branch."""
+    principal.require(*roles)
+    branch = get_branch(session, code)
+    principal.require_branch(branch.id, branch.code)  # type: ignore[arg-type]
     return branch
 
 

@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from sqlmodel import Session
 
 from server.auth.principal import READ_QUEUE, Principal
-from server.branches.lookup import get_branch
+from server.branches.lookup import branch_for
 from server.branches.snapshot import snapshot
 from server.deps import WorkDep
 
@@ -22,9 +22,7 @@ async def branch_snapshot(
     work: WorkDep, branch: str = PathParam(min_length=1, max_length=32)
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        principal.require(*READ_QUEUE)
-        b = get_branch(session, branch)
-        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        b = branch_for(session, principal, branch, *READ_QUEUE)
         return {"seq": b.last_seq, "data": snapshot(session, b, now=now)}
 
     return await work(run)

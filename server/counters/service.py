@@ -276,19 +276,9 @@ def call_next(
     counter.current_ticket_id = ticket.id
     counter.normal_streak = next_streak(counter.normal_streak, called_priority=choice.priority)
     session.add_all([ticket, counter])
-    payload = _call_payload(session, ticket, counter, now)
-    record(
-        session,
-        branch_id=ticket.branch_id,
-        type=EventType.TICKET_CALLED,
-        at=now,
-        ticket_id=ticket.id,
-        counter_id=counter.id,
-        user_id=principal.user_id,
-        device_id=principal.device_id,
-        data=payload,
+    return _announce(
+        session, ticket, counter, EventType.TICKET_CALLED, principal=principal, now=now
     )
-    return payload
 
 
 def recall(
@@ -301,12 +291,27 @@ def recall(
     ticket.recall_count += 1
     ticket.recalled_at = now
     session.add(ticket)
+    return _announce(
+        session, ticket, counter, EventType.TICKET_RECALLED, principal=principal, now=now
+    )
+
+
+def _announce(
+    session: Session,
+    ticket: Ticket,
+    counter: Counter,
+    kind: EventType,
+    *,
+    principal: Principal,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Log a call or recall; its payload is both the event data and the teller's answer."""
     payload = _call_payload(session, ticket, counter, now)
     payload["recall_count"] = ticket.recall_count
     record(
         session,
         branch_id=ticket.branch_id,
-        type=EventType.TICKET_RECALLED,
+        type=kind,
         at=now,
         ticket_id=ticket.id,
         counter_id=counter.id,

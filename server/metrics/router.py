@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from sqlmodel import Session
 
 from server.auth.principal import CONFIGURE, Principal
-from server.branches.lookup import get_branch
+from server.branches.lookup import branch_for
 from server.deps import WorkDep
 from server.metrics.live import live_metrics
 
@@ -22,9 +22,7 @@ async def live(
     work: WorkDep, branch: str = PathParam(min_length=1, max_length=32)
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        principal.require(*CONFIGURE)
-        b = get_branch(session, branch)
-        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        b = branch_for(session, principal, branch, *CONFIGURE)
         return live_metrics(session, b, now=now)
 
     return await work(run)

@@ -100,7 +100,15 @@ class InProcessBus:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        batch = [(ev["branch_id"], ev["seq"], encode(ev)) for ev in events]
+        # Only branches someone listens to are encoded. Safe without a lock: a subscriber
+        # added just after this check reads the database after subscribing, and this event
+        # was committed before publish was called.
+        watched = self._fanout.subs
+        batch = [
+            (ev["branch_id"], ev["seq"], encode(ev)) for ev in events if ev["branch_id"] in watched
+        ]
+        if not batch:
+            return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

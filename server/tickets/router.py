@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from sqlmodel import Session
 
 from server.auth.principal import ISSUE, OPERATE, READ_QUEUE, Principal
-from server.branches.lookup import get_branch, get_ticket
+from server.branches.lookup import branch_for, get_ticket
 from server.branches.snapshot import service_rows
 from server.deps import ContextDep, WorkDep
 from server.models import Counter, Ticket
@@ -34,9 +34,7 @@ async def list_services(
     work: WorkDep, branch: str = BranchCode, lang: str | None = Query(default=None, max_length=8)
 ) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        principal.require(*READ_QUEUE)
-        b = get_branch(session, branch)
-        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        b = branch_for(session, principal, branch, *READ_QUEUE)
         return service_rows(session, b, lang=lang)
 
     return await work(run)
@@ -49,9 +47,7 @@ async def issue_ticket(
     base = ctx.settings.public_url.rstrip("/")
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> TicketIssued:
-        principal.require(*ISSUE)
-        b = get_branch(session, branch)
-        principal.require_branch(b.id, b.code)  # type: ignore[arg-type]
+        b = branch_for(session, principal, branch, *ISSUE)
         ticket, position, wait = service.issue_ticket(
             session,
             branch=b,
