@@ -12,6 +12,7 @@ from sqlmodel import Session
 from server.auth import service
 from server.auth.principal import Principal
 from server.deps import ContextDep, WorkDep
+from server.domain.errors import DomainError
 from server.models import Branch
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -26,10 +27,13 @@ class LoginRequest(BaseModel):
 async def login(body: LoginRequest, work: WorkDep, ctx: ContextDep) -> dict[str, Any]:
     ttl = ctx.settings.session_ttl_s
 
-    def run(session: Session, now: dt.datetime) -> dict[str, Any]:
-        token, user = service.login(
+    def run(session: Session, now: dt.datetime) -> dict[str, Any] | DomainError:
+        attempt = service.login(
             session, username=body.username, password=body.password, now=now, ttl_s=ttl
         )
+        if isinstance(attempt, DomainError):
+            return attempt
+        token, user = attempt
         branch = session.get(Branch, user.branch_id) if user.branch_id else None
         return {
             "access_token": token,
@@ -40,7 +44,10 @@ async def login(body: LoginRequest, work: WorkDep, ctx: ContextDep) -> dict[str,
             "expires_in": ttl,
         }
 
-    return await work.public(run)
+    result = await work.public(run)
+    if isinstance(result, DomainError):
+        raise result  # after the commit: the failure count is kept
+    return result
 
 
 @router.post("/logout", status_code=204)

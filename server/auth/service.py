@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from server.auth.principal import Principal, Role
-from server.domain.errors import Unauthorized
+from server.domain.errors import DomainError, TooManyAttempts, Unauthorized
 from server.models import Device, StaffSession, User
 from server.security import (
     DEVICE_PREFIX,
@@ -19,16 +19,40 @@ from server.security import (
     verify_password,
 )
 
+# Failed logins in a row before an account is locked, and for how long.
+MAX_FAILED_LOGINS = 5
+LOCKOUT_S = 300
+
 
 def login(
     session: Session, *, username: str, password: str, now: dt.datetime, ttl_s: int
-) -> tuple[str, User]:
+) -> tuple[str, User] | DomainError:
+    """A new staff session, or the error to answer with.
+
+    The error is returned, not raised, so that the unit of work still commits the failure
+    count: after MAX_FAILED_LOGINS wrong passwords in a row the account is locked for
+    LOCKOUT_S seconds, which stops password guessing without locking it for good.
+    """
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         dummy_verify(password)
-        raise Unauthorized("wrong username or password")
+        return Unauthorized("wrong username or password")
+    if user.locked_until is not None and user.locked_until > now:
+        dummy_verify(password)
+        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+        return TooManyAttempts(
+            f"too many wrong passwords: this account is locked for {minutes} more minute(s)"
+        )
     if not user.active or not verify_password(password, user.password_hash):
-        raise Unauthorized("wrong username or password")
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins = 0
+            user.locked_until = now + dt.timedelta(seconds=LOCKOUT_S)
+        session.add(user)
+        return Unauthorized("wrong username or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
     token = new_token(STAFF_PREFIX)
     session.add(
         StaffSession(

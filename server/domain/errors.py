@@ -39,3 +39,8 @@ class Invalid(DomainError):
 
     status_code = 422
     code = "invalid"
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+    code = "too_many_attempts"

@@ -71,6 +71,9 @@ class User(SQLModel, table=True):
     branch_id: int | None = Field(default=None, foreign_key="branch.id")
     full_name: str = Field(default="", max_length=200)
     active: bool = True
+    # Wrong passwords in a row, and the lock they led to (see auth/service.py).
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class StaffSession(SQLModel, table=True):

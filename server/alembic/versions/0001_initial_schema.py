@@ -110,6 +110,8 @@ def upgrade() -> None:
     sa.Column('branch_id', sa.Integer(), nullable=True),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', server.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f('fk_user_branch_id_branch')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user'))
     )
