@@ -72,9 +72,12 @@ def logout(session: Session, *, token: str) -> None:
         session.delete(row)
 
 
-_DEVICE_BY_HASH = select(Device).where(Device.token_hash == bindparam("digest"))
+# Every request resolves its token: plain column reads on the session's connection.
+_DEVICE_BY_HASH = select(
+    Device.kind, Device.branch_id, Device.id, Device.name, Device.active
+).where(Device.token_hash == bindparam("digest"))
 _SESSION_BY_HASH = (
-    select(StaffSession, User)
+    select(StaffSession.expires_at, User.role, User.branch_id, User.id, User.username, User.active)
     .join(User, User.id == StaffSession.user_id)  # type: ignore[arg-type]
     .where(StaffSession.token_hash == bindparam("digest"))
 )
@@ -83,8 +86,9 @@ _SESSION_BY_HASH = (
 def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
     """The principal a bearer token stands for, or Unauthorized."""
     digest = token_hash(token)
+    conn = session.connection()
     if token.startswith(DEVICE_PREFIX):
-        device = session.exec(_DEVICE_BY_HASH, params={"digest": digest}).first()
+        device = conn.execute(_DEVICE_BY_HASH, {"digest": digest}).first()
         if device is None or not device.active:
             raise Unauthorized("unknown or revoked device token")
         return Principal(
@@ -94,15 +98,12 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
             name=device.name,
         )
     if token.startswith(STAFF_PREFIX):
-        row = session.exec(_SESSION_BY_HASH, params={"digest": digest}).first()
+        row = conn.execute(_SESSION_BY_HASH, {"digest": digest}).first()
         if row is not None:
-            staff_session, user = row
-            if staff_session.expires_at > now and user.active:
+            expires_at, role, branch_id, user_id, username, active = row
+            if expires_at > now and active:
                 return Principal(
-                    role=Role(user.role),
-                    branch_id=user.branch_id,
-                    user_id=user.id,
-                    name=user.username,
+                    role=Role(role), branch_id=branch_id, user_id=user_id, name=username
                 )
         raise Unauthorized("your session has expired; please log in again")
     raise Unauthorized("unknown token")

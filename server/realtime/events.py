@@ -85,14 +85,16 @@ def persist_pending(session: Session) -> None:
     for ev in pending:
         by_branch[ev["branch_id"]].append(ev)
     published: list[dict[str, Any]] = []
+    # Core statements on the session's connection: the ORM layer adds nothing here.
+    conn = session.connection()
     # Sorted branch ids: two transactions touching the same branches lock them in one order.
     for branch_id in sorted(by_branch):
         events = by_branch[branch_id]
-        last = session.execute(_TAKE_SEQS, {"branch_id": branch_id, "n": len(events)}).scalar_one()
+        last = conn.execute(_TAKE_SEQS, {"branch_id": branch_id, "n": len(events)}).scalar_one()
         first = last - len(events) + 1
         for offset, ev in enumerate(events):
             ev["seq"] = first + offset
-        session.execute(_INSERT_EVENTS, events)
+        conn.execute(_INSERT_EVENTS, events)
         published.extend(events)
     session.info.setdefault(PUBLISHED_EVENTS, []).extend(published)
 

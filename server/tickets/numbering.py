@@ -37,4 +37,4 @@ def take_number(session: Session, *, branch_id: int, prefix: str, business_date:
     """
     stmt = _TAKE[session.get_bind().dialect.name]
     params = {"branch_id": branch_id, "prefix": prefix, "business_date": business_date}
-    return int(session.execute(stmt, params).scalar_one())
+    return int(session.connection().execute(stmt, params).scalar_one())

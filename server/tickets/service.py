@@ -112,7 +112,7 @@ def issue_ticket(
         "feedback_comment": None,
     }
     # The hot path of a busy branch: a Core insert, no ORM object to build and flush.
-    values["id"] = session.execute(_INSERT_TICKET, values).scalar_one()
+    values["id"] = session.connection().execute(_INSERT_TICKET, values).scalar_one()
     ticket = SimpleNamespace(**values)
     record(
         session,

@@ -54,12 +54,14 @@ def count_ahead_of_new(
     priority customer only the priority customers (they are called first)."""
     stmt = _PRIORITY_QUEUED_IN_SERVICE if priority else _QUEUED_IN_SERVICE
     return int(
-        session.execute(stmt, {"branch_id": branch_id, "service_code": service_code}).scalar_one()
+        session.connection()
+        .execute(stmt, {"branch_id": branch_id, "service_code": service_code})
+        .scalar_one()
     )
 
 
 def open_counters_for(session: Session, *, branch_id: int, service_code: str) -> int:
-    rows = session.execute(_OPEN_COUNTER_SERVICES, {"branch_id": branch_id}).scalars()
+    rows = session.connection().execute(_OPEN_COUNTER_SERVICES, {"branch_id": branch_id}).scalars()
     return sum(1 for services in rows if service_code in services)
 
 
