@@ -8,8 +8,8 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import select
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server import errors
 from server.admin.router import router as admin_router
+from server.alerts.router import router as alerts_router
 from server.auth.router import router as auth_router
 from server.branches.dayclose import close_past_days
 from server.branches.router import router as branches_router
@@ -40,6 +41,10 @@ UI_DIRS = {
     "display": "display_ui",
     "teller": "teller_ui",
     "manager": "manager_ui",
+    # The customer's phone page: /t/{token} serves customer_ui/index.html, assets under /customer/.
+    "customer": "customer_ui",
+    # Styles and scripts the screens share.
+    "ui": "ui_common",
 }
 
 
@@ -113,6 +118,7 @@ def create_app(
         customers_router,
         admin_router,
         metrics_router,
+        alerts_router,
         branches_router,
         ws_router,
     ):
@@ -146,6 +152,15 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
         return RedirectResponse("/docs")
+
+    customer_page = ROOT / UI_DIRS["customer"] / "index.html"
+
+    @app.get("/t/{token}", include_in_schema=False)
+    def customer(token: str) -> FileResponse:
+        # The token is read by the page's script from the URL; the HTML is the same for all.
+        if not customer_page.is_file():
+            raise HTTPException(status_code=404, detail="the customer page is not installed")
+        return FileResponse(customer_page, headers={"Cache-Control": "no-cache"})
 
     for mount, folder in UI_DIRS.items():
         path = ROOT / folder

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from server.alerts.service import alert_dict, open_alerts
 from server.branches.lookup import list_counters
 from server.domain.calendar import business_date
 from server.domain.lifecycle import QUEUED, CounterState, TicketStatus
@@ -62,5 +63,5 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[
         "served_today": served,
         "called_today": n_called,
         "within_standard_pct": round(100 * n_within / n_called, 1) if n_called else None,
-        "alerts": [],
+        "alerts": [alert_dict(a) for a in open_alerts(session, branch_id=branch.id)],  # type: ignore[arg-type]
     }

@@ -94,3 +94,5 @@ class Device(SQLModel, table=True):
     config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
     active: bool = True
     last_seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # What the device last reported of its hardware: {"printer": {"state", "detail"}, ...}.
+    status: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))

@@ -183,6 +183,7 @@ ENDPOINTS = [
     Endpoint("GET", "/readyz", PUBLIC, 200),
     Endpoint("GET", "/metrics", PUBLIC, 200),
     Endpoint("GET", "/", PUBLIC, 307),
+    Endpoint("GET", "/t/{token}", PUBLIC, 200, prepare=waiting_ticket),
     # auth
     Endpoint(
         "POST",
@@ -234,6 +235,7 @@ ENDPOINTS = [
     # screens and metrics
     Endpoint("GET", "/api/v1/branches/{branch}/snapshot", READ_QUEUE, 200),
     Endpoint("GET", "/api/v1/branches/{branch}/metrics/live", CONFIGURE, 200),
+    Endpoint("GET", "/api/v1/branches/{branch}/alerts", CONFIGURE, 200),
     # admin: branches
     Endpoint(
         "POST",

@@ -1,0 +1,1 @@
+"""Hardware drivers: ESC/POS printers, serial displays and keypads, speech, the device agent."""

@@ -1,0 +1,112 @@
+"""What the rest of Sira knows about hardware: small protocols, one status type, one error.
+
+Drivers are a plain library: nothing here imports FastAPI or SQLModel. The server and the
+device agent build a driver from its typed configuration, call it from a worker thread (every
+call may block for at most the driver's own timeout) and read back a ``DeviceStatus``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+
+class DriverError(Exception):
+    """A device could not do what was asked; ``status`` says what state it was found in."""
+
+    def __init__(self, message: str, *, status: DeviceStatus | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class DeviceState(StrEnum):
+    ONLINE = "online"
+    PAPER_NEAR_END = "paper_near_end"  # still prints; tell someone to load paper
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"  # no answer within the timeout, or the transport is down
+    ERROR = "error"  # answered, but reports a fault (cutter jam, overheating, ...)
+    UNKNOWN = "unknown"  # the transport cannot read status back (file, some USB)
+
+
+#: States in which a printer can still print a ticket.
+PRINTABLE = frozenset({DeviceState.ONLINE, DeviceState.PAPER_NEAR_END, DeviceState.UNKNOWN})
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    state: DeviceState
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state in PRINTABLE
+
+    def as_dict(self) -> dict[str, str]:
+        return {"state": self.state.value, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class TicketContent:
+    """Everything printed on one ticket, already localized by the caller except the labels
+    ("people ahead", "estimated wait", ...), which the layout translates by ``lang``."""
+
+    code: str  # "A042"
+    service_name: str  # in the ticket's language
+    lang: str  # "en" | "tr" | "el" | "pl" | ...
+    issued_at: dt.datetime  # aware, in the branch's timezone
+    people_ahead: int
+    estimated_wait_s: int
+    qr_url: str  # the customer page, e.g. https://sira.bank/t/TOKEN
+    bank_name: str
+    branch_name: str = ""
+    footer: str = ""
+    priority: bool = False
+    logo_path: str | None = None
+    reprint: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class TicketPrinter(Protocol):
+    def print_ticket(self, ticket: TicketContent) -> DeviceStatus:
+        """Print and cut one ticket; returns the status read after printing (or UNKNOWN).
+        Raises DriverError (with ``status``) when the ticket was not printed."""
+        ...
+
+    def status(self) -> DeviceStatus:
+        """Read the printer's state (DLE EOT where the transport allows), within the timeout."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class CounterDisplay(Protocol):
+    """The LED number display above one counter."""
+
+    def show(self, text: str) -> None:
+        """Show a ticket code ("A042") or blank the display with ``""``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Keypad(Protocol):
+    """A teller keypad: yields keys such as "next" and "recall"."""
+
+    def read_key(self, timeout_s: float) -> str | None:
+        """The next key pressed within ``timeout_s``, or None."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Speaker(Protocol):
+    def announce(self, *, code: str, counter: str, lang: str) -> None:
+        """Play the chime and the spoken call ("A042, counter 3") in ``lang``."""
+        ...
