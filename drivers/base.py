@@ -110,3 +110,19 @@ class Speaker(Protocol):
     def announce(self, *, code: str, counter: str, lang: str) -> None:
         """Play the chime and the spoken call ("A042, counter 3") in ``lang``."""
         ...
+
+
+def content_to_json(ticket: TicketContent) -> dict[str, object]:
+    """TicketContent as JSON (for a print job sent to a device agent)."""
+    data = {k: getattr(ticket, k) for k in TicketContent.__dataclass_fields__}
+    data["issued_at"] = ticket.issued_at.isoformat()
+    data["extra"] = dict(ticket.extra)
+    return data
+
+
+def content_from_json(data: dict[str, object]) -> TicketContent:
+    """The inverse of ``content_to_json``; unknown keys are ignored (newer servers)."""
+    known = {k: v for k, v in data.items() if k in TicketContent.__dataclass_fields__}
+    known["issued_at"] = dt.datetime.fromisoformat(str(known["issued_at"]))
+    known["extra"] = dict(known.get("extra") or {})  # type: ignore[call-overload]
+    return TicketContent(**known)  # type: ignore[arg-type]

@@ -32,6 +32,24 @@ class Settings(BaseSettings):
     # Per WebSocket subscriber queue; a client that falls this far behind is dropped.
     ws_queue_size: int = 1000
     public_url: str = "http://localhost:8000"
+    # Redis event bus (SIRA_REDIS_URL set): the pub/sub channel, shared by all processes of
+    # one installation, and how often (s) each process checks the database for events whose
+    # publisher died between commit and publish (0: never).
+    redis_channel: str = "sira:events"
+    bus_resync_s: float = 5.0
+    # Data retention: `sira purge` blanks personal and free-text ticket data older than this
+    # many days (feedback comments, priority reasons, customer links); None keeps everything.
+    retention_days: int | None = Field(None, ge=1)
+    # Printed at the top of every ticket (the branch's name follows it); empty: branch name only.
+    bank_name: str = ""
+    # Seconds between status reads of printers the server drives itself (alerts clear on
+    # recovery even when nothing is printed); 0 turns the poll off.
+    printer_poll_s: float = 15.0
+    # How long an issuing request waits for a device agent to confirm a print before it
+    # answers print_status "queued" (the result then arrives as an event).
+    agent_ack_wait_s: float = 3.0
+    # A device silent for this long is shown offline and raises an alert.
+    device_offline_after_s: float = 60.0
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

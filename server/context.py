@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from server.clock import Clock
 from server.config import Settings
 from server.db import Database
+from server.devices.hub import AgentHub
 from server.realtime.bus import EventBus
+
+if TYPE_CHECKING:
+    from server.printing.service import ServerPrinters
 
 
 @dataclass
@@ -16,3 +21,7 @@ class AppContext:
     db: Database
     bus: EventBus
     clock: Clock
+    # Printers the server drives itself (set by create_app).
+    printers: ServerPrinters | None = None
+    # Device agents connected to this process.
+    agents: AgentHub = field(default_factory=AgentHub)

@@ -17,6 +17,7 @@ from pydantic import (
 from server.domain.announce import SUPPORTED_LANGS
 from server.domain.calendar import zone
 from server.domain.errors import DomainError
+from server.printing.config import validate_device_config
 
 LangCode = Literal["en", "tr", "el", "pl"]
 ServiceCode = Field(min_length=1, max_length=4, pattern=r"^[A-Z][A-Z0-9]{0,3}$")
@@ -147,6 +148,11 @@ class DeviceCreate(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     config: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("config")
+    @classmethod
+    def _hardware(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_device_config(value)
+
 
 class DeviceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -154,3 +160,8 @@ class DeviceUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     config: dict[str, Any] | None = None
     active: StrictBool | None = None
+
+    @field_validator("config")
+    @classmethod
+    def _hardware(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else validate_device_config(value)

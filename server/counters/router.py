@@ -9,10 +9,11 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from server.announcements.audio import prewarm_call
 from server.auth.principal import OPERATE, READ_QUEUE, Principal
 from server.branches.lookup import get_counter
 from server.counters import service
-from server.deps import WorkDep
+from server.deps import ContextDep, WorkDep
 from server.models import Counter
 
 router = APIRouter(prefix="/api/v1/counters", tags=["counter"])
@@ -45,22 +46,25 @@ async def read_counter(counter_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.post("/{counter_id}/call-next", response_model=None)
-async def call_next(counter_id: int, work: WorkDep) -> dict[str, Any] | Response:
+async def call_next(counter_id: int, work: WorkDep, ctx: ContextDep) -> dict[str, Any] | Response:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any] | None:
         counter = _load(session, principal, counter_id)
         return service.call_next(session, counter, principal=principal, now=now)
 
     called = await work(run)
+    prewarm_call(ctx.settings.data_dir, called)
     return Response(status_code=204) if called is None else called
 
 
 @router.post("/{counter_id}/recall")
-async def recall(counter_id: int, work: WorkDep) -> dict[str, Any]:
+async def recall(counter_id: int, work: WorkDep, ctx: ContextDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         counter = _load(session, principal, counter_id)
         return service.recall(session, counter, principal=principal, now=now)
 
-    return await work(run)
+    called = await work(run)
+    prewarm_call(ctx.settings.data_dir, called)
+    return called
 
 
 @router.post("/{counter_id}/open")

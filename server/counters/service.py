@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import union_all, update
 from sqlmodel import Session, col, select
 
+from server.announcements.audio import audio_url
 from server.auth.principal import Principal
 from server.branches.lookup import get_branch_by_id, get_ticket
 from server.domain.announce import announcement_text
@@ -192,8 +193,8 @@ def _announcement(ticket: Ticket, counter: Counter) -> dict[str, Any]:
     return {
         "text": announcement_text(code=ticket.code, counter=counter.label, lang=ticket.lang),
         "lang": ticket.lang,
-        # Filled in when an announcement audio backend is configured (drivers/speech).
-        "audio_url": None,
+        # Chime + spoken words, generated offline; None where the language has no voice.
+        "audio_url": audio_url(code=ticket.code, counter=counter.label, lang=ticket.lang),
     }
 
 

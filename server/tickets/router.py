@@ -14,6 +14,7 @@ from server.branches.lookup import branch_for, get_ticket
 from server.branches.snapshot import service_rows
 from server.deps import ContextDep, WorkDep
 from server.models import Counter, Ticket
+from server.printing.dispatch import PrintPlan, deliver, plan_ticket_print
 from server.tickets import service
 from server.tickets.present import ticket_dict
 from server.tickets.schemas import (
@@ -46,7 +47,9 @@ async def issue_ticket(
 ) -> TicketIssued:
     base = ctx.settings.public_url.rstrip("/")
 
-    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketIssued:
+    def run(
+        session: Session, principal: Principal, now: dt.datetime
+    ) -> tuple[TicketIssued, PrintPlan | None]:
         b = branch_for(session, principal, branch, *ISSUE)
         ticket, position, wait = service.issue_ticket(
             session,
@@ -59,7 +62,16 @@ async def issue_ticket(
             principal=principal,
             now=now,
         )
-        return TicketIssued(
+        plan = plan_ticket_print(
+            session,
+            ticket=ticket,
+            device_id=principal.device_id,
+            position=position,
+            estimated_wait_s=wait,
+            ctx=ctx,
+            now=now,
+        )
+        issued = TicketIssued(
             id=ticket.id,  # type: ignore[arg-type]
             code=ticket.code,
             service=ticket.original_service_code,
@@ -74,8 +86,14 @@ async def issue_ticket(
             priority=ticket.priority,
             business_date=ticket.business_date.isoformat(),
         )
+        return issued, plan
 
-    return await work(run)
+    issued, plan = await work(run)
+    if plan is not None:
+        # After the commit: the ticket exists whatever the printer does; the kiosk shows the
+        # number on screen with the reason when the print fails.
+        issued.print_status, issued.print_error = await deliver(ctx, plan)
+    return issued
 
 
 def _load(session: Session, principal: Principal, ticket_id: int) -> Ticket:

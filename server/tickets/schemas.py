@@ -41,6 +41,8 @@ class TicketIssued(BaseModel):
     token: str
     status_url: str
     print_status: str
+    # Why the print failed, in a few words ("paper out"); None when it did not fail.
+    print_error: str | None = None
     lang: str
     priority: bool
     business_date: str

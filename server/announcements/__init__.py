@@ -1,0 +1,1 @@
+"""Announcement audio: the chime and the spoken call, generated offline and cached."""

@@ -1,0 +1,1 @@
+"""Device agents: the WebSocket that carries print jobs, acknowledgements, status and keys."""

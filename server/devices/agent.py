@@ -1,0 +1,272 @@
+"""``WS /api/v1/agent``: the control channel of a device agent (``sira-agent``).
+
+Server → agent: ``hello`` (the device and its configuration), ``print`` (a job), and
+``key_result``. Agent → server: ``ack`` (a job printed or failed), ``status`` (heartbeat with
+hardware states), ``key`` (a teller keypad press: "next" or "recall" at a counter).
+Events for LED displays and speakers come over the ordinary branch event stream, which the
+agent follows separately with ``since=`` resume.
+
+A job stays pending until acknowledged, so it is sent again after a reconnect; the agent keeps
+a journal of the jobs it printed and acknowledges a repeat without printing it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import Session, select
+
+from server.auth import service as auth
+from server.auth.principal import DEVICE_KINDS, Principal, Role
+from server.context import AppContext
+from server.counters import service as counters
+from server.domain.errors import DomainError, NotFound, Unauthorized
+from server.models import Branch, Counter, Device, PrintJob
+from server.printing import jobs
+from server.realtime.events import EventType, record
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+HEARTBEAT_S = 10
+POLL_S = 2.0  # jobs queued by another server process are found within this time
+
+
+class Ack(BaseModel):
+    type: str = Field(pattern="^ack$")
+    job_id: int
+    ok: bool
+    error: str | None = Field(default=None, max_length=500)
+    status: dict[str, str] | None = None
+
+
+class StatusReport(BaseModel):
+    type: str = Field(pattern="^status$")
+    status: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class KeyPress(BaseModel):
+    type: str = Field(pattern="^key$")
+    counter: str = Field(min_length=1, max_length=32)
+    key: str = Field(pattern="^(next|recall)$")
+
+
+def _hello(ctx: AppContext, token: str | None) -> tuple[Principal, dict[str, Any]]:
+    with ctx.db.unit_of_work() as session:
+        if not token:
+            raise Unauthorized("pass the device token as ?token= or an Authorization header")
+        principal = auth.resolve(session, token=token, now=ctx.clock.now())
+        principal.require(*DEVICE_KINDS)
+        device = session.get(Device, principal.device_id)
+        branch = session.get(Branch, principal.branch_id)
+        assert device is not None
+        assert branch is not None
+        _seen(session, device, now=ctx.clock.now(), online=True)
+        return principal, {
+            "type": "hello",
+            "heartbeat_s": HEARTBEAT_S,
+            "device": {
+                "id": device.id,
+                "kind": device.kind,
+                "name": device.name,
+                "branch": branch.code,
+                "config": dict(device.config or {}),
+            },
+        }
+
+
+def _seen(session: Session, device: Device, *, now: dt.datetime, online: bool) -> None:
+    was_online = (device.status or {}).get("agent", {}).get("state") == "online"
+    device.last_seen_at = now
+    if was_online != online:
+        device.status = {
+            **(device.status or {}),
+            "agent": {"state": "online" if online else "offline", "detail": ""},
+        }
+        record(
+            session,
+            branch_id=device.branch_id,
+            type=EventType.DEVICE_CHANGED,
+            at=now,
+            data={"device": jobs.device_public(device)},
+            device_id=device.id,
+        )
+    session.add(device)
+
+
+def _take_jobs(ctx: AppContext, device_id: int, sent: set[int]) -> list[dict[str, Any]]:
+    with ctx.db.unit_of_work() as session:
+        pending = [j for j in jobs.pending_jobs(session, device_id) if j.id not in sent]
+        jobs.mark_sent(session, [j.id for j in pending])  # type: ignore[misc]
+        return [
+            {
+                "type": "print",
+                "job": {
+                    "id": j.id,
+                    "ticket_id": j.ticket_id,
+                    "reprint": j.reprint,
+                    "content": j.content,
+                },
+            }
+            for j in pending
+        ]
+
+
+def _ack(ctx: AppContext, device_id: int, ack: Ack) -> bool:
+    with ctx.db.unit_of_work() as session:
+        job = session.get(PrintJob, ack.job_id)
+        if job is None or job.device_id != device_id:
+            return False  # not this device's job: ignore
+        jobs.complete_job(
+            session,
+            job_id=ack.job_id,
+            ok=ack.ok,
+            status=ack.status,
+            error=ack.error,
+            now=ctx.clock.now(),
+        )
+        return True
+
+
+def _status(ctx: AppContext, device_id: int, report: StatusReport) -> None:
+    with ctx.db.unit_of_work() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            return
+        now = ctx.clock.now()
+        _seen(session, device, now=now, online=True)
+        printer = report.status.get("printer")
+        if printer is not None:
+            jobs.update_printer_status(session, device=device, status=printer, now=now)
+        others = {k: v for k, v in report.status.items() if k not in ("printer", "agent")}
+        if others and any((device.status or {}).get(k) != v for k, v in others.items()):
+            device.status = {**(device.status or {}), **others}
+            session.add(device)
+            record(
+                session,
+                branch_id=device.branch_id,
+                type=EventType.DEVICE_CHANGED,
+                at=now,
+                data={"device": jobs.device_public(device)},
+                device_id=device.id,
+            )
+
+
+def _gone(ctx: AppContext, device_id: int) -> None:
+    with ctx.db.unit_of_work() as session:
+        device = session.get(Device, device_id)
+        if device is not None:
+            _seen(session, device, now=ctx.clock.now(), online=False)
+
+
+def _key(ctx: AppContext, principal: Principal, press: KeyPress) -> dict[str, Any]:
+    """A keypad press acts for the teller signed in at that counter."""
+    with ctx.db.unit_of_work() as session:
+        counter = session.exec(
+            select(Counter).where(
+                Counter.branch_id == principal.branch_id, Counter.label == press.counter
+            )
+        ).first()
+        if counter is None:
+            raise NotFound(f"there is no counter {press.counter} at this branch")
+        counter = session.get(Counter, counter.id, with_for_update=True)
+        assert counter is not None
+        teller = Principal(
+            role=Role.TELLER,
+            branch_id=principal.branch_id,
+            user_id=counter.teller_id,
+            device_id=principal.device_id,
+            name=principal.name,
+        )
+        now = ctx.clock.now()
+        if press.key == "next":
+            called = counters.call_next(session, counter, principal=teller, now=now)
+        else:
+            called = counters.recall(session, counter, principal=teller, now=now)
+        ticket = called["ticket"] if called else None
+        return {"ticket": {"id": ticket["id"], "code": ticket["code"]} if ticket else None}
+
+
+@router.websocket("/api/v1/agent")
+async def agent_socket(ws: WebSocket) -> None:
+    ctx: AppContext = ws.app.state.ctx
+    token = ws.query_params.get("token")
+    header = ws.headers.get("authorization", "")
+    if not token and header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    await ws.accept()
+    try:
+        principal, hello = await ctx.db.run(_hello, ctx, token, write=True)
+    except DomainError as exc:
+        await ws.close(code=4400 + exc.status_code % 100, reason=str(exc)[:120])
+        return
+    device_id: int = principal.device_id  # type: ignore[assignment]
+    hub = ctx.agents
+    wake = hub.attach(device_id)
+    sent: set[int] = set()
+    await ws.send_text(json.dumps(hello))
+
+    async def pump_jobs() -> None:
+        while True:
+            for message in await ctx.db.run(_take_jobs, ctx, device_id, sent, write=True):
+                sent.add(message["job"]["id"])
+                await ws.send_text(json.dumps(message))
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL_S)
+
+    pump = asyncio.create_task(pump_jobs())
+    try:
+        while True:
+            text = await ws.receive_text()
+            await _handle(ctx, ws, principal, device_id, text, sent)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump
+        hub.detach(device_id, wake)
+        with contextlib.suppress(Exception):
+            await ctx.db.run(_gone, ctx, device_id, write=True)
+
+
+async def _handle(
+    ctx: AppContext, ws: WebSocket, principal: Principal, device_id: int, text: str, sent: set[int]
+) -> None:
+    try:
+        message = json.loads(text)
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "ack":
+            ack = Ack.model_validate(message)
+            if await ctx.db.run(_ack, ctx, device_id, ack, write=True):
+                ctx.agents.acked(ack.job_id, ack.ok)
+        elif kind == "status":
+            await ctx.db.run(
+                _status, ctx, device_id, StatusReport.model_validate(message), write=True
+            )
+        elif kind == "key":
+            press = KeyPress.model_validate(message)
+            try:
+                result = await ctx.db.run(_key, ctx, principal, press, write=True)
+                reply = {"type": "key_result", "counter": press.counter, "key": press.key, **result}
+            except DomainError as exc:
+                reply = {
+                    "type": "key_result",
+                    "counter": press.counter,
+                    "key": press.key,
+                    "error": str(exc),
+                }
+            await ws.send_text(json.dumps(reply))
+        else:
+            await ws.send_text(json.dumps({"type": "error", "detail": f"unknown message {kind!r}"}))
+    except (ValueError, ValidationError) as exc:
+        detail = str(exc).splitlines()[0][:200]
+        await ws.send_text(json.dumps({"type": "error", "detail": f"bad message: {detail}"}))

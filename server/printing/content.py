@@ -1,0 +1,48 @@
+"""What goes on a printed ticket, taken from the rows at the moment of issue (or reprint)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from drivers.base import TicketContent, content_to_json
+from server.models import Branch, Service, Ticket
+
+
+def ticket_content(
+    *,
+    ticket: Ticket,
+    branch: Branch,
+    service: Service,
+    people_ahead: int,
+    estimated_wait_s: int,
+    public_url: str,
+    bank_name: str,
+    footer: str = "",
+    reprint: bool = False,
+) -> dict[str, Any]:
+    """The JSON form of drivers.base.TicketContent for this ticket."""
+    local = ticket.issued_at.astimezone(ZoneInfo(branch.timezone))
+    names = service.names or {}
+    content = TicketContent(
+        code=ticket.code,
+        service_name=names.get(ticket.lang) or names.get(branch.default_lang) or service.code,
+        lang=ticket.lang,
+        issued_at=local,
+        people_ahead=max(0, people_ahead),
+        estimated_wait_s=max(0, estimated_wait_s),
+        qr_url=f"{public_url.rstrip('/')}/t/{ticket.token}",
+        bank_name=bank_name or branch.name,
+        branch_name=branch.name if bank_name else "",
+        footer=footer,
+        priority=ticket.priority,
+        reprint=reprint,
+    )
+    return content_to_json(content)
+
+
+def reprint_content(original: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
+    """A reprint shows the original issue time and is marked as a reprint."""
+    del now  # the original time is what the customer needs; kept for a future "reprinted at"
+    return {**original, "reprint": True}

@@ -1,0 +1,110 @@
+"""From an issued ticket to paper: plan the job inside the issuing transaction, deliver it
+after the commit, and wait for the result no longer than the printer's timeout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from server.branches.lookup import get_branch_by_id, get_service
+from server.context import AppContext
+from server.models import Device, Ticket
+from server.printing import jobs
+from server.printing.config import PrinterSetup, printer_setup
+from server.printing.content import reprint_content, ticket_content
+
+# The words a kiosk shows when the print failed, by printer state (the kiosk translates them).
+FAILURE_REASONS = {
+    "paper_out": "paper out",
+    "cover_open": "cover open",
+    "offline": "printer not answering",
+    "error": "printer fault",
+}
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    job_id: int
+    device_id: int
+    setup: PrinterSetup
+    content: dict[str, Any]
+
+
+def plan_ticket_print(
+    session: Session,
+    *,
+    ticket: Ticket,
+    device_id: int | None,
+    position: int,
+    estimated_wait_s: int,
+    ctx: AppContext,
+    now: dt.datetime,
+) -> PrintPlan | None:
+    """A print job for a newly issued ticket when the issuing kiosk has a printer."""
+    if device_id is None or jobs.job_for_ticket(session, ticket.id) is not None:  # type: ignore[arg-type]
+        return None  # not a kiosk, or a retried request whose ticket has its job already
+    device = session.get(Device, device_id)
+    setup = printer_setup(device.config if device else None)
+    if device is None or setup is None:
+        return None
+    branch = get_branch_by_id(session, ticket.branch_id)
+    content = ticket_content(
+        ticket=ticket,
+        branch=branch,
+        service=get_service(session, branch, ticket.original_service_code),
+        people_ahead=position - 1,
+        estimated_wait_s=estimated_wait_s,
+        public_url=ctx.settings.public_url,
+        bank_name=ctx.settings.bank_name,
+        footer=str((device.config or {}).get("footer") or setup.raw.get("footer") or ""),
+    )
+    job = jobs.create_job(session, ticket=ticket, device=device, content=content, now=now)
+    return PrintPlan(job.id, device.id, setup, content)  # type: ignore[arg-type]
+
+
+def plan_reprint(
+    session: Session, *, ticket: Ticket, device: Device, now: dt.datetime
+) -> PrintPlan | None:
+    setup = printer_setup(device.config)
+    if setup is None:
+        return None
+    first = jobs.job_for_ticket(session, ticket.id)  # type: ignore[arg-type]
+    if first is None:
+        return None
+    content = reprint_content(first.content, now=now)
+    job = jobs.create_job(
+        session, ticket=ticket, device=device, content=content, now=now, reprint=True
+    )
+    return PrintPlan(job.id, device.id, setup, content)  # type: ignore[arg-type]
+
+
+async def deliver(ctx: AppContext, plan: PrintPlan) -> tuple[str, str | None]:
+    """Print (or hand to the agent) and wait for the outcome within the printer's timeout:
+    ("printed" | "failed" | "queued", reason)."""
+    if plan.setup.via == "server":
+        assert ctx.printers is not None
+        result = await ctx.printers.print_job(
+            job_id=plan.job_id, device_id=plan.device_id, setup=plan.setup, content=plan.content
+        )
+        state = result.status.get("state", "")
+        return result.print_status, None if result.ok else FAILURE_REASONS.get(state, "printer")
+    ctx.agents.expect(plan.job_id)
+    ctx.agents.notify(plan.device_id)
+    outcome = await ctx.agents.wait_ack(plan.job_id, ctx.settings.agent_ack_wait_s)
+    if outcome is None:
+        return "queued", None
+    if outcome:
+        return "printed", None
+    reason = await ctx.db.run(_failure_reason, ctx, plan.job_id, write=False)
+    return "failed", reason
+
+
+def _failure_reason(ctx: AppContext, job_id: int) -> str:
+    with ctx.db.read_session() as session:
+        job = session.get(jobs.PrintJob, job_id)
+        device = session.get(Device, job.device_id) if job else None
+        state = ((device.status if device else None) or {}).get("printer", {}).get("state", "")
+        return FAILURE_REASONS.get(state, "printer")

@@ -1,0 +1,111 @@
+"""Announcement audio through the API: every call names a file the display can fetch, in the
+ticket's language, made of the chime and the spoken words (lengths measured with soxi)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.announcements.audio import audio_url
+from tests.support import BranchKit, make_branch
+
+LANGS = ["en", "tr", "el", "pl"]
+
+
+@pytest.fixture(autouse=True)
+def _needs_tools() -> None:
+    missing = [t for t in ("espeak-ng", "sox", "soxi") if shutil.which(t) is None]
+    if missing:
+        reason = f"announcement audio needs {', '.join(missing)} (apt-get install espeak-ng sox)"
+        if os.environ.get("SIRA_TEST_STRICT"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def duration_s(path: Path) -> float:
+    out = subprocess.run(["soxi", "-D", str(path)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def save(client: TestClient, url: str, dest: Path) -> Path:
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "audio/wav"
+    assert r.content[:4] == b"RIFF"
+    dest.write_bytes(r.content)
+    return dest
+
+
+def call_in(client: TestClient, kit: BranchKit, lang: str, label: str = "1") -> dict[str, Any]:
+    r = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        json={"service": "A", "lang": lang},
+        headers=kit.auth("kiosk"),
+    )
+    assert r.status_code == 201, r.text
+    counter = kit.counters[label]
+    teller = kit.auth(f"teller{label}")
+    client.post(f"/api/v1/counters/{counter}/open", headers=teller)
+    r = client.post(f"/api/v1/counters/{counter}/call-next", headers=teller)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_call_names_a_spoken_file_with_chime_and_words(
+    client: TestClient, make, tmp_path: Path, lang: str
+) -> None:
+    kit = make(make_branch)
+    called = call_in(client, kit, lang)
+    code = called["ticket"]["code"]
+    announcement = called["announcement"]
+    assert announcement["lang"] == lang
+    assert announcement["audio_url"] == f"/api/v1/announcements/{lang}/{code}/1.wav"
+    chime = duration_s(save(client, "/api/v1/announcements/chime.wav", tmp_path / "chime.wav"))
+    spoken = duration_s(save(client, announcement["audio_url"], tmp_path / f"{lang}.wav"))
+    assert 0.3 < chime < 2.5
+    # The chime, then at least a second of words, and not a runaway (digit by digit) reading.
+    assert chime + 1.0 < spoken < chime + 8.0
+
+
+def test_the_event_carries_the_same_audio_url_as_the_answer(client: TestClient, make) -> None:
+    kit = make(make_branch)
+    with client.websocket_connect(
+        f"/api/v1/branches/{kit.code}/events?token={kit.tokens['display']}"
+    ) as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        called = call_in(client, kit, "tr", label="3")
+        seen = [ws.receive_json() for _ in range(3)]
+    event = next(m for m in seen if m["type"] == "ticket.called")
+    assert event["data"]["announcement"] == called["announcement"]
+    assert event["data"]["announcement"]["audio_url"].endswith("/3.wav")
+
+
+def test_a_recall_is_spoken_again_with_the_same_file(client: TestClient, make) -> None:
+    kit = make(make_branch)
+    called = call_in(client, kit, "pl")
+    r = client.post(f"/api/v1/counters/{kit.counters['1']}/recall", headers=kit.auth("teller1"))
+    assert r.status_code == 200, r.text
+    assert r.json()["announcement"]["audio_url"] == called["announcement"]["audio_url"]
+
+
+def test_a_language_without_a_voice_gets_no_url_and_a_clear_404(client: TestClient) -> None:
+    assert audio_url(code="A042", counter="3", lang="xx") is None
+    r = client.get("/api/v1/announcements/xx/A042/3.wav")
+    assert r.status_code == 404
+    assert "no voice" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/announcements/en/a042/3.wav", "/api/v1/announcements/en/A042/..%2F.wav"]
+)
+def test_malformed_codes_are_refused_without_touching_files(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.json()["detail"]
