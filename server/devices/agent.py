@@ -35,7 +35,6 @@ from server.realtime.events import EventType, record
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-HEARTBEAT_S = 10
 POLL_S = 2.0  # jobs queued by another server process are found within this time
 
 
@@ -71,7 +70,7 @@ def _hello(ctx: AppContext, token: str | None) -> tuple[Principal, dict[str, Any
         _seen(session, device, now=ctx.clock.now(), online=True)
         return principal, {
             "type": "hello",
-            "heartbeat_s": HEARTBEAT_S,
+            "heartbeat_s": ctx.settings.agent_heartbeat_s,
             "device": {
                 "id": device.id,
                 "kind": device.kind,
