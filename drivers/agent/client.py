@@ -247,22 +247,27 @@ class Agent:
                 await self._show(str(counter.get("label")), current.get("code") or "")
         elif kind in ("ticket.called", "ticket.recalled"):
             label = str(data["counter"]["label"])
-            await self._show(label, data["ticket"]["code"])
+            await self._show(label, data["ticket"]["code"], again=kind == "ticket.recalled")
             if self.hw.speaker is not None:
                 lang = data.get("announcement", {}).get("lang", "en")
                 await asyncio.to_thread(
                     self.hw.speaker.announce, code=data["ticket"]["code"], counter=label, lang=lang
                 )
         elif kind in CLEARS_COUNTER:
-            label = (data.get("counter") or {}).get("label")
+            # The ticket left the counter it was at (ticket.counter), if any.
+            label = (data.get("counter") or (data.get("ticket") or {}).get("counter") or {}).get(
+                "label"
+            )
             if label is not None:
                 await self._show(str(label), "")
 
-    async def _show(self, counter: str, text: str) -> None:
+    async def _show(self, counter: str, text: str, *, again: bool = False) -> None:
         display = self.hw.displays.get(counter) if self.hw else None
         if display is None:
             return
         try:
             await asyncio.to_thread(display.show, text)
+            if again and hasattr(display, "flash"):
+                await asyncio.to_thread(display.flash)  # a recall blinks the same number again
         except DriverError as exc:
             log.warning("LED display at counter %s: %s", counter, exc)

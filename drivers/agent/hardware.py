@@ -2,8 +2,9 @@
 
 ``config`` keys (all optional): ``printer`` (drivers.escpos configuration),
 ``counter_displays`` (list of serial LED displays, each naming its ``counter`` label),
-``keypads`` (list of serial keypads, each naming its ``counter``), ``speaker`` ({"enabled": true}
-to play announcements on this PC).
+``keypads`` (list of serial keypads, each naming its ``counter``) — both as in
+drivers/serial/config.py without ``kind`` — and ``speaker`` ({"enabled": true, "command": [...]}
+to play announcements on this PC; the command defaults to sox's ``play``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Hardware:
     problems: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
-        for part in [self.printer, *self.displays.values(), *self.keypads.values()]:
+        parts = [self.printer, self.speaker, *self.displays.values(), *self.keypads.values()]
+        for part in parts:
             if part is not None:
                 try:
                     part.close()
@@ -56,23 +58,29 @@ def build_hardware(config: dict[str, Any], *, data_dir: Path) -> Hardware:
             hw.problems["printer"] = str(exc)[:200]
     for entry in config.get("counter_displays") or []:
         try:
-            from drivers.serial import open_counter_display
+            from drivers.serial import build_serial_device
 
-            hw.displays[str(entry["counter"])] = open_counter_display(entry)
+            device = build_serial_device({**entry, "kind": "serial-display"})
+            hw.displays[str(entry["counter"])] = device  # type: ignore[assignment]
         except Exception as exc:
             hw.problems[f"display:{entry.get('counter')}"] = str(exc)[:200]
     for entry in config.get("keypads") or []:
         try:
-            from drivers.serial import open_keypad
+            from drivers.serial import build_serial_device
 
-            hw.keypads[str(entry["counter"])] = open_keypad(entry)
+            keypad = build_serial_device({**entry, "kind": "serial-keypad"})
+            hw.keypads[str(entry["counter"])] = keypad  # type: ignore[assignment]
         except Exception as exc:
             hw.problems[f"keypad:{entry.get('counter')}"] = str(exc)[:200]
-    if (config.get("speaker") or {}).get("enabled"):
+    speaker = config.get("speaker") or {}
+    if speaker.get("enabled"):
         try:
-            from drivers.speech import QueuedSpeaker
+            from drivers.speech import PLAY_COMMAND, AnnouncementCache, QueuedSpeaker
 
-            hw.speaker = QueuedSpeaker(data_dir / "audio")
+            hw.speaker = QueuedSpeaker(
+                AnnouncementCache(data_dir / "audio"),
+                command=speaker.get("command") or PLAY_COMMAND,
+            )
         except Exception as exc:
             hw.problems["speaker"] = str(exc)[:200]
     return hw
