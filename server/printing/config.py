@@ -36,17 +36,19 @@ class PrinterSetup:
 
 
 def validate_device_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Check a device configuration's printer part; raises ValueError with a readable message."""
+    """Check a device configuration's hardware parts; raises ValueError with a readable message
+    (pydantic turns it into a 422 naming the field)."""
     printer = config.get("printer")
     if printer is None:
         return config
     from drivers.escpos import parse_printer_config
 
-    parsed = parse_printer_config(printer)
+    parse_printer_config(printer)  # raises with every problem, field by field
     via = config.get("print_via")
     if via is not None and via not in ("server", "agent"):
         raise ValueError("print_via must be 'server' or 'agent'")
-    return {**config, "printer": parsed.model_dump(mode="json", exclude_none=True)}
+    # Stored as given: defaults stay the driver's, so a later release can improve them.
+    return config
 
 
 def printer_setup(config: dict[str, Any] | None) -> PrinterSetup | None:

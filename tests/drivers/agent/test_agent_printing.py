@@ -4,6 +4,7 @@ exactly once (the test printer on a real TCP socket counts the cut receipts)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,9 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from drivers.fakes import TestNetworkPrinter
+from server.clock import FrozenClock
 from server.db import Database
+from server.devices.watch import check_devices
 from server.models import Event, PrintJob
 from tests.drivers.agent.conftest import Site, wait_until
 
@@ -104,7 +107,9 @@ def test_a_failed_print_is_reported_and_the_alert_follows_the_heartbeat(
         assert device["last_seen_at"] is not None
 
 
-def test_the_device_shows_offline_when_its_agent_goes(site: Site, start_agent) -> None:
+def test_the_device_shows_offline_when_its_agent_goes(
+    site: Site, start_agent, db: Database, clock: FrozenClock
+) -> None:
     agent = start_agent("agent")
     agent.wait_connections(1)
     device_id = site.device("agent")["id"]
@@ -116,6 +121,21 @@ def test_the_device_shows_offline_when_its_agent_goes(site: Site, start_agent) -
     assert wait_until(lambda: agent_state() == "online", what="online")
     agent.stop()
     assert wait_until(lambda: agent_state() == "offline", what="offline")
+
+    # Within the grace period nothing is raised; after it, the manager is alerted.
+    with db.unit_of_work() as session:
+        assert check_devices(session, now=clock.now() + dt.timedelta(seconds=5), grace_s=60) == 0
+    assert site.alerts() == []
+    with db.unit_of_work() as session:
+        assert check_devices(session, now=clock.now() + dt.timedelta(seconds=61), grace_s=60) == 1
+    [alert] = site.alerts()
+    assert (alert["kind"], alert["device_id"]) == ("device_offline", device_id)
+    assert "is offline" in alert["message"]
+
+    start_agent("agent").wait_connections(1)  # back: the next check clears the alert
+    with db.unit_of_work() as session:
+        check_devices(session, now=clock.now(), grace_s=60)
+    assert site.alerts() == []
 
 
 def test_a_revoked_token_is_refused(site: Site, start_agent) -> None:

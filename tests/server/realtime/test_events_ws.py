@@ -20,6 +20,7 @@ from sqlmodel import select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from server.announcements.audio import audio_url
 from server.models import Branch, Event
 from tests.support import live_server, make_branch
 
@@ -167,7 +168,7 @@ def test_snapshot_first_then_each_event_with_seq_rising_by_one(served, api, db):
         assert call["announcement"] == {
             "text": "A001, 1 numaralı gişe",
             "lang": "tr",
-            "audio_url": None,
+            "audio_url": audio_url(code="A001", counter="1", lang="tr"),
         }
 
         # A second subscriber hears exactly the same sequence.
