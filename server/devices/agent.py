@@ -30,7 +30,6 @@ from server.counters import service as counters
 from server.domain.errors import DomainError, NotFound, Unauthorized
 from server.models import Branch, Counter, Device, PrintJob
 from server.printing import jobs
-from server.realtime.events import EventType, record
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -82,22 +81,10 @@ def _hello(ctx: AppContext, token: str | None) -> tuple[Principal, dict[str, Any
 
 
 def _seen(session: Session, device: Device, *, now: dt.datetime, online: bool) -> None:
-    was_online = (device.status or {}).get("agent", {}).get("state") == "online"
     device.last_seen_at = now
-    if was_online != online:
-        device.status = {
-            **(device.status or {}),
-            "agent": {"state": "online" if online else "offline", "detail": ""},
-        }
-        record(
-            session,
-            branch_id=device.branch_id,
-            type=EventType.DEVICE_CHANGED,
-            at=now,
-            data={"device": jobs.device_public(device)},
-            device_id=device.id,
-        )
     session.add(device)
+    state = {"state": "online" if online else "offline", "detail": ""}
+    jobs.merge_status(session, device=device, parts={"agent": state}, now=now)
 
 
 def _take_jobs(ctx: AppContext, device_id: int, sent: set[int]) -> list[dict[str, Any]]:
@@ -145,17 +132,8 @@ def _status(ctx: AppContext, device_id: int, report: StatusReport) -> None:
         if printer is not None:
             jobs.update_printer_status(session, device=device, status=printer, now=now)
         others = {k: v for k, v in report.status.items() if k not in ("printer", "agent")}
-        if others and any((device.status or {}).get(k) != v for k, v in others.items()):
-            device.status = {**(device.status or {}), **others}
-            session.add(device)
-            record(
-                session,
-                branch_id=device.branch_id,
-                type=EventType.DEVICE_CHANGED,
-                at=now,
-                data={"device": jobs.device_public(device)},
-                device_id=device.id,
-            )
+        if others:
+            jobs.merge_status(session, device=device, parts=others, now=now)
 
 
 def _gone(ctx: AppContext, device_id: int) -> None:

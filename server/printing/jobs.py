@@ -138,18 +138,7 @@ def update_printer_status(
 ) -> None:
     """Store the printer's state on the device and raise or clear its alert."""
     state = status.get("state", "unknown")
-    previous = (device.status or {}).get("printer")
-    if previous != status:
-        device.status = {**(device.status or {}), "printer": status}
-        session.add(device)
-        record(
-            session,
-            branch_id=device.branch_id,
-            type=EventType.DEVICE_CHANGED,
-            at=now,
-            data={"device": device_public(device), "printer": status},
-            device_id=device.id,
-        )
+    merge_status(session, device=device, parts={"printer": status}, now=now)
     key = printer_alert_key(device.id)  # type: ignore[arg-type]
     if state in STATE_WORDS:
         detail = status.get("detail") or ""
@@ -169,6 +158,27 @@ def update_printer_status(
         )
     elif state == "online":
         clear_alert(session, branch_id=device.branch_id, key=key, now=now, reason="printer ok")
+
+
+def merge_status(
+    session: Session, *, device: Device, parts: dict[str, dict[str, str]], now: dt.datetime
+) -> bool:
+    """Update parts of the device's reported status; a change is a ``device.changed`` event.
+    Returns whether anything changed."""
+    current = dict(device.status or {})
+    if all(current.get(k) == v for k, v in parts.items()):
+        return False
+    device.status = {**current, **parts}
+    session.add(device)
+    record(
+        session,
+        branch_id=device.branch_id,
+        type=EventType.DEVICE_CHANGED,
+        at=now,
+        data={"device": device_public(device)},
+        device_id=device.id,
+    )
+    return True
 
 
 def device_public(device: Device) -> dict[str, Any]:
