@@ -1,0 +1,1 @@
+"""Analytics: the service-cycle map, reports, standard-risk alerts and staffing advice."""

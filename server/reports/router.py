@@ -1,0 +1,174 @@
+"""Reports, the service-cycle map, standard risk and staffing advice (manager, admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
+from fastapi.responses import StreamingResponse
+from sqlmodel import Session
+
+from server.auth.principal import CONFIGURE, Principal
+from server.branches.lookup import branch_for
+from server.deps import ContextDep, WorkDep
+from server.domain.calendar import business_date
+from server.domain.errors import Invalid
+from server.models import Branch
+from server.reports import export, grouped, risk, staffing, tellers, views
+from server.reports.cycle import cycle_dict, load_cycle, update_cycle
+from server.reports.facts import Period
+from server.reports.schemas import CycleUpdate
+
+router = APIRouter(prefix="/api/v1/branches", tags=["reports"])
+
+BranchCode = PathParam(min_length=1, max_length=32)
+From = Query(default=None, alias="from", description="first business date (inclusive)")
+To = Query(default=None, alias="to", description="last business date (inclusive)")
+MAX_DAYS = 400
+
+
+def period_of(
+    branch: Branch, first: dt.date | None, last: dt.date | None, now: dt.datetime
+) -> Period:
+    last = last or business_date(now, branch.timezone)
+    first = first or last
+    if first > last:
+        raise Invalid("'from' must not be after 'to'")
+    if (last - first).days >= MAX_DAYS:
+        raise Invalid(f"a report covers at most {MAX_DAYS} days")
+    return Period.of(first, last, branch.timezone)
+
+
+@router.get("/{branch}/service-cycle")
+async def get_cycle(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        return cycle_dict(b, load_cycle(session, b))
+
+    return await work(run)
+
+
+@router.put("/{branch}/service-cycle")
+async def put_cycle(body: CycleUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        cfg = update_cycle(
+            session,
+            b,
+            moments={m.key: m.critical for m in body.moments} if body.moments else None,
+            standards=body.standards_dict(),
+            overrides=body.overrides_list(),
+            now=now,
+        )
+        return cycle_dict(b, cfg)
+
+    return await work(run)
+
+
+@router.get("/{branch}/reports")
+async def report(
+    work: WorkDep,
+    branch: str = BranchCode,
+    first: dt.date | None = From,
+    last: dt.date | None = To,
+    by: Literal["day", "hour", "service", "counter", "teller", "moment"] = Query(default="day"),
+) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        period = period_of(b, first, last, now)
+        return grouped.grouped_report(session, b, load_cycle(session, b), period, by=by)
+
+    return await work(run)
+
+
+def _view(fn: Any) -> Any:
+    async def endpoint(
+        work: WorkDep,
+        branch: str = BranchCode,
+        first: dt.date | None = From,
+        last: dt.date | None = To,
+    ) -> Any:
+        def run(session: Session, principal: Principal, now: dt.datetime) -> Any:
+            b = branch_for(session, principal, branch, *CONFIGURE)
+            return fn(session, b, load_cycle(session, b), period_of(b, first, last, now))
+
+        return await work(run)
+
+    endpoint.__doc__ = fn.__doc__
+    return endpoint
+
+
+router.add_api_route("/{branch}/reports/heatmap", _view(views.heatmap), methods=["GET"])
+router.add_api_route("/{branch}/reports/breaks", _view(views.breaks), methods=["GET"])
+router.add_api_route("/{branch}/reports/satisfaction", _view(views.satisfaction), methods=["GET"])
+router.add_api_route("/{branch}/reports/estimates", _view(views.estimates), methods=["GET"])
+router.add_api_route("/{branch}/reports/recovery", _view(views.recovery), methods=["GET"])
+
+
+@router.get("/{branch}/reports/teller-time")
+async def teller_time(
+    work: WorkDep,
+    branch: str = BranchCode,
+    first: dt.date | None = From,
+    last: dt.date | None = To,
+) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        return tellers.teller_time(session, b, period_of(b, first, last, now), now=now)
+
+    return await work(run)
+
+
+@router.get("/{branch}/tickets.csv")
+async def tickets_csv(
+    work: WorkDep,
+    ctx: ContextDep,
+    branch: str = BranchCode,
+    first: dt.date | None = From,
+    last: dt.date | None = To,
+) -> StreamingResponse:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> tuple[Any, ...]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        return b.id, b.code, load_cycle(session, b), period_of(b, first, last, now)
+
+    branch_id, code, cfg, period = await work(run)
+
+    def lines() -> Iterator[str]:
+        with ctx.db.read_session() as session:
+            yield from export.ticket_rows(session, branch_id, cfg, period)
+
+    name = f"tickets-{code}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/{branch}/standards/risk")
+async def standards_risk(work: WorkDep, branch: str = BranchCode) -> list[dict[str, Any]]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        return risk.predict(session, b, now=now)
+
+    return await work(run)
+
+
+@router.get("/{branch}/staffing")
+async def staffing_advice(
+    work: WorkDep,
+    branch: str = BranchCode,
+    hours: int = Query(default=4, ge=1, le=12),
+    weeks: int = Query(default=4, ge=1, le=12),
+    target_pct: float = Query(default=80, ge=1, le=99.9),
+) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        b = branch_for(session, principal, branch, *CONFIGURE)
+        return staffing.staffing_advice(
+            session, b, now=now, hours=hours, weeks=weeks, target_pct=target_pct
+        )
+
+    return await work(run)

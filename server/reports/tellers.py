@@ -1,0 +1,113 @@
+"""Teller time: open, serving, idle and paused (by reason), from the counters' state history.
+
+A counter's state changes are its ``counter.changed`` events; each state lasts until the
+counter's next change (or now). Serving is call → finish/no-show of the teller's tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlmodel import Session, col
+
+from server.domain.lifecycle import CounterState, TicketStatus
+from server.models import Branch, Event, Ticket, User
+from server.models.types import UTCDateTime
+from server.realtime.events import EventType
+from server.reports import sqlexpr as sx
+from server.reports.facts import Period, dialect_of
+
+
+def _at(value: dt.datetime) -> Any:
+    return literal(value, type_=UTCDateTime())
+
+
+def teller_time(
+    session: Session, branch: Branch, period: Period, *, now: dt.datetime
+) -> list[dict[str, Any]]:
+    d = dialect_of(session)
+    cap = min(now, period.end)
+    if cap <= period.start:
+        return []
+    data = Event.data
+    changes = (
+        select(
+            Event.counter_id.label("counter_id"),
+            Event.at.label("at"),
+            sx.json_text(d, data, "counter", "state").label("state"),
+            sx.json_text(d, data, "counter", "pause_reason").label("reason"),
+            cast(sx.json_text(d, data, "counter", "teller_id"), Integer).label("teller_id"),
+            func.lead(Event.at)
+            .over(partition_by=Event.counter_id, order_by=Event.seq)
+            .label("next_at"),
+        )
+        .where(
+            Event.branch_id == branch.id,
+            Event.type == EventType.COUNTER_CHANGED.value,
+            col(Event.at) < _at(cap),
+        )
+        .subquery("changes")
+    )
+    start, end = _at(period.start), _at(cap)
+    s = case((changes.c.at < start, start), else_=changes.c.at)
+    nxt = func.coalesce(changes.c.next_at, end)
+    e = case((nxt > end, end), else_=nxt)
+    secs = sx.seconds_between(d, s, e)
+    states = session.execute(
+        select(changes.c.teller_id, changes.c.state, changes.c.reason, func.sum(secs))
+        .where(
+            changes.c.teller_id.is_not(None),
+            changes.c.state.in_([CounterState.OPEN.value, CounterState.PAUSED.value]),
+            and_(e > s),
+        )
+        .group_by(changes.c.teller_id, changes.c.state, changes.c.reason)
+    ).all()
+    busy = session.execute(
+        select(
+            Ticket.teller_id,
+            func.sum(sx.seconds_between(d, Ticket.called_at, Ticket.finished_at)),
+            func.count(),
+        )
+        .where(
+            Ticket.branch_id == branch.id,
+            col(Ticket.teller_id).is_not(None),
+            col(Ticket.status).in_([TicketStatus.DONE.value, TicketStatus.NO_SHOW.value]),
+            col(Ticket.finished_at) >= start,
+            col(Ticket.finished_at) < end,
+        )
+        .group_by(Ticket.teller_id)
+    ).all()
+    per: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"open_s": 0.0, "serving_s": 0.0, "paused": defaultdict(float), "tickets": 0}
+    )
+    for teller, state, reason, seconds in states:
+        if state == CounterState.OPEN.value:
+            per[int(teller)]["open_s"] += float(seconds or 0)
+        else:
+            per[int(teller)]["paused"][reason or ""] += float(seconds or 0)
+    for teller, seconds, n in busy:
+        per[int(teller)]["serving_s"] += float(seconds or 0)
+        per[int(teller)]["tickets"] += int(n)
+    names = dict(
+        session.execute(select(User.id, User.username).where(col(User.id).in_(list(per)))).all()
+    )
+    out = []
+    for teller, v in per.items():
+        paused = {k: int(round(x)) for k, x in sorted(v["paused"].items())}
+        out.append(
+            {
+                "teller_id": teller,
+                "teller": names.get(teller),
+                "open_s": int(round(v["open_s"])),
+                "serving_s": int(round(v["serving_s"])),
+                "idle_s": max(0, int(round(v["open_s"] - v["serving_s"]))),
+                "paused_s": sum(paused.values()),
+                "paused": paused,
+                "tickets": v["tickets"],
+            }
+        )
+    out.sort(key=lambda r: (r["teller"] or "", r["teller_id"]))
+    return out

@@ -1,0 +1,374 @@
+"""``sira simulate``: fill a branch's history with realistic generated days, in bulk.
+
+Arrivals follow a Poisson process per service whose rate rises at lunch, on Mondays and on
+paydays (1st and 15th); counters call in arrival order; service times are log-normal;
+some customers do not show up, some are recalled or transferred; feedback falls with the
+wait. Rows are written with Core inserts in batches, as the live system would have written
+them: tickets numbered per service per business day (and the numbering table), events with
+the branch's per-branch ``seq``, business dates in the branch's timezone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from server.db import Database
+from server.domain.calendar import format_code, zone
+from server.models import Branch, Counter, Event, Service, Ticket, TicketSequence, TicketTouch, User
+
+BASE_RATE = {0: 24.0, 1: 12.0, 2: 5.0}  # per hour, by the service's position
+MEAN_SERVICE = {0: 200.0, 1: 360.0, 2: 600.0}
+OPEN_H, CLOSE_H = 9, 17
+_T, _E = Ticket.__table__, Event.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(order=True)
+class _Ready:
+    at: dt.datetime
+    n: int
+    t: dict[str, Any] = field(compare=False)
+
+
+def _rate(hour: float, day: dt.date, base: float, busy: float) -> float:
+    f = 1.6 if 12 <= hour < 14 else (0.7 if hour < 10 else 1.0)
+    if day.weekday() == 0:
+        f *= 1.2
+    if day.day in (1, 15):
+        f *= 1.5
+    return base * f * busy
+
+
+def _ev(kind: str, at: dt.datetime, t: dict[str, Any] | None, **kw: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if t is not None:
+        data["ticket"] = {"code": t["code"], "service": t["service_code"]}
+    data.update(kw.pop("data", {}))
+    return {"type": kind, "at": at, "data": data, "_t": t, **kw}
+
+
+def simulate_day(
+    rng: random.Random,
+    day: dt.date,
+    *,
+    tz: str,
+    services: list[Service],
+    counters: list[Counter],
+    tellers: dict[int, int | None],
+    busy: float,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Tickets (as row dicts) and events of one business day."""
+    z = zone(tz)
+    opening = dt.datetime.combine(day, dt.time(OPEN_H), tzinfo=z).astimezone(dt.UTC)
+    events: list[dict[str, Any]] = []
+    tickets: list[dict[str, Any]] = []
+    heap: list[_Ready] = []
+    number: dict[str, int] = {}
+    for i, svc in enumerate(services):
+        base = BASE_RATE.get(i, 4.0)
+        t = 0.0
+        while True:
+            peak = _rate(12.5, day, base, busy)
+            t += rng.expovariate(peak / 3600)
+            if t > (CLOSE_H - OPEN_H) * 3600:
+                break
+            if rng.random() > _rate(OPEN_H + t / 3600, day, base, busy) / peak:
+                continue  # thinning: the rate of this hour
+            number[svc.code] = number.get(svc.code, 0) + 1
+            at = opening + dt.timedelta(seconds=round(t, 3))
+            tk = {
+                "business_date": day,
+                "prefix": svc.code,
+                "number": number[svc.code],
+                "code": format_code(svc.code, number[svc.code]),
+                "service_code": svc.code,
+                "original_service_code": svc.code,
+                "lang": rng.choice(["tr", "tr", "tr", "en"]),
+                "priority": rng.random() < 0.05,
+                "status": "waiting",
+                "token": f"sim{rng.getrandbits(120):030x}",
+                "issued_at": at,
+                "queued_at": at,
+                "quoted_wait_s": 0,
+                "first_called_at": None,
+                "called_at": None,
+                "recalled_at": None,
+                "serving_at": None,
+                "finished_at": None,
+                "counter_id": None,
+                "teller_id": None,
+                "recall_count": 0,
+                "transfer_count": 0,
+                "feedback_score": None,
+                "call_rule": "fifo",
+                "print_status": "none",
+                "_mean": MEAN_SERVICE.get(i, 300.0),
+                "_touch": rng.randint(6, 70),
+            }
+            tickets.append(tk)
+            events.append(_ev("ticket.issued", at, tk))
+            heapq.heappush(heap, _Ready(at, len(tickets), tk))
+    free = {c.id: opening for c in counters}
+    lunch = {c.id: rng.random() < 0.5 for c in counters}
+    for c in counters:
+        events.append(_counter_ev(c, opening, "open", tellers.get(c.id)))
+    seq = len(tickets)
+    while heap:
+        r = heapq.heappop(heap)
+        tk = r.t
+        able = [c for c in counters if tk["service_code"] in c.services] or counters
+        c = min(able, key=lambda x: free[x.id])
+        call = max(r.at, free[c.id])
+        tk.update(status="called", counter_id=c.id, teller_id=tellers.get(c.id), called_at=call)
+        tk["first_called_at"] = tk["first_called_at"] or call
+        events.append(_ev("ticket.called", call, tk, counter_id=c.id))
+        now = call
+        if rng.random() < 0.08:
+            now += dt.timedelta(seconds=rng.randint(20, 60))
+            tk["recall_count"] += 1
+            tk["recalled_at"] = now
+            events.append(_ev("ticket.recalled", now, tk, counter_id=c.id))
+        if rng.random() < 0.04:
+            now += dt.timedelta(seconds=rng.randint(30, 90))
+            tk.update(status="no_show", finished_at=now)
+            events.append(_ev("ticket.no_show", now, tk, counter_id=c.id))
+        else:
+            now += dt.timedelta(seconds=rng.randint(8, 70))
+            tk.update(status="serving", serving_at=now)
+            events.append(_ev("ticket.serving", now, tk, counter_id=c.id))
+            sigma = 0.5
+            mu = math.log(tk["_mean"]) - sigma**2 / 2
+            now += dt.timedelta(seconds=round(rng.lognormvariate(mu, sigma), 1))
+            others = [s.code for s in services if s.code != tk["service_code"]]
+            if others and tk["transfer_count"] == 0 and rng.random() < 0.03:
+                target = rng.choice(others)
+                tk.update(
+                    status="transferred",
+                    service_code=target,
+                    queued_at=now,
+                    counter_id=None,
+                    serving_at=None,
+                    called_at=None,
+                    recalled_at=None,
+                )
+                tk["transfer_count"] += 1
+                events.append(
+                    _ev("ticket.transferred", now, tk, counter_id=c.id, data={"to_service": target})
+                )
+                seq += 1
+                heapq.heappush(heap, _Ready(now, seq, tk))
+            else:
+                tk.update(status="done", finished_at=now)
+                events.append(_ev("ticket.finished", now, tk, counter_id=c.id))
+        free[c.id] = now
+        if lunch[c.id] and 12 <= now.astimezone(z).hour < 13:
+            lunch[c.id] = False
+            events.append(_counter_ev(c, now, "paused", tellers.get(c.id), reason="lunch"))
+            free[c.id] = now + dt.timedelta(minutes=30)
+            events.append(_counter_ev(c, free[c.id], "open", tellers.get(c.id)))
+    for c in counters:
+        events.append(_counter_ev(c, max(free.values()), "closed", None))
+    _quotes_and_feedback(rng, tickets, events, counters)
+    return tickets, events
+
+
+def _counter_ev(
+    c: Counter, at: dt.datetime, state: str, teller: int | None, reason: str | None = None
+) -> dict[str, Any]:
+    data = {
+        "counter": {
+            "id": c.id,
+            "label": c.label,
+            "state": state,
+            "services": list(c.services),
+            "pause_reason": reason,
+            "teller_id": teller,
+            "current_ticket": None,
+        }
+    }
+    return {"type": "counter.changed", "at": at, "data": data, "_t": None, "counter_id": c.id}
+
+
+def _quotes_and_feedback(
+    rng: random.Random,
+    tickets: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    counters: list[Counter],
+) -> None:
+    by_service: dict[str, list[dict[str, Any]]] = {}
+    for tk in tickets:
+        by_service.setdefault(tk["original_service_code"], []).append(tk)
+    for code, group in by_service.items():
+        n_counters = max(1, sum(1 for c in counters if code in c.services))
+        for i, tk in enumerate(group):
+            ahead = sum(
+                1
+                for o in group[max(0, i - 200) : i]
+                if o["first_called_at"] is None or o["first_called_at"] > tk["issued_at"]
+            )
+            tk["quoted_wait_s"] = int(math.ceil(ahead / n_counters) * tk["_mean"]) if ahead else 0
+    for tk in tickets:
+        if tk["status"] != "done" or rng.random() > 0.3:
+            continue
+        wait = (tk["first_called_at"] - tk["issued_at"]).total_seconds()
+        score = round(5 - wait / 600 + rng.gauss(0, 0.7))
+        tk["feedback_score"] = max(1, min(5, score))
+        at = tk["finished_at"] + dt.timedelta(minutes=rng.randint(1, 30))
+        events.append(_ev("ticket.feedback", at, tk, data={"score": tk["feedback_score"]}))
+        if wait > 600 and rng.random() < 0.5:
+            events.append(
+                _ev(
+                    "ticket.recovery",
+                    tk["finished_at"],
+                    tk,
+                    data={"action": rng.choice(["apologized", "explained_delay"])},
+                )
+            )
+
+
+def simulate(
+    db: Database,
+    *,
+    branch_code: str,
+    days: int,
+    seed: int = 1,
+    busy: float = 1.0,
+    end: dt.date | None = None,
+) -> dict[str, int]:
+    """Write ``days`` weekdays of history ending the day before ``end`` (default: today)."""
+    rng = random.Random(seed)
+    with db.unit_of_work() as s:
+        branch = s.execute(select(Branch).where(Branch.code == branch_code)).scalars().first()
+        if branch is None:
+            raise ValueError(f"there is no branch '{branch_code}'")
+        services = list(
+            s.execute(
+                select(Service)
+                .where(Service.branch_id == branch.id)
+                .order_by(Service.sort_order, Service.code)
+            ).scalars()
+        )
+        counters = list(
+            s.execute(
+                select(Counter).where(Counter.branch_id == branch.id).order_by(Counter.id)
+            ).scalars()
+        )
+        staff = list(
+            s.execute(
+                select(User.id)
+                .where(User.branch_id == branch.id, User.role == "teller")
+                .order_by(User.id)
+            ).scalars()
+        )
+        s.expunge_all()
+    tellers = {c.id: (staff[i] if i < len(staff) else None) for i, c in enumerate(counters)}
+    end = end or dt.datetime.now(zone(branch.timezone)).date()
+    day = end - dt.timedelta(days=days)
+    totals = {"days": 0, "tickets": 0, "events": 0}
+    while day < end:
+        if day.weekday() < 5:
+            tickets, events = simulate_day(
+                rng,
+                day,
+                tz=branch.timezone,
+                services=services,
+                counters=counters,
+                tellers=tellers,
+                busy=busy,
+            )
+            _write(db, branch.id, tickets, events)  # type: ignore[arg-type]
+            totals["days"] += 1
+            totals["tickets"] += len(tickets)
+            totals["events"] += len(events)
+        day += dt.timedelta(days=1)
+    return totals
+
+
+def _write(
+    db: Database, branch_id: int, tickets: list[dict[str, Any]], events: list[dict[str, Any]]
+) -> None:
+    if not tickets:
+        return
+    with db.engine.begin() as conn:
+        dialect = conn.dialect.name
+        day = tickets[0]["business_date"]
+        seqs = {
+            r.service_code: r.last_number
+            for r in conn.execute(
+                select(TicketSequence).where(
+                    TicketSequence.branch_id == branch_id, TicketSequence.business_date == day
+                )
+            )
+        }
+        rows = []
+        last: dict[str, int] = {}
+        for tk in tickets:
+            n = tk["number"] + seqs.get(tk["prefix"], 0)
+            last[tk["prefix"]] = max(last.get(tk["prefix"], 0), n)
+            rows.append(
+                {k: v for k, v in tk.items() if not k.startswith("_")}
+                | {"branch_id": branch_id, "number": n, "code": format_code(tk["prefix"], n)}
+            )
+        ids = (
+            conn.execute(insert(_T).returning(_T.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+        for tk, tid in zip(tickets, ids, strict=True):
+            tk["id"] = tid
+        conn.execute(
+            insert(TicketTouch.__table__),
+            [  # type: ignore[attr-defined]
+                {"ticket_id": tk["id"], "touch_s": tk["_touch"]} for tk in tickets
+            ],
+        )
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        seq_table = TicketSequence.__table__  # type: ignore[attr-defined]
+        stmt = ins(seq_table)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["branch_id", "service_code", "business_date"],
+                set_={"last_number": stmt.excluded.last_number},
+            ),
+            [
+                {"branch_id": branch_id, "service_code": p, "business_date": day, "last_number": n}
+                for p, n in last.items()
+            ],
+        )
+        events.sort(key=lambda e: e["at"])
+        top = conn.execute(
+            update(Branch.__table__)
+            .where(Branch.__table__.c.id == branch_id)  # type: ignore[attr-defined]
+            .values(last_seq=Branch.__table__.c.last_seq + len(events))  # type: ignore[attr-defined]
+            .returning(Branch.__table__.c.last_seq)  # type: ignore[attr-defined]
+        ).scalar_one()
+        first = top - len(events) + 1
+        out = []
+        for i, e in enumerate(events):
+            t = e["_t"]
+            data = e["data"]
+            if t is not None:
+                data["ticket"]["id"] = t["id"]
+            out.append(
+                {
+                    "branch_id": branch_id,
+                    "seq": first + i,
+                    "type": e["type"],
+                    "at": e["at"],
+                    "ticket_id": t["id"] if t is not None else None,
+                    "counter_id": e.get("counter_id"),
+                    "user_id": None,
+                    "device_id": None,
+                    "data": data,
+                }
+            )
+        for k in range(0, len(out), 5000):
+            conn.execute(insert(_E), out[k : k + 5000])
