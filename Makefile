@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 export SIRA_DATA_DIR ?= $(CURDIR)/data
 export SIRA_PUBLIC_URL ?= http://localhost:$(PORT)
 
-.PHONY: run test lint bench venv dev clean
+.PHONY: run test lint bench bench-reports bench-scale screenshots venv dev clean
 
 $(BIN)/sira: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,10 +26,19 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 lint: venv
-	$(BIN)/ruff check server drivers tests bench
+	$(BIN)/ruff check server drivers tests bench scripts
 
 bench: venv
 	$(BIN)/python -m bench.load
+
+bench-reports: venv
+	$(BIN)/python -m bench.reports
+
+bench-scale: venv
+	$(BIN)/python -m bench.scale
+
+screenshots: venv
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

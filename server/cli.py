@@ -1,4 +1,4 @@
-"""``sira``: init, serve, user, close-day."""
+"""``sira``: init, serve, user, close-day, purge."""
 
 from __future__ import annotations
 
@@ -75,20 +75,22 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="add the demo branch"
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes (1 until the Redis bus)")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="worker processes (more than 1: PostgreSQL and SIRA_REDIS_URL)")
+    ] = 1,
 ) -> None:
     """Run the server (embedded SQLite unless SIRA_DATABASE_URL is set)."""
     import uvicorn
 
     settings = _settings()
-    if workers > 1:
-        # Each worker would hear only its own events: displays on another worker miss calls.
-        typer.echo(
-            "several workers need a shared (Redis) event bus, which this version does not "
-            "have yet: run one worker",
-            err=True,
-        )
+    if workers < 1:
+        typer.echo("--workers must be at least 1", err=True)
         raise typer.Exit(2)
+    if workers > 1:
+        problem = _multiworker_problem(settings)
+        if problem:
+            typer.echo(f"cannot run {workers} workers: {problem}", err=True)
+            raise typer.Exit(2)
     database = _safe_url(settings.sqlalchemy_url)
     typer.echo(f"Sira on http://{host}:{port}  (API docs /docs; database {database})")
     uvicorn.run(
@@ -141,6 +143,31 @@ def user_add(
         db.dispose()
 
 
+@app.command()
+def simulate(
+    branch: Annotated[str, typer.Option(help="branch code")],
+    days: Annotated[int, typer.Option(min=1, max=3660, help="days of history before today")],
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same history)")] = 1,
+    busy: Annotated[float, typer.Option(min=0.1, max=20, help="arrival rate multiplier")] = 1.0,
+) -> None:
+    """Fill history with realistic generated days (arrivals, waits, service, feedback)."""
+    from server.db import Database
+    from server.simulate import simulate as run
+
+    db = Database(_settings().sqlalchemy_url)
+    try:
+        totals = run(db, branch_code=branch, days=days, seed=seed, busy=busy)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    typer.echo(
+        f"simulated {totals['days']} business day(s): {totals['tickets']} tickets, "
+        f"{totals['events']} events"
+    )
+
+
 @app.command("close-day")
 def close_day() -> None:
     """Cancel tickets left waiting from earlier business days (the server also does this)."""
@@ -149,6 +176,57 @@ def close_day() -> None:
     application = create_app(_settings())
     n = close_days_once(application.state.ctx)
     typer.echo(f"cancelled {n} ticket(s) left from earlier days")
+
+
+def _multiworker_problem(settings: Settings) -> str | None:
+    """Why several worker processes would be wrong here, or None."""
+    if settings.is_sqlite:
+        # One SQLite writer per machine: workers would queue on the file lock, not scale.
+        return (
+            "several processes need PostgreSQL (set SIRA_DATABASE_URL=postgresql+psycopg://...); "
+            "the embedded SQLite database serves one process"
+        )
+    if not settings.redis_url:
+        # Each worker would hear only its own events: displays on another worker miss calls.
+        return (
+            "several processes need the Redis event bus (set SIRA_REDIS_URL=redis://host:6379/0), "
+            "or a display connected to one worker misses calls made on another"
+        )
+    return None
+
+
+@app.command()
+def purge(
+    days: Annotated[
+        int | None,
+        typer.Option(help="keep this many days (default SIRA_RETENTION_DAYS)", min=1),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only count")] = False,
+) -> None:
+    """Blank personal and free-text data of tickets older than N days (reports keep figures)."""
+    import datetime as dt
+
+    from server.db import Database
+    from server.retention import run_purge
+
+    settings = _settings()
+    keep = days if days is not None else settings.retention_days
+    if keep is None:
+        typer.echo("set --days N or SIRA_RETENTION_DAYS to say how long to keep data", err=True)
+        raise typer.Exit(2)
+    db = Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        result = run_purge(db, days=keep, now=dt.datetime.now(dt.UTC), dry_run=dry_run)
+    finally:
+        db.dispose()
+    if dry_run:
+        typer.echo(f"{result.tickets} ticket(s) from before {result.cutoff} would be purged")
+        return
+    typer.echo(
+        f"purged {result.tickets} ticket(s) from before {result.cutoff} "
+        f"({result.events} event(s) scrubbed, {result.print_jobs} print job(s) deleted, "
+        f"{result.sessions} expired session(s) removed)"
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # How long an issuing request waits for a device agent to confirm a print before it
     # answers print_status "queued" (the result then arrives as an event).
     agent_ack_wait_s: float = 3.0
+    # Seconds between checks for waiting tickets about to miss their standard (manager
+    # alerts); unset: every 30 s, and off under SIRA_ENV=test.
+    risk_check_interval_s: float | None = None
     # How often device agents report their hardware status (their heartbeat).
     agent_heartbeat_s: float = 10.0
     # A device silent for this long is shown offline and raises an alert.

@@ -18,8 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from server import errors
 from server.admin.router import router as admin_router
 from server.alerts.router import router as alerts_router
+from server.announcements.router import router as announcements_router
 from server.auth.router import router as auth_router
 from server.branches.dayclose import close_past_days
+from server.branches.overview import router as overview_router
 from server.branches.router import router as branches_router
 from server.clock import Clock, SystemClock
 from server.config import Settings
@@ -27,11 +29,17 @@ from server.context import AppContext
 from server.counters.router import router as counters_router
 from server.customers.router import router as customers_router
 from server.db import Database
+from server.devices.agent import router as agent_router
+from server.devices.watch import watch_loop
 from server.metrics.router import router as metrics_router
 from server.models import Branch
-from server.realtime.bus import EventBus, InProcessBus
+from server.printing.router import router as printing_router
+from server.printing.service import ServerPrinters
+from server.realtime.bus import EventBus, make_bus
 from server.realtime.events import persist_pending
 from server.realtime.ws import router as ws_router
+from server.reports import risk
+from server.reports.router import router as reports_router
 from server.tickets.router import router as tickets_router
 
 log = logging.getLogger("sira")
@@ -61,6 +69,15 @@ def close_days_once(ctx: AppContext) -> int:
     return total
 
 
+async def _risk_loop(ctx: AppContext, interval: float) -> None:
+    while True:
+        try:
+            await run_in_threadpool(risk.check_all, ctx)
+        except Exception:  # keep the loop alive; the next round retries
+            log.exception("standard risk check failed")
+        await asyncio.sleep(interval)
+
+
 async def _day_close_loop(ctx: AppContext) -> None:
     while True:
         try:
@@ -78,29 +95,45 @@ def create_app(
     db: Database | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
-    if settings.redis_url and bus is None:
-        raise RuntimeError(
-            "SIRA_REDIS_URL is set, but this version has only the in-process event bus"
-        )
     db = db or Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
-    bus = bus or InProcessBus(queue_size=settings.ws_queue_size)
+    # In-process bus, or Redis pub/sub when SIRA_REDIS_URL is set (several processes/hosts).
+    bus = bus or make_bus(settings, db)
     ctx = AppContext(settings=settings, db=db, bus=bus, clock=clock or SystemClock())
+    ctx.printers = ServerPrinters(db=db, settings=settings, now=ctx.clock.now)
     db.before_commit = persist_pending
     db.on_commit = bus.publish
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bus.start()
+        poller = (
+            asyncio.create_task(ctx.printers.poll_loop()) if settings.printer_poll_s > 0 else None
+        )
+        watcher = (
+            asyncio.create_task(watch_loop(ctx)) if settings.device_offline_after_s > 0 else None
+        )
         closer = (
             asyncio.create_task(_day_close_loop(ctx)) if settings.day_close_interval_s > 0 else None
         )
+        risk_every = risk.interval_s(ctx)
+        checker = asyncio.create_task(_risk_loop(ctx, risk_every)) if risk_every > 0 else None
         try:
             yield
         finally:
+            if checker is not None:
+                checker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await checker
             if closer is not None:
                 closer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await closer
+            for task in (poller, watcher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            ctx.printers.close()
             await bus.stop()
 
     app = FastAPI(
@@ -118,7 +151,12 @@ def create_app(
         customers_router,
         admin_router,
         metrics_router,
+        overview_router,
         alerts_router,
+        reports_router,
+        printing_router,
+        announcements_router,
+        agent_router,
         branches_router,
         ws_router,
     ):

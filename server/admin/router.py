@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
-from sqlmodel import Session, select
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
 
 from server.admin import schemas, service
-from server.auth.principal import ADMIN_ONLY, CONFIGURE, Principal, Role
+from server.auth.principal import ADMIN_ONLY, CONFIGURE, Principal
 from server.branches.dayclose import close_past_days
 from server.branches.lookup import (
     branch_for,
@@ -52,8 +53,8 @@ async def list_branches(work: WorkDep) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
         principal.require(*CONFIGURE)
         stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
-        if principal.role is not Role.ADMIN:
-            stmt = stmt.where(Branch.id == principal.branch_id)
+        if principal.branch_ids is not None:
+            stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
         return [service.branch_public(b) for b in session.exec(stmt)]
 
     return await work(run)
@@ -248,8 +249,8 @@ async def list_users(work: WorkDep) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
         principal.require(*CONFIGURE)
         stmt = select(User).order_by(User.username)  # type: ignore[arg-type]
-        if principal.role is not Role.ADMIN:
-            stmt = stmt.where(User.branch_id == principal.branch_id)
+        if principal.branch_ids is not None:
+            stmt = stmt.where(col(User.branch_id).in_(principal.branch_ids))
         codes = {b.id: b.code for b in session.exec(select(Branch))}
         return [service.user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]  # type: ignore[arg-type]
 
@@ -281,6 +282,38 @@ async def update_user(user_id: int, body: schemas.UserUpdate, work: WorkDep) -> 
             service.check_user_scope(principal, role=changes["role"], branch_id=user.branch_id)
         user = service.update_user(session, user, changes)
         return service.user_public(user, service.user_branch_code(session, user))
+
+    return await work(run)
+
+
+class UserBranches(BaseModel):
+    """The branches a manager oversees besides their own (replaces the list)."""
+
+    branches: list[str] = Field(max_length=1000)
+
+
+@router.get("/users/{user_id}/branches")
+async def read_user_branches(user_id: int, work: WorkDep) -> dict[str, Any]:
+    """The branches a manager oversees: their own plus any extra (admin only)."""
+
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        principal.require(*ADMIN_ONLY)
+        user = service.get_user(session, user_id)
+        own = service.user_branch_code(session, user)
+        return {"branch": own, "branches": service.user_branches(session, user)}
+
+    return await work(run)
+
+
+@router.put("/users/{user_id}/branches")
+async def put_user_branches(user_id: int, body: UserBranches, work: WorkDep) -> dict[str, Any]:
+    """Set the extra branches a manager oversees (admin only); replaces the list."""
+
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+        principal.require(*ADMIN_ONLY)
+        user = service.get_user(session, user_id)
+        branches = service.set_user_branches(session, user, body.branches)
+        return {"branch": service.user_branch_code(session, user), "branches": branches}
 
     return await work(run)
 
@@ -318,8 +351,8 @@ async def list_devices(work: WorkDep) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
         principal.require(*CONFIGURE)
         stmt = select(Device).order_by(Device.id)  # type: ignore[arg-type]
-        if principal.role is not Role.ADMIN:
-            stmt = stmt.where(Device.branch_id == principal.branch_id)
+        if principal.branch_ids is not None:
+            stmt = stmt.where(col(Device.branch_id).in_(principal.branch_ids))
         codes = {b.id: b.code for b in session.exec(select(Branch))}
         return [service.device_public(d, codes[d.branch_id]) for d in session.exec(stmt)]
 

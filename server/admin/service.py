@@ -12,7 +12,17 @@ from server.auth.principal import Principal, Role
 from server.branches.lookup import get_branch, get_branch_by_id, list_services, valid_id
 from server.branches.snapshot import branch_dict
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from server.models import Branch, Counter, Device, Event, Service, StaffSession, Ticket, User
+from server.models import (
+    Branch,
+    Counter,
+    Device,
+    Event,
+    Service,
+    StaffSession,
+    Ticket,
+    User,
+    UserBranch,
+)
 from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
@@ -54,6 +64,8 @@ def device_public(device: Device, branch_code: str) -> dict[str, Any]:
         "config": device.config,
         "active": device.active,
         "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
+        # What the device (its agent, or the server for printers it drives) last reported.
+        "status": dict(device.status or {}),
     }
 
 
@@ -102,10 +114,11 @@ def delete_branch(session: Session, branch: Branch) -> None:
         raise Conflict(f"branch {branch.code} has ticket history; close it (is_open=false) instead")
     # With no tickets, its events are only configuration and counter changes; they (and its
     # users' sessions) reference the branch and its users, so they go with them.
-    for model in (Counter, Service, Device, Event):
+    for model in (Counter, Service, Device, Event, UserBranch):
         session.execute(delete(model).where(model.branch_id == branch.id))  # type: ignore[attr-defined]
     users = select(User.id).where(User.branch_id == branch.id)
     session.execute(delete(StaffSession).where(col(StaffSession.user_id).in_(users)))
+    session.execute(delete(UserBranch).where(col(UserBranch.user_id).in_(users)))
     session.execute(delete(User).where(User.branch_id == branch.id))  # type: ignore[arg-type]
     session.delete(branch)
 
@@ -198,11 +211,36 @@ def _branch_code(session: Session, branch_id: int | None) -> str | None:
 
 
 def check_user_scope(principal: Principal, *, role: str, branch_id: int | None) -> None:
-    """Admins manage everyone; a manager manages the tellers of their own branch."""
-    if principal.role is Role.ADMIN:
+    """Admins manage everyone; a manager manages the tellers of the branches they oversee."""
+    visible = principal.branch_ids
+    if visible is None:
         return
-    if role != Role.TELLER or branch_id != principal.branch_id:
-        raise Forbidden("a manager can only manage tellers of their own branch")
+    if role != Role.TELLER or branch_id not in visible:
+        raise Forbidden("a manager can only manage tellers of their own branches")
+
+
+def user_branches(session: Session, user: User) -> list[str]:
+    """Codes of the branches a manager oversees besides their own."""
+    rows = session.exec(
+        select(Branch.code)
+        .join(UserBranch, UserBranch.branch_id == Branch.id)  # type: ignore[arg-type]
+        .where(UserBranch.user_id == user.id)
+        .order_by(Branch.code)  # type: ignore[arg-type]
+    )
+    return list(rows)
+
+
+def set_user_branches(session: Session, user: User, codes: list[str]) -> list[str]:
+    """Replace the extra branches a manager oversees (a regional manager)."""
+    if user.role != Role.MANAGER:
+        raise Invalid(f"only a manager oversees several branches; {user.username} is a {user.role}")
+    ids = {get_branch(session, code).id for code in codes}
+    ids.discard(user.branch_id)  # their own branch is implied
+    session.execute(delete(UserBranch).where(UserBranch.user_id == user.id))  # type: ignore[arg-type]
+    for branch_id in sorted(ids):  # type: ignore[type-var]
+        session.add(UserBranch(user_id=user.id, branch_id=branch_id))  # type: ignore[arg-type]
+    session.flush()
+    return user_branches(session, user)
 
 
 def create_user(

@@ -29,6 +29,8 @@ class Principal:
     user_id: int | None = None
     device_id: int | None = None
     name: str = ""
+    # Branches a manager oversees besides their own (``user_branch``): a regional manager.
+    extra_branch_ids: frozenset[int] = frozenset()
 
     @property
     def is_device(self) -> bool:
@@ -42,8 +44,16 @@ class Principal:
     def require_branch(self, branch_id: int, branch_code: str = "") -> None:
         if self.role is Role.ADMIN:
             return
-        if self.branch_id != branch_id:
+        if self.branch_id != branch_id and branch_id not in self.extra_branch_ids:
             raise Forbidden(f"you have no access to branch {branch_code or branch_id}")
+
+    @property
+    def branch_ids(self) -> frozenset[int] | None:
+        """Every branch this caller may see; None for an admin (all of them)."""
+        if self.role is Role.ADMIN:
+            return None
+        own = frozenset() if self.branch_id is None else frozenset({self.branch_id})
+        return own | self.extra_branch_ids
 
 
 # Who may do what (the API's routes use these sets).

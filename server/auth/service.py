@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from server.auth.principal import Principal, Role
 from server.domain.errors import DomainError, TooManyAttempts, Unauthorized
-from server.models import Device, StaffSession, User
+from server.models import Device, StaffSession, User, UserBranch
 from server.security import (
     DEVICE_PREFIX,
     STAFF_PREFIX,
@@ -81,6 +81,7 @@ _SESSION_BY_HASH = (
     .join(User, User.id == StaffSession.user_id)  # type: ignore[arg-type]
     .where(StaffSession.token_hash == bindparam("digest"))
 )
+_EXTRA_BRANCHES = select(UserBranch.branch_id).where(UserBranch.user_id == bindparam("user_id"))
 
 
 def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
@@ -102,8 +103,18 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
         if row is not None:
             expires_at, role, branch_id, user_id, username, active = row
             if expires_at > now and active:
+                # Only managers oversee extra branches; one more indexed read for them alone.
+                extra = (
+                    frozenset(conn.execute(_EXTRA_BRANCHES, {"user_id": user_id}).scalars())
+                    if role == Role.MANAGER
+                    else frozenset()
+                )
                 return Principal(
-                    role=Role(role), branch_id=branch_id, user_id=user_id, name=username
+                    role=Role(role),
+                    branch_id=branch_id,
+                    user_id=user_id,
+                    name=username,
+                    extra_branch_ids=extra,
                 )
         raise Unauthorized("your session has expired; please log in again")
     raise Unauthorized("unknown token")

@@ -2,6 +2,14 @@
 
 from sqlmodel import SQLModel
 
+from server.models.analytics import (
+    ReportDay,
+    ReportState,
+    ServiceCycle,
+    TicketTouch,
+    report_fact,
+    report_rollup,
+)
 from server.models.ops import Alert, PrintJob, UserBranch
 from server.models.org import Branch, Counter, Device, Service, StaffSession, User
 from server.models.queue import Event, Ticket, TicketSequence
@@ -9,15 +17,21 @@ from server.models.queue import Event, Ticket, TicketSequence
 __all__ = [
     "Alert",
     "PrintJob",
+    "ReportDay",
+    "ReportState",
     "UserBranch",
     "Branch",
     "Counter",
     "Device",
     "Event",
     "Service",
+    "ServiceCycle",
     "StaffSession",
     "Ticket",
     "TicketSequence",
+    "TicketTouch",
     "User",
     "SQLModel",
+    "report_fact",
+    "report_rollup",
 ]

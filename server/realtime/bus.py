@@ -1,8 +1,9 @@
 """The event bus: committed events out to every live subscriber of a branch.
 
-``EventBus`` is the interface; ``InProcessBus`` serves one process. (A Redis pub/sub
-implementation plugs in behind the same interface for several processes.) ``publish`` may
-be called from any thread; delivery happens on the event loop.
+``EventBus`` is the interface; ``InProcessBus`` serves one process;
+``RedisBus`` (``server/realtime/redis_bus.py``) serves several processes and hosts; ``make_bus``
+picks one from the settings. ``publish`` may be called from any thread; delivery happens on
+the event loop.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
 
 from server.realtime.events import wire_message
+
+if TYPE_CHECKING:
+    from server.config import Settings
+    from server.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +136,52 @@ class InProcessBus:
 
     async def ping(self) -> bool:
         return self._loop is not None
+
+
+def make_bus(settings: Settings, db: Database) -> EventBus:
+    """The in-process bus, or the Redis bus when ``SIRA_REDIS_URL`` is set."""
+    if not settings.redis_url:
+        return InProcessBus(queue_size=settings.ws_queue_size)
+    from server.realtime.redis_bus import RedisBus
+
+    return RedisBus(
+        settings.redis_url,
+        channel=settings.redis_channel,
+        queue_size=settings.ws_queue_size,
+        tail=partial(read_tail, db),
+        last_seqs=partial(read_last_seqs, db),
+        resync_s=settings.bus_resync_s,
+    )
+
+
+def read_tail(db: Database, branch_id: int, after: int, limit: int = 50) -> list[tuple[int, str]]:
+    """The newest stored events of a branch after ``after`` (at most ``limit``), oldest first."""
+    from sqlmodel import col, select
+
+    from server.models import Event
+
+    with db.read_session() as session:
+        rows = list(
+            session.exec(
+                select(Event)
+                .where(Event.branch_id == branch_id, Event.seq > after)
+                .order_by(col(Event.seq).desc())
+                .limit(limit)
+            )
+        )
+    return [
+        (r.seq, encode({"seq": r.seq, "type": r.type, "at": r.at, "data": r.data}))
+        for r in reversed(rows)
+    ]
+
+
+def read_last_seqs(db: Database, branch_ids: list[int]) -> dict[int, int]:
+    from sqlmodel import col, select
+
+    from server.models import Branch
+
+    with db.read_session() as session:
+        rows = session.exec(
+            select(Branch.id, Branch.last_seq).where(col(Branch.id).in_(branch_ids))
+        )
+        return {int(i): int(s) for i, s in rows}

@@ -115,6 +115,24 @@ def done_ticket(w: World) -> dict[str, Any]:
     return values
 
 
+def kiosk_device(w: World) -> dict[str, Any]:
+    devices = w.admin_call("GET", "/api/v1/admin/devices")
+    kiosk = next(d for d in devices if d["branch"] == OWN and d["kind"] == "kiosk")
+    return {"device_id": kiosk["id"]}
+
+
+def printed_ticket(w: World) -> dict[str, Any]:
+    device = kiosk_device(w)
+    printer = {"printer": {"transport": "dummy"}}
+    w.admin_call("PATCH", f"/api/v1/admin/devices/{device['device_id']}", {"config": printer})
+    r = w.client.post(
+        f"/api/v1/branches/{OWN}/tickets", json={"service": "A"}, headers=w.one.auth("kiosk")
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["print_status"] == "printed"
+    return {"ticket_id": r.json()["id"], **device}
+
+
 def spare_branch(w: World) -> dict[str, Any]:
     w.admin_call("POST", "/api/v1/admin/branches", {"code": "three", "name": "Three"}, expect=201)
     return {"branch": "three"}
@@ -224,6 +242,7 @@ ENDPOINTS = [
     Endpoint("POST", C + "/close", OPERATE, 200, prepare=open_counter),
     # customer (the ticket token is the secret)
     Endpoint("GET", "/api/v1/tickets/by-token/{token}", PUBLIC, 200, prepare=waiting_ticket),
+    Endpoint("GET", "/api/v1/tickets/by-token/{token}/qr.svg", PUBLIC, 200, prepare=waiting_ticket),
     Endpoint(
         "POST",
         "/api/v1/tickets/by-token/{token}/feedback",
@@ -236,6 +255,43 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/branches/{branch}/snapshot", READ_QUEUE, 200),
     Endpoint("GET", "/api/v1/branches/{branch}/metrics/live", CONFIGURE, 200),
     Endpoint("GET", "/api/v1/branches/{branch}/alerts", CONFIGURE, 200),
+    # reports, service-cycle map, standard risk, staffing (docs/reports-api.md)
+    *[
+        Endpoint("GET", "/api/v1/branches/{branch}" + p, CONFIGURE, 200)
+        for p in (
+            "/service-cycle",
+            "/reports",
+            "/reports/heatmap",
+            "/reports/breaks",
+            "/reports/satisfaction",
+            "/reports/estimates",
+            "/reports/recovery",
+            "/reports/teller-time",
+            "/tickets.csv",
+            "/standards/risk",
+            "/staffing",
+        )
+    ],
+    Endpoint(
+        "PUT",
+        "/api/v1/branches/{branch}/service-cycle",
+        CONFIGURE,
+        200,
+        {"moments": [{"key": "walk", "critical": True}]},
+    ),
+    # printing and announcements
+    Endpoint("POST", "/api/v1/tickets/{ticket_id}/reprint", OPERATE, 200, prepare=printed_ticket),
+    Endpoint("GET", "/api/v1/devices/{device_id}/print-jobs", CONFIGURE, 200, prepare=kiosk_device),
+    Endpoint("GET", "/api/v1/announcements/chime.wav", PUBLIC, 200),
+    Endpoint(
+        "GET",
+        "/api/v1/announcements/{lang}/{code}/{counter}.wav",
+        PUBLIC,
+        200,
+        prepare=lambda w: {"lang": "en", "code": "A001", "counter": "1"},
+    ),
+    # every branch the caller may see, side by side (branch two's manager sees only two)
+    Endpoint("GET", "/api/v1/branches/overview", CONFIGURE, 200, scoped=False),
     # admin: branches
     Endpoint(
         "POST",
@@ -316,6 +372,16 @@ ENDPOINTS = [
     ),
     Endpoint(
         "DELETE", A + "/users/{user_id}", CONFIGURE, 204, prepare=a_teller, label="(a teller)"
+    ),
+    # the extra branches a (regional) manager oversees
+    Endpoint("GET", A + "/users/{user_id}/branches", ADMIN, 200, prepare=the_manager),
+    Endpoint(
+        "PUT",
+        A + "/users/{user_id}/branches",
+        ADMIN,
+        200,
+        {"branches": [OTHER]},
+        prepare=the_manager,
     ),
     # admin: devices
     Endpoint(
@@ -585,3 +651,97 @@ def test_bad_authorization_header(world: World, header: str) -> None:
     assert r.status_code == 401
     assert isinstance(r.json()["detail"], str)
     assert r.json()["detail"]
+
+
+# --- a manager of several branches -----------------------------------------------------------
+
+
+def _regional(world: World) -> dict[str, str]:
+    """Branch one's manager, given branch two as well by the admin."""
+    uid = world.one.user_ids["manager"]
+    got = world.admin_call("PUT", f"/api/v1/admin/users/{uid}/branches", {"branches": [OTHER]})
+    assert got == {"branch": OWN, "branches": [OTHER]}
+    return world.one.auth("manager")
+
+
+def test_regional_manager_sees_both_branches_and_no_third(world: World) -> None:
+    world.admin_call("POST", "/api/v1/admin/branches", {"code": "three", "name": "3"}, expect=201)
+    mgr = _regional(world)
+    for code in (OWN, OTHER):
+        for path in ("metrics/live", "snapshot", "alerts"):
+            r = world.client.get(f"/api/v1/branches/{code}/{path}", headers=mgr)
+            assert r.status_code == 200, (code, path, r.text)
+        r = world.client.get(f"/api/v1/admin/branches/{code}/counters", headers=mgr)
+        assert r.status_code == 200
+    for path in ("metrics/live", "snapshot"):
+        r = world.client.get(f"/api/v1/branches/three/{path}", headers=mgr)
+        assert r.status_code == 403
+    overview = world.client.get("/api/v1/branches/overview", headers=mgr).json()
+    assert [b["branch"] for b in overview["branches"]] == [OWN, OTHER]
+    assert {"waiting_total", "longest_wait_s", "counters_open", "served_today"} <= set(
+        overview["branches"][0]
+    )
+    listed = world.client.get("/api/v1/admin/branches", headers=mgr).json()
+    assert [b["code"] for b in listed] == [OWN, OTHER]
+    devices = world.client.get("/api/v1/admin/devices", headers=mgr).json()
+    assert {d["branch"] for d in devices} == {OWN, OTHER}
+    r = world.client.get("/api/v1/branches/overview?branches=three", headers=mgr)
+    assert r.status_code == 403
+    r = world.client.get(f"/api/v1/branches/overview?branches={OTHER}", headers=mgr)
+    assert [b["branch"] for b in r.json()["branches"]] == [OTHER]
+    everything = world.admin_call("GET", "/api/v1/branches/overview")
+    assert [b["branch"] for b in everything["branches"]] == [OWN, "three", OTHER]
+
+
+def test_regional_access_stays_with_the_manager(world: World) -> None:
+    """Branch two's own staff and devices still see only branch two; one's teller only one."""
+    _regional(world)
+    issue(world)
+    two_manager = world.two.auth("manager")
+    r = world.client.get("/api/v1/branches/overview", headers=two_manager)
+    assert [b["branch"] for b in r.json()["branches"]] == [OTHER]
+    for who in ("manager", "teller1", "display", "kiosk"):
+        r = world.client.get(f"/api/v1/branches/{OWN}/snapshot", headers=world.two.auth(who))
+        assert r.status_code == 403, who
+    r = world.client.get(f"/api/v1/branches/{OTHER}/snapshot", headers=world.one.auth("teller1"))
+    assert r.status_code == 403
+    r = world.client.get("/api/v1/branches/overview", headers=world.one.auth("teller1"))
+    assert r.status_code == 403
+    # Branch two's overview figures never count branch one's ticket.
+    two = world.client.get("/api/v1/branches/overview", headers=two_manager).json()
+    assert two["branches"][0]["waiting_total"] == 0
+
+
+def test_regional_manager_acts_on_the_extra_branch_and_loses_it_when_removed(world: World) -> None:
+    mgr = _regional(world)
+    counter = world.two.counters["1"]
+    assert world.client.post(f"/api/v1/counters/{counter}/open", headers=mgr).status_code == 200
+    body = {"username": "two-new", "password": "long enough pw", "role": "teller", "branch": OTHER}
+    assert world.client.post("/api/v1/admin/users", json=body, headers=mgr).status_code == 201
+    uid = world.one.user_ids["manager"]
+    assert world.admin_call("PUT", f"/api/v1/admin/users/{uid}/branches", {"branches": []}) == {
+        "branch": OWN,
+        "branches": [],
+    }
+    assert world.client.post(f"/api/v1/counters/{counter}/close", headers=mgr).status_code == 403
+    overview = world.client.get("/api/v1/branches/overview", headers=mgr).json()
+    assert [b["branch"] for b in overview["branches"]] == [OWN]
+
+
+def test_only_managers_get_extra_branches(world: World) -> None:
+    uid = world.one.user_ids["teller1"]
+    r = world.client.put(
+        f"/api/v1/admin/users/{uid}/branches",
+        json={"branches": [OTHER]},
+        headers={"Authorization": f"Bearer {world.admin}"},
+    )
+    assert r.status_code == 422
+    r = world.client.get(f"/api/v1/branches/{OTHER}/snapshot", headers=world.one.auth("teller1"))
+    assert r.status_code == 403
+    uid = world.one.user_ids["manager"]
+    r = world.client.put(
+        f"/api/v1/admin/users/{uid}/branches",
+        json={"branches": ["nowhere"]},
+        headers={"Authorization": f"Bearer {world.admin}"},
+    )
+    assert r.status_code == 404

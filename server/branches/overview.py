@@ -1,0 +1,58 @@
+"""``GET /api/v1/branches/overview``: live metrics of every branch the caller may see.
+
+A regional manager (their own branch plus the ``user_branch`` rows an admin gave them) or an
+admin (every branch) watches branches side by side; nobody else sees another branch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query
+from sqlmodel import Session, col, select
+
+from server.auth.principal import CONFIGURE, Principal
+from server.deps import WorkDep
+from server.domain.errors import Forbidden
+from server.metrics.live import live_metrics
+from server.models import Branch
+
+router = APIRouter(prefix="/api/v1/branches", tags=["metrics"])
+
+MAX_BRANCHES = 500
+
+
+@router.get("/overview")
+async def overview(
+    work: WorkDep,
+    branches: str | None = Query(
+        None, max_length=4000, description="comma-separated branch codes (default: all you see)"
+    ),
+) -> dict[str, Any]:
+    """Live metrics per branch, in branch-code order, for a manager's or admin's dashboard."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+        principal.require(*CONFIGURE)
+        stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
+        visible = principal.branch_ids
+        if visible is not None:
+            stmt = stmt.where(col(Branch.id).in_(visible))
+        rows = list(session.exec(stmt))
+        if branches:
+            wanted = {c.strip() for c in branches.split(",") if c.strip()}
+            hidden = sorted(wanted - {b.code for b in rows})
+            if hidden:
+                # The same answer for a branch that does not exist and one out of reach.
+                raise Forbidden(f"you have no access to branch {', '.join(hidden)}")
+            rows = [b for b in rows if b.code in wanted]
+        rows = rows[:MAX_BRANCHES]
+        return {
+            "at": now.isoformat(),
+            "branches": [
+                {"name": b.name, "is_open": b.is_open, **live_metrics(session, b, now=now)}
+                for b in rows
+            ],
+        }
+
+    return await work(run)
