@@ -15,6 +15,7 @@ from server.branches.snapshot import service_rows
 from server.deps import ContextDep, WorkDep
 from server.models import Counter, Ticket
 from server.printing.dispatch import PrintPlan, deliver, plan_ticket_print
+from server.reports.touch import record_touch
 from server.tickets import service
 from server.tickets.present import ticket_dict
 from server.tickets.schemas import (
@@ -62,6 +63,8 @@ async def issue_ticket(
             principal=principal,
             now=now,
         )
+        if body.touch_s is not None:
+            record_touch(session, ticket_id=ticket.id, touch_s=body.touch_s)  # type: ignore[arg-type]
         plan = plan_ticket_print(
             session,
             ticket=ticket,

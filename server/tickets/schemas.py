@@ -28,6 +28,12 @@ class TicketCreate(BaseModel):
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Optional client id of this request: a retry returns the same ticket",
     )
+    touch_s: int | None = Field(
+        default=None,
+        ge=0,
+        le=3600,
+        description="Seconds from the customer's first touch of the kiosk to this ticket",
+    )
 
 
 class TicketIssued(BaseModel):
