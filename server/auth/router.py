@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from server.auth import service
 from server.auth.principal import Principal
@@ -66,10 +66,18 @@ async def logout(work: WorkDep) -> Response:
 async def me(work: WorkDep) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         branch = session.get(Branch, principal.branch_id) if principal.branch_id else None
+        visible = principal.branch_ids
+        others = (
+            session.exec(select(Branch.code).where(col(Branch.id).in_(visible))).all()
+            if visible is not None
+            else None
+        )
         return {
             "role": principal.role.value,
             "name": principal.name,
             "branch": branch.code if branch else None,
+            # Every branch this caller may see (a regional manager's too); null: all (admin).
+            "branches": sorted(others) if others is not None else None,
             "user_id": principal.user_id,
             "device_id": principal.device_id,
         }

@@ -25,9 +25,10 @@ def check_devices(session: Session, *, now: dt.datetime, grace_s: float) -> int:
     devices are offline past the grace period."""
     offline = 0
     for device in session.exec(select(Device).where(col(Device.active).is_(True))):
-        agent = (device.status or {}).get("agent")
+        # The agent's control socket, or a browser screen's event stream.
+        agent = (device.status or {}).get("agent") or (device.status or {}).get("screen")
         if agent is None:
-            continue  # never ran an agent (a browser kiosk or display): nothing to watch
+            continue  # never connected: nothing to watch yet
         key = device_alert_key(device.id)  # type: ignore[arg-type]
         seen = device.last_seen_at
         quiet = seen is None or (now - seen).total_seconds() > grace_s

@@ -20,12 +20,13 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from server.auth import service as auth
-from server.auth.principal import READ_QUEUE, Principal
+from server.auth.principal import READ_QUEUE, Principal, Role
 from server.branches.lookup import get_branch
 from server.branches.snapshot import snapshot
 from server.context import AppContext
 from server.domain.errors import DomainError, Unauthorized
-from server.models import Event
+from server.models import Device, Event
+from server.printing.jobs import merge_status
 from server.realtime.bus import Subscription, encode
 
 log = logging.getLogger(__name__)
@@ -127,10 +128,13 @@ async def branch_events(
         token = header[7:].strip()
     await ws.accept()
     try:
-        _, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
+        principal, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
     except DomainError as exc:
         await ws.close(code=CLOSE_CODES.get(exc.status_code, 4400), reason=exc.message[:120])
         return
+    screen = principal.device_id if principal.role in SCREEN_ROLES else None
+    if screen is not None:
+        await _screen_seen(ctx, screen, +1)
     sub = ctx.bus.subscribe(branch_id)
     try:
         first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, since)
@@ -149,3 +153,34 @@ async def branch_events(
         pass
     finally:
         ctx.bus.unsubscribe(sub)
+        if screen is not None:
+            with contextlib.suppress(Exception):
+                await _screen_seen(ctx, screen, -1)
+
+
+# Browser screens (a TV's call display, a kiosk page, a speaker) show up on the manager's device
+# list through their event stream: online while at least one of their streams is open here.
+SCREEN_ROLES = (Role.DISPLAY, Role.KIOSK, Role.SPEAKER)
+_open_streams: dict[int, int] = {}
+
+
+async def _screen_seen(ctx: AppContext, device_id: int, delta: int) -> None:
+    count = _open_streams.get(device_id, 0) + delta
+    if count > 0:
+        _open_streams[device_id] = count
+    else:
+        _open_streams.pop(device_id, None)
+    if (delta > 0 and count == 1) or count == 0:
+        await ctx.db.run(_mark_screen, ctx, device_id, count > 0, write=True)
+
+
+def _mark_screen(ctx: AppContext, device_id: int, online: bool) -> None:
+    with ctx.db.unit_of_work() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            return
+        now = ctx.clock.now()
+        device.last_seen_at = now
+        session.add(device)
+        state = {"state": "online" if online else "offline", "detail": ""}
+        merge_status(session, device=device, parts={"screen": state}, now=now)

@@ -691,6 +691,9 @@ def test_regional_manager_sees_both_branches_and_no_third(world: World) -> None:
     assert [b["branch"] for b in r.json()["branches"]] == [OTHER]
     everything = world.admin_call("GET", "/api/v1/branches/overview")
     assert [b["branch"] for b in everything["branches"]] == [OWN, "three", OTHER]
+    me = world.client.get("/api/v1/auth/me", headers=mgr).json()
+    assert (me["branch"], me["branches"]) == (OWN, sorted([OWN, OTHER]))
+    assert world.admin_call("GET", "/api/v1/auth/me")["branches"] is None
 
 
 def test_regional_access_stays_with_the_manager(world: World) -> None:

@@ -1,0 +1,85 @@
+"""axe-core on the staff screens: no serious or critical violations on the teller console
+(sign-in, a customer at the counter with the recovery prompt, the pause dialog) and on the
+manager dashboard (live, reports with charts, standards)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from server.models import Service
+from tests.ui.conftest import axe_violations, describe
+from tests.ui.test_manager import sign_in as manager_sign_in
+from tests.ui.test_teller import TIMEOUT, Staff, open_console
+
+
+def assert_accessible(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+def test_teller_sign_in_is_accessible(site: Any, context: Any) -> None:
+    page = context.new_page()
+    page.goto(f"{site.url}/teller/")
+    expect(page.get_by_test_id("login-username")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_teller_console_with_a_customer_is_accessible(site: Any, context: Any) -> None:
+    with site.db.unit_of_work() as session:
+        svc = session.exec(select(Service).where(Service.code == "A")).one()
+        svc.standard_wait_s = 1
+        session.add(svc)
+    api = Staff(site)
+    ticket = api.issue("A")
+    api.issue("B")
+    time.sleep(1.5)
+    page = context.new_page()
+    open_console(page, site)
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-code")).to_have_text(ticket["code"], timeout=TIMEOUT)
+    expect(page.get_by_test_id("recovery-prompt")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_test_id("lang-toggle").click()
+    assert_accessible(page)
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("pause-reason")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_teller_counter_choice_is_accessible(site: Any, context: Any) -> None:
+    page = context.new_page()
+    page.goto(f"{site.url}/teller/")
+    page.get_by_test_id("login-username").fill("teller1")
+    page.get_by_test_id("login-password").fill(site.users["teller1"])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("counter-1")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+
+
+def test_manager_live_reports_and_standards_are_accessible(site: Any, context: Any) -> None:
+    api = Staff(site)
+    counter = api.counter_id("1")
+    api.post(f"/api/v1/counters/{counter}/open", user="teller1")
+    api.issue("A")
+    api.issue("B")
+    api.post(f"/api/v1/counters/{counter}/call-next", user="teller1")
+    page = context.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{site.url}/manager/")
+    expect(page.get_by_test_id("login-username")).to_be_visible()
+    assert_accessible(page)
+    manager_sign_in(page, site)
+    expect(page.get_by_test_id("counter-state-1")).to_have_text("Open", timeout=TIMEOUT)
+    assert_accessible(page)
+    page.get_by_test_id("tab-reports").click()
+    expect(page.get_by_test_id("chart-moment")).to_have_attribute(
+        "data-rendered", "5", timeout=TIMEOUT
+    )
+    assert_accessible(page)
+    page.get_by_test_id("tab-standards").click()
+    expect(page.get_by_test_id("std-A-wait-expected")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
