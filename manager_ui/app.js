@@ -347,7 +347,8 @@ function deviceStatus(d) {
   if (!d.active) return { word: "revoked", cls: "off" };
   const parts = d.status || {};
   const printer = parts.printer?.state;
-  const agent = parts.agent?.state;
+  // The device agent's control socket, or a browser screen's event stream.
+  const agent = parts.agent?.state ?? parts.screen?.state;
   if (agent === "offline") return { word: "offline", cls: "bad" };
   if (printer && printer !== "online") return { word: `printer: ${printer.replaceAll("_", " ")}`, cls: "bad" };
   if (agent === "online" || printer === "online") return { word: "online", cls: "ok" };

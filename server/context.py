@@ -25,3 +25,5 @@ class AppContext:
     printers: ServerPrinters | None = None
     # Device agents connected to this process.
     agents: AgentHub = field(default_factory=AgentHub)
+    # Open event streams per browser screen device in this process.
+    screens: dict[int, int] = field(default_factory=dict)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, StrictInt
 from sqlmodel import Session
 
 from server.customers import service
-from server.deps import WorkDep
+from server.customers.qr import qr_svg, status_url
+from server.deps import ContextDep, WorkDep
 
 router = APIRouter(prefix="/api/v1/tickets/by-token", tags=["customer"])
 
@@ -29,6 +30,24 @@ async def ticket_status(work: WorkDep, token: str = Token) -> dict[str, Any]:
         return service.status_view(session, service.by_token(session, token))
 
     return await work.public(run)
+
+
+@router.get(
+    "/{token}/qr.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+async def ticket_qr(work: WorkDep, ctx: ContextDep, token: str = Token) -> Response:
+    """The ticket's customer-page address as an SVG QR code (the kiosk shows it)."""
+
+    def run(session: Session, _now: dt.datetime) -> str:
+        return service.by_token(session, token).token
+
+    found = await work.public(run)
+    svg = qr_svg(status_url(ctx.settings.public_url, found))
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"}
+    )
 
 
 @router.post("/{token}/feedback", status_code=201)

@@ -46,6 +46,8 @@ def status_view(session: Session, ticket: Ticket) -> dict[str, Any]:
         "branch": {"code": branch.code, "name": branch.name},
         "issued_at": ticket.issued_at.isoformat(),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        # The phone alerts again on a recall.
+        "recall_count": ticket.recall_count,
         "feedback_given": ticket.feedback_score is not None,
     }
 

@@ -16,13 +16,12 @@ from server.printing import jobs
 from server.printing.config import PrinterSetup, printer_setup
 from server.printing.content import reprint_content, ticket_content
 
-# The words a kiosk shows when the print failed, by printer state (the kiosk translates them).
-FAILURE_REASONS = {
-    "paper_out": "paper out",
-    "cover_open": "cover open",
-    "offline": "printer not answering",
-    "error": "printer fault",
-}
+# Why a print failed, as a code the kiosk translates: the printer's state.
+FAILURE_REASONS = ("paper_out", "cover_open", "offline", "error")
+
+
+def failure_reason(state: str) -> str:
+    return state if state in FAILURE_REASONS else "error"
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ async def deliver(ctx: AppContext, plan: PrintPlan) -> tuple[str, str | None]:
             job_id=plan.job_id, device_id=plan.device_id, setup=plan.setup, content=plan.content
         )
         state = result.status.get("state", "")
-        return result.print_status, None if result.ok else FAILURE_REASONS.get(state, "printer")
+        return result.print_status, None if result.ok else failure_reason(state)
     ctx.agents.expect(plan.job_id)
     ctx.agents.notify(plan.device_id)
     outcome = await ctx.agents.wait_ack(plan.job_id, ctx.settings.agent_ack_wait_s)
@@ -107,4 +106,4 @@ def _failure_reason(ctx: AppContext, job_id: int) -> str:
         job = session.get(jobs.PrintJob, job_id)
         device = session.get(Device, job.device_id) if job else None
         state = ((device.status if device else None) or {}).get("printer", {}).get("state", "")
-        return FAILURE_REASONS.get(state, "printer")
+        return failure_reason(state)

@@ -161,15 +161,22 @@ def update_printer_status(
 
 
 def merge_status(
-    session: Session, *, device: Device, parts: dict[str, dict[str, str]], now: dt.datetime
+    session: Session,
+    *,
+    device: Device,
+    parts: dict[str, dict[str, str]],
+    now: dt.datetime,
+    announce: bool = True,
 ) -> bool:
-    """Update parts of the device's reported status; a change is a ``device.changed`` event.
-    Returns whether anything changed."""
+    """Update parts of the device's reported status; a change is a ``device.changed`` event
+    unless ``announce`` is off. Returns whether anything changed."""
     current = dict(device.status or {})
     if all(current.get(k) == v for k, v in parts.items()):
         return False
     device.status = {**current, **parts}
     session.add(device)
+    if not announce:
+        return True
     record(
         session,
         branch_id=device.branch_id,

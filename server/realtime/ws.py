@@ -160,16 +160,17 @@ async def branch_events(
 
 # Browser screens (a TV's call display, a kiosk page, a speaker) show up on the manager's device
 # list through their event stream: online while at least one of their streams is open here.
+# Quietly (no event): a screen reconnecting must not add to the branch's moment-of-truth log;
+# the dashboard re-reads the device list every few seconds.
 SCREEN_ROLES = (Role.DISPLAY, Role.KIOSK, Role.SPEAKER)
-_open_streams: dict[int, int] = {}
 
 
 async def _screen_seen(ctx: AppContext, device_id: int, delta: int) -> None:
-    count = _open_streams.get(device_id, 0) + delta
+    count = ctx.screens.get(device_id, 0) + delta
     if count > 0:
-        _open_streams[device_id] = count
+        ctx.screens[device_id] = count
     else:
-        _open_streams.pop(device_id, None)
+        ctx.screens.pop(device_id, None)
     if (delta > 0 and count == 1) or count == 0:
         await ctx.db.run(_mark_screen, ctx, device_id, count > 0, write=True)
 
@@ -183,4 +184,4 @@ def _mark_screen(ctx: AppContext, device_id: int, online: bool) -> None:
         device.last_seen_at = now
         session.add(device)
         state = {"state": "online" if online else "offline", "detail": ""}
-        merge_status(session, device=device, parts={"screen": state}, now=now)
+        merge_status(session, device=device, parts={"screen": state}, now=now, announce=False)

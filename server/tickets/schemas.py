@@ -47,7 +47,7 @@ class TicketIssued(BaseModel):
     token: str
     status_url: str
     print_status: str
-    # Why the print failed, in a few words ("paper out"); None when it did not fail.
+    # Why the print failed: paper_out | cover_open | offline | error; None when it did not.
     print_error: str | None = None
     lang: str
     priority: bool

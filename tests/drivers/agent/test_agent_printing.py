@@ -94,7 +94,7 @@ def test_a_failed_print_is_reported_and_the_alert_follows_the_heartbeat(
         printer.set_state(paper="out")
         issued = site.issue()
         assert issued["print_status"] == "failed"
-        assert issued["print_error"] == "paper out"
+        assert issued["print_error"] == "paper_out"
         alert = wait_until(site.alerts, what="a printer alert")[0]
         assert alert["device_id"] == device_id
         assert "out of paper" in alert["message"]

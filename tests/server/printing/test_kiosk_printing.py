@@ -54,7 +54,7 @@ def test_paper_out_keeps_the_ticket_logs_the_failure_and_alerts_until_recovery(
     branch.printer.set_state(paper="out")
     issued = branch.issue("tr")
     assert issued["print_status"] == "failed"
-    assert issued["print_error"] == "paper out"
+    assert issued["print_error"] == "paper_out"
     assert branch.printer.receipts == []
     [failed] = events_of(db, "ticket.print_failed")
     assert failed.ticket_id == issued["id"]
@@ -81,7 +81,7 @@ def test_paper_out_keeps_the_ticket_logs_the_failure_and_alerts_until_recovery(
 
 def test_a_successful_print_clears_an_earlier_printer_alert(branch: PrintingBranch) -> None:
     branch.printer.set_state(cover_open=True)
-    assert branch.issue()["print_error"] == "cover open"
+    assert branch.issue()["print_error"] == "cover_open"
     assert "cover open" in branch.alerts()[0]["message"]
     branch.printer.set_state(cover_open=False)
     assert branch.issue()["print_status"] == "printed"
@@ -94,7 +94,7 @@ def test_a_silent_printer_fails_the_print_but_not_the_ticket(
     branch.printer.set_state(silent=True)
     issued = branch.issue()
     assert issued["print_status"] == "failed"
-    assert issued["print_error"] == "printer not answering"
+    assert issued["print_error"] == "offline"
     with Session(db.engine) as session:
         assert session.get(Ticket, issued["id"]) is not None
     assert branch.alerts()[0]["data"]["state"] == "offline"

@@ -1,0 +1,222 @@
+// The customer's phone page (/t/{token}, from the ticket's QR code): live place in the queue,
+// "it's your turn: counter 3" with a buzz and a tone, then "How was everything?".
+// Polls the ticket every few seconds (#poll=S to change; default 4).
+
+import { Api, ApiError, hashParams } from "/ui/api.js";
+import { createI18n, formatMinutes } from "/ui/i18n.js";
+import { STRINGS } from "./strings.js";
+
+const FACES = {
+  1: "M16 34c2-4 5-6 8-6s6 2 8 6",
+  2: "M17 33c2-2 4-3 7-3s5 1 7 3",
+  3: "M17 31h14",
+  4: "M17 29c2 2 4 3 7 3s5-1 7-3",
+  5: "M16 28c2 4 5 6 8 6s6-2 8-6",
+};
+const FINAL = new Set(["no_show", "cancelled"]);
+const params = hashParams();
+const POLL_MS = (Number(params.poll) > 0 ? Number(params.poll) : 4) * 1000;
+
+const $ = (id) => document.getElementById(id);
+const i18n = createI18n(STRINGS);
+const api = new Api({ timeoutMs: 8000 });
+const token = decodeURIComponent(
+  location.pathname.match(/\/t\/([^/]+)/)?.[1] || new URLSearchParams(location.search).get("t") || "",
+);
+const state = { ticket: null, score: null, alertedAt: null, feedbackDone: false, sending: false };
+let pollTimer = null;
+
+window.sira = { i18n, state };
+
+function buildFaces() {
+  const faces = Object.entries(FACES).map(([score, mouth]) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "face";
+    b.dataset.score = score;
+    b.dataset.testid = `feedback-score-${score}`;
+    b.setAttribute("aria-pressed", "false");
+    b.innerHTML = `<svg viewBox="0 0 48 48" aria-hidden="true"><circle cx="24" cy="24" r="21" fill="currentColor" opacity=".16"/><circle cx="24" cy="24" r="21" fill="none" stroke="currentColor" stroke-width="3"/><circle cx="17" cy="19" r="2.6" fill="currentColor"/><circle cx="31" cy="19" r="2.6" fill="currentColor"/><path d="${mouth}" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round"/></svg><span class="face-label"></span>`;
+    return b;
+  });
+  $("faces").replaceChildren(...faces);
+}
+
+function renderFaceLabels() {
+  for (const b of document.querySelectorAll(".face")) {
+    const label = i18n.t(`score_${b.dataset.score}`);
+    b.querySelector(".face-label").textContent = label;
+    b.setAttribute("aria-label", `${b.dataset.score} – ${label}`);
+  }
+}
+
+function alertTurn() {
+  // Buzz and a short two-tone where the phone allows (some need a touch on the page first).
+  try {
+    navigator.vibrate?.([300, 150, 300, 150, 500]);
+  } catch {
+    /* not allowed */
+  }
+  try {
+    const ctx = new (window.AudioContext || window.webkitAudioContext)();
+    const now = ctx.currentTime;
+    [880, 1175].forEach((hz, i) => {
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.frequency.value = hz;
+      gain.gain.setValueAtTime(0.0001, now + i * 0.35);
+      gain.gain.exponentialRampToValueAtTime(0.3, now + i * 0.35 + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.35 + 0.3);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(now + i * 0.35);
+      osc.stop(now + i * 0.35 + 0.32);
+    });
+    setTimeout(() => ctx.close(), 1200);
+  } catch {
+    /* no audio */
+  }
+}
+
+function render() {
+  const t = state.ticket;
+  $("loading").hidden = true;
+  $("ticket").hidden = false;
+  $("branch-name").textContent = t.branch?.name || "";
+  $("code").textContent = t.code;
+  const status = $("status");
+  status.textContent = i18n.t(`status_${t.status}`);
+  status.dataset.status = t.status;
+  const queued = t.status === "waiting" || t.status === "transferred";
+  $("queue").hidden = !queued;
+  $("keep-open").hidden = !queued;
+  if (queued) {
+    const ahead = Math.max(0, (t.position || 1) - 1);
+    $("position").textContent = String(t.position ?? "–");
+    $("ahead").textContent =
+      ahead === 0
+        ? i18n.t("position_next")
+        : ahead === 1
+          ? i18n.t("people_ahead_1")
+          : i18n.t("people_ahead_n", { n: ahead });
+    $("wait").textContent =
+      ahead === 0 || !t.estimated_wait_s
+        ? i18n.t("wait_soon")
+        : i18n.t("wait_about", { time: formatMinutes(t.estimated_wait_s, i18n.lang) });
+  }
+  const called = t.status === "called";
+  $("your-turn").hidden = !called;
+  $("ticket").classList.toggle("is-called", called);
+  if (called) {
+    $("turn-counter").textContent = i18n.t("go_to_counter", { counter: t.counter ?? "" });
+    // A new call or a recall: alert (again).
+    const key = `${t.called_at}|${t.recall_count ?? 0}`;
+    if (state.alertedAt !== key) {
+      state.alertedAt = key;
+      alertTurn();
+    }
+  }
+  $("serving").hidden = t.status !== "serving";
+  if (t.status === "serving") $("serving").textContent = i18n.t("serving", { counter: t.counter });
+  const noteKey =
+    t.status === "transferred"
+      ? "transferred_note"
+      : t.status === "no_show"
+        ? "no_show_note"
+        : t.status === "cancelled"
+          ? "cancelled_note"
+          : null;
+  $("note").hidden = !noteKey;
+  if (noteKey) $("note").textContent = i18n.t(noteKey);
+  const done = t.status === "done";
+  const thanks = done && (t.feedback_given || state.feedbackDone);
+  $("feedback").hidden = !done || thanks;
+  $("feedback-thanks").hidden = !thanks;
+}
+
+async function poll() {
+  clearTimeout(pollTimer);
+  try {
+    const t = await api.get(`/api/v1/tickets/by-token/${encodeURIComponent(token)}`);
+    $("offline").hidden = true;
+    if (!state.ticket || state.ticket.lang !== t.lang) {
+      i18n.setLang(t.lang || "en");
+      i18n.apply();
+      document.title = `${i18n.t("doc_title")} ${t.code}`;
+      renderFaceLabels();
+    }
+    state.ticket = t;
+    render();
+    // Nothing changes after a final state or once the feedback is in.
+    if (FINAL.has(t.status) || (t.status === "done" && (t.feedback_given || state.feedbackDone))) {
+      return;
+    }
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      $("loading").hidden = true;
+      $("not-found").hidden = false;
+      $("ticket").hidden = true;
+      return;
+    }
+    $("offline").hidden = false;
+  }
+  pollTimer = setTimeout(poll, POLL_MS);
+}
+
+async function sendFeedback(e) {
+  e.preventDefault();
+  const err = $("feedback-error");
+  if (!state.score) {
+    err.textContent = i18n.t("choose_score");
+    err.hidden = false;
+    return;
+  }
+  if (state.sending) return;
+  state.sending = true;
+  $("feedback-submit").disabled = true;
+  err.hidden = true;
+  try {
+    const comment = $("feedback-comment").value.trim();
+    await api.post(`/api/v1/tickets/by-token/${encodeURIComponent(token)}/feedback`, {
+      score: state.score,
+      comment: comment || null,
+    });
+    state.feedbackDone = true;
+  } catch (e2) {
+    if (e2 instanceof ApiError && e2.status === 409) {
+      state.feedbackDone = true; // already given (another tab): thank them all the same
+    } else {
+      err.textContent = i18n.t("send_failed");
+      err.hidden = false;
+    }
+  } finally {
+    state.sending = false;
+    $("feedback-submit").disabled = false;
+  }
+  if (state.feedbackDone) {
+    clearTimeout(pollTimer);
+    render();
+    $("feedback-thanks").focus?.();
+  }
+}
+
+buildFaces();
+i18n.apply();
+$("faces").addEventListener("click", (e) => {
+  const b = e.target.closest(".face");
+  if (!b) return;
+  state.score = Number(b.dataset.score);
+  for (const f of document.querySelectorAll(".face")) {
+    f.setAttribute("aria-pressed", String(f === b));
+  }
+  $("feedback-error").hidden = true;
+});
+$("feedback-form").addEventListener("submit", sendFeedback);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && state.ticket) poll();
+});
+window.addEventListener("online", () => poll());
+if (token) poll();
+else {
+  $("loading").hidden = true;
+  $("not-found").hidden = false;
+}
