@@ -39,6 +39,9 @@ def print_credentials(creds: dict[str, Any], public_url: str) -> None:
         typer.echo(f"  {kind:<9} device token {token}")
         if (ROOT / UI_DIRS[kind] / "index.html").exists():
             typer.echo(f"            {public_url}/{kind}/#token={token}")
+    for page, who in (("teller", "teller1..teller4"), ("manager", "manager or admin")):
+        if (ROOT / UI_DIRS[page] / "index.html").exists():
+            typer.echo(f"  {page} console: {public_url}/{page}/ (log in as {who})")
 
 
 @app.command()

@@ -387,6 +387,7 @@ function renderButtons() {
   $("finish").disabled = busy || !(status === "called" || status === "serving");
   $("no-show").disabled = busy || status !== "called";
   $("transfer").disabled = busy || !(status === "called" || status === "serving");
+  $("reprint").disabled = busy || !status;
   $("pause").disabled = busy || !open;
   $("pause").hidden = c.state === "paused";
   $("close-counter").disabled = busy;
@@ -508,6 +509,18 @@ function ticketOp(op, okKey) {
     updateCurrent(res.ticket);
     if (okKey) toast(t(okKey, { code: ticket.code }));
     scheduleRefresh();
+  });
+}
+
+// A new paper ticket for the current customer (lost or unreadable), on the kiosk that issued it.
+function reprint() {
+  const ticket = state.counter?.current_ticket;
+  if (!ticket) return;
+  return act(async () => {
+    const res = await api.post(`/api/v1/tickets/${ticket.id}/reprint`);
+    const vars = { code: ticket.code, reason: res.print_error || "" };
+    const key = { printed: "reprint_ok", queued: "reprint_queued" }[res.print_status] || "reprint_failed";
+    toast(t(key, vars));
   });
 }
 
@@ -679,6 +692,7 @@ function wire() {
   $("finish").addEventListener("click", () => ticketOp("finish", "done_ok"));
   $("no-show").addEventListener("click", () => ticketOp("no-show", "no_show_ok"));
   $("transfer").addEventListener("click", openTransfer);
+  $("reprint").addEventListener("click", reprint);
   $("pause").addEventListener("click", openPause);
   $("pause-dialog").addEventListener("close", onPauseClosed);
   $("resume").addEventListener("click", resume);

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from drivers.fakes import TestNetworkPrinter
 from tests.ui.conftest import Site
 from tests.ui.test_kiosk import open_kiosk
+from tests.ui.test_teller import open_console
 
 
 @pytest.fixture
@@ -89,3 +90,27 @@ def test_paper_out_shows_the_number_and_the_reason_and_alerts_the_manager(
     assert (
         httpx.get(f"{site.url}/api/v1/branches/{site.branch}/alerts", headers=manager).json() == []
     )
+
+
+def test_the_teller_reprints_the_current_customers_ticket(
+    site: Site, browser: Any, touch: Any, printer: TestNetworkPrinter
+) -> None:
+    kiosk = open_kiosk(touch, site)
+    kiosk.get_by_test_id("lang-tr").tap()
+    kiosk.get_by_test_id("service-A").tap()
+    expect(kiosk.get_by_test_id("ticket-code")).to_have_text("A001")
+    [original] = printer.wait_for_receipts(1)
+
+    console = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = console.new_page()
+    open_console(page, site)
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-code")).to_have_text("A001")
+    page.get_by_test_id("reprint").click()
+    expect(page.locator("#toasts")).to_contain_text("A001 reprinted.")
+    first, again = printer.wait_for_receipts(2)
+    assert first is original
+    assert "A001" in again.text
+    assert "TEKRAR BASKI" in again.text  # marked as a reprint, in the ticket's language
+    assert again.qr_payloads == original.qr_payloads
+    console.close()
