@@ -230,6 +230,13 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
                 assert [m["seq"] for m in got] == list(range(starts[0] + 1, starts[0] + 7))
                 assert [m["data"]["ticket"]["code"] for m in got] == codes
 
+        # A device agent's control socket goes through nginx too (the kiosk's own token).
+        agent_url = f"wss://127.0.0.1:{https_port}/api/v1/agent?token={kiosk}"
+        with connect(agent_url, ssl=ctx, proxy=None, open_timeout=10) as agent:
+            hello = json.loads(agent.recv(timeout=10))
+            assert hello["type"] == "hello"
+            assert hello["device"]["kind"] == "kiosk"
+
         # One process dies: nginx sends the next requests to the other one.
         procs[1].send_signal(signal.SIGKILL)
         procs[1].wait(timeout=10)
