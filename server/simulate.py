@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from server.db import Database
 from server.domain.calendar import format_code, zone
 from server.models import Branch, Counter, Event, Service, Ticket, TicketSequence, TicketTouch, User
+from server.reports.rollup import refresh
 
 BASE_RATE = {0: 24.0, 1: 12.0, 2: 5.0}  # per hour, by the service's position
 MEAN_SERVICE = {0: 200.0, 1: 360.0, 2: 600.0}
@@ -289,6 +290,11 @@ def simulate(
             totals["tickets"] += len(tickets)
             totals["events"] += len(events)
         day += dt.timedelta(days=1)
+    # Summarise the generated (closed) days for the reports, as the day close would.
+    with db.unit_of_work() as s:
+        fresh = s.get(Branch, branch.id)
+        assert fresh is not None
+        refresh(s, fresh, now=dt.datetime.now(dt.UTC))
     return totals
 
 

@@ -1,4 +1,5 @@
-"""Closing business days: tickets still waiting when the day ends are cancelled."""
+"""Closing business days: tickets still waiting when the day ends are cancelled, and the
+closed days are summarised for the reports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlmodel import Session, col, select
 from server.domain.calendar import business_date
 from server.domain.lifecycle import QUEUED
 from server.models import Branch, Ticket
+from server.reports.rollup import refresh as refresh_reports
 from server.tickets.service import cancel
 
 DAY_CLOSED = "day_closed"
@@ -22,6 +24,7 @@ def close_past_days(session: Session, branch: Branch, *, now: dt.datetime) -> in
     """
     today = business_date(now, branch.timezone)
     if branch.closed_through == (today - dt.timedelta(days=1)).isoformat():
+        refresh_reports(session, branch, now=now)
         return 0
     closed = 0
     if not branch.keep_waiting_at_close:
@@ -37,4 +40,7 @@ def close_past_days(session: Session, branch: Branch, *, now: dt.datetime) -> in
             closed += 1
     branch.closed_through = (today - dt.timedelta(days=1)).isoformat()
     session.add(branch)
+    session.flush()
+    # Summarise the closed days (and any day changed since) for the reports.
+    refresh_reports(session, branch, now=now)
     return closed

@@ -3,10 +3,11 @@
 from sqlmodel import SQLModel
 
 from server.models.analytics import (
-    ReportDay,
     ReportState,
     ServiceCycle,
     TicketTouch,
+    report_action,
+    report_day,
     report_fact,
     report_rollup,
 )
@@ -17,7 +18,6 @@ from server.models.queue import Event, Ticket, TicketSequence
 __all__ = [
     "Alert",
     "PrintJob",
-    "ReportDay",
     "ReportState",
     "UserBranch",
     "Branch",
@@ -32,6 +32,8 @@ __all__ = [
     "TicketTouch",
     "User",
     "SQLModel",
+    "report_action",
+    "report_day",
     "report_fact",
     "report_rollup",
 ]

@@ -52,18 +52,17 @@ def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _factor(dialect: str, cfg: CycleConfig, moment: str) -> ColumnElement[Any]:
+def _factor(dialect: str, cfg: CycleConfig, moment: str, day_col: Any = None) -> ColumnElement[Any]:
+    day_col = Ticket.business_date if day_col is None else day_col
     whens = []
     for o in cfg.overrides:
         if not o.applies_to(moment):
             continue
         conds = []
         if o.dates:
-            conds.append(col(Ticket.business_date).in_(sorted(o.dates)))
+            conds.append(day_col.in_(sorted(o.dates)))
         if o.days_of_month:
-            conds.append(
-                sx.day_of_month(dialect, Ticket.business_date).in_(sorted(o.days_of_month))
-            )
+            conds.append(sx.day_of_month(dialect, day_col).in_(sorted(o.days_of_month)))
         if conds:
             whens.append((or_(*conds), literal(o.factor)))
     return case(*whens, else_=literal(1.0)) if whens else literal(1.0)
@@ -81,7 +80,12 @@ def _target(cfg: CycleConfig, moment: str, service_col: Any, level: str) -> Colu
 
 
 def grade_expr(
-    dialect: str, cfg: CycleConfig, moment: str, value: Any, service_col: Any
+    dialect: str,
+    cfg: CycleConfig,
+    moment: str,
+    value: Any,
+    service_col: Any,
+    day_col: Any = None,
 ) -> ColumnElement[Any]:
     expected = _target(cfg, moment, service_col, "expected")
     exclusive = _target(cfg, moment, service_col, "exclusive")
@@ -92,7 +96,7 @@ def grade_expr(
             (value >= expected, literal(GRADE_EXPECTED)),
             else_=literal(GRADE_MISSED),
         )
-    f = _factor(dialect, cfg, moment)
+    f = _factor(dialect, cfg, moment, day_col)
     return case(
         (or_(value.is_(None), expected.is_(None)), null()),
         (value <= exclusive * f, literal(GRADE_EXCLUSIVE)),

@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server.domain.standards import MOMENTS
 from server.models import Branch, Counter, User
 from server.reports import sqlexpr as sx
 from server.reports.cycle import CycleConfig
-from server.reports.facts import GRADE_EXCLUSIVE, GRADE_EXPECTED, GRADE_MISSED, Period, dialect_of
-from server.reports.facts import ticket_facts as facts_of
+from server.reports.facts import Period
+from server.reports.measures import SERVICE_OF, VALUE
+from server.reports.source import (
+    RD,
+    RF,
+    Kth,
+    Range,
+    as_date,
+    equal_key,
+    kth_values,
+    live_cte,
+    measured_live,
+    measured_stored,
+    open_range,
+)
 
 GROUPS = ("day", "hour", "service", "counter", "teller", "moment")
 _KEY_COLUMN = {
-    "day": "day",
+    "day": "business_date",
     "hour": "hour",
     "service": "svc",
     "counter": "counter_id",
     "teller": "teller_id",
 }
+BASE = (
+    "tickets",
+    "served",
+    "no_show",
+    "wait_n",
+    "wait_ms",
+    "service_n",
+    "service_ms",
+    "fb_n",
+    "fb_sum",
+)
 
 
 def r1(x: Any) -> float | None:
@@ -38,72 +60,37 @@ def pct(part: Any, whole: Any) -> float | None:
     return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
 
 
-def percentiles(
-    session: Session, key: Any, value: Any, ps: tuple[int, ...] = (50, 90)
-) -> dict[Any, dict[int, Any]]:
-    """Exact ``percentile_disc`` of ``value`` per ``key`` (one group when ``key`` is None)."""
-    keys = [] if key is None else [key]
-    if dialect_of(session) == "postgresql":
-        cols = [func.percentile_disc(p / 100).within_group(value) for p in ps]
-        stmt = select(*keys, *cols).where(value.is_not(None))
-        rows = session.execute(stmt.group_by(*keys) if keys else stmt).all()
-        return {(r[0] if keys else None): dict(zip(ps, r[len(keys) :], strict=True)) for r in rows}
-    sub = select(*(k.label("k") for k in keys), value.label("v")).where(value.is_not(None))
-    sub = sub.subquery("pv")
-    part = [sub.c.k] if keys else []
-    ranked = select(
-        *part,
-        sub.c.v,
-        func.row_number().over(partition_by=part or None, order_by=sub.c.v).label("rn"),
-        func.count().over(partition_by=part or None).label("n"),
-    ).subquery("ranked")
-    cols = [func.min(case((ranked.c.rn == sx.rank_for(p, ranked.c.n), ranked.c.v))) for p in ps]
-    rkeys = [ranked.c.k] if keys else []
-    stmt = select(*rkeys, *cols)
-    rows = session.execute(stmt.group_by(*rkeys) if rkeys else stmt).all()
-    out = {(r[0] if keys else None): dict(zip(ps, r[len(keys) :], strict=True)) for r in rows}
-    # An empty group still yields one all-NULL row without GROUP BY.
-    return {k: v for k, v in out.items() if any(x is not None for x in v.values())}
+def ratio(total: Any, n: Any, unit: int = 1) -> float | None:
+    """An exact mean from a sum of integers (``unit``: per second, e.g. 1000 for ms)."""
+    return int(total) / (int(n) * unit) if n else None
 
 
-def _base_aggregates(f: Subquery) -> list[Any]:
-    return [
-        func.count().label("tickets"),
-        func.sum(case((f.c.status == "done", 1), else_=0)).label("served"),
-        func.sum(case((f.c.status == "no_show", 1), else_=0)).label("no_show"),
-        func.avg(f.c.v_wait).label("wait_avg"),
-        func.avg(f.c.v_service).label("service_avg"),
-        func.avg(f.c.v_feedback).label("feedback_avg"),
-        func.count(f.c.v_feedback).label("feedback_n"),
-        func.sum(f.c.judged).label("judged"),
-        func.sum(f.c.missed).label("missed"),
-    ]
+def secs(ms: Any) -> float | None:
+    return None if ms is None else int(ms) / 1000
 
 
-def _row(key: Any, label: Any, agg: Any, pcts: dict[int, float] | None) -> dict[str, Any]:
-    judged = int(agg.judged or 0)
-    missed = int(agg.missed or 0)
+def _row(key: Any, label: Any, agg: Any, p50: Any, p90: Any, prefix: str = "") -> dict[str, Any]:
+    def get(name: str) -> int:
+        return int(getattr(agg, prefix + name) or 0) if agg is not None else 0
+
+    judged, missed = get("judged") if not prefix else 0, get("missed") if not prefix else 0
+    tickets = get("n") if prefix else get("tickets")
     return {
         "key": key,
         "label": label,
-        "tickets": int(agg.tickets or 0),
-        "served": int(agg.served or 0),
-        "no_show": int(agg.no_show or 0),
-        "wait_avg_s": r1(agg.wait_avg),
-        "wait_p50_s": r0(pcts[50]) if pcts else None,
-        "wait_p90_s": r0(pcts[90]) if pcts else None,
-        "service_avg_s": r1(agg.service_avg),
+        "tickets": tickets,
+        "served": get("served"),
+        "no_show": get("no_show"),
+        "wait_avg_s": r1(ratio(get("wait_ms"), get("wait_n"), 1000)),
+        "wait_p50_s": r0(secs(p50)),
+        "wait_p90_s": r0(secs(p90)),
+        "service_avg_s": r1(ratio(get("service_ms"), get("service_n"), 1000)),
         "within_standard_pct": pct(judged - missed, judged),
-        "feedback_avg": r1(agg.feedback_avg),
-        "feedback_n": int(agg.feedback_n or 0),
+        "feedback_avg": r1(ratio(get("fb_sum"), get("fb_n"))),
+        "feedback_n": get("fb_n"),
         "judged": judged,
         "missed": missed,
     }
-
-
-class _Empty:
-    tickets = served = no_show = feedback_n = judged = missed = 0
-    wait_avg = service_avg = feedback_avg = None
 
 
 def _labels(session: Session, by: str, keys: list[Any], cfg: CycleConfig) -> dict[Any, Any]:
@@ -121,27 +108,68 @@ def _labels(session: Session, by: str, keys: list[Any], cfg: CycleConfig) -> dic
     return {k: str(k) if k is not None else None for k in keys}
 
 
-def _as_date(value: Any) -> Any:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+def _day_percentiles(rng: Range, aggs: dict[Any, Any]) -> dict[Any, tuple[Any, Any]]:
+    stored = rng.cov.stored_days()
+    out: dict[Any, tuple[Any, Any]] = {}
+    if stored:
+        rows = rng.session.execute(
+            select(RD.c.business_date, RD.c.wait_p50_ms, RD.c.wait_p90_ms).where(
+                RD.c.branch_id == rng.branch.id,
+                RD.c.business_date >= min(stored),
+                RD.c.business_date <= max(stored),
+            )
+        ).all()
+        out = {as_date(d): (a, b) for d, a, b in rows if as_date(d) in stored}
+    live = live_cte(rng)
+    if live is not None:
+        lookups = [
+            ((d, p), Kth("wait_ms", int(a.wait_n), p, None, (live.c.business_date == d,)))
+            for d, a in aggs.items()
+            if d not in stored
+            for p in (50, 90)
+        ]
+        got = kth_values(rng, lookups, live)
+        for d in {d for (d, _p) in got}:
+            out[d] = (got[(d, 50)], got[(d, 90)])
+    return out
+
+
+def _group_percentiles(rng: Range, key: str, aggs: dict[Any, Any]) -> dict[Any, tuple[Any, Any]]:
+    live = live_cte(rng)
+    lookups = [
+        (
+            (k, p),
+            Kth(
+                "wait_ms",
+                int(a.wait_n),
+                p,
+                (equal_key(RF.c[key], k),),
+                (equal_key(live.c[key], k),) if live is not None else (),
+            ),
+        )
+        for k, a in aggs.items()
+        for p in (50, 90)
+    ]
+    got = kth_values(rng, lookups, live)
+    return {k: (got[(k, 50)], got[(k, 90)]) for k in aggs}
 
 
 def grouped_report(
     session: Session, branch: Branch, cfg: CycleConfig, period: Period, *, by: str
 ) -> list[dict[str, Any]]:
-    f = facts_of(session, branch, cfg, period)
+    rng = open_range(session, branch, cfg, period)
     if by == "moment":
-        return _moment_rows(session, f, cfg)
-    key = f.c[_KEY_COLUMN[by]]
-    aggs = session.execute(select(key.label("k"), *_base_aggregates(f)).group_by(key)).all()
-    pcts = percentiles(session, key, f.c.v_wait)
+        return _moment_rows(rng)
+    key = _KEY_COLUMN[by]
+    rows = rng.sums((key,), (*BASE, "judged", "missed"))
+    by_key = {as_date(r[0]) if by == "day" else r[0]: r for r in rows}
     if by == "day":
-        # SQLite hands back a date read through the window subquery as text.
-        pcts = {_as_date(k): v for k, v in pcts.items()}
-    by_key = {_as_date(a.k) if by == "day" else a.k: a for a in aggs}
-    if by == "day":
-        by_key = {d: by_key.get(d, _Empty()) for d in period.days()}
+        pcts = _day_percentiles(rng, by_key)
+        by_key = {d: by_key.get(d) for d in period.days()}
+    else:
+        pcts = _group_percentiles(rng, key, by_key)
     labels = _labels(session, by, list(by_key), cfg)
-    rows = []
+    out = []
     for k, agg in by_key.items():
         label = labels.get(k)
         out_key: Any = k
@@ -151,41 +179,69 @@ def grouped_report(
             out_key = label
         elif by == "teller":
             out_key, label = label if label else (None, None)
-        rows.append(_row(out_key, label, agg, pcts.get(k)))
-    rows.sort(key=lambda r: (r["key"] is None, r["key"] if r["key"] is not None else ""))
-    return rows
+        p50, p90 = pcts.get(k, (None, None))
+        out.append(_row(out_key, label, agg, p50, p90))
+    out.sort(key=lambda r: (r["key"] is None, r["key"] if r["key"] is not None else ""))
+    return out
 
 
-def _moment_rows(session: Session, f: Subquery, cfg: CycleConfig) -> list[dict[str, Any]]:
+def _moment_rows(rng: Range) -> list[dict[str, Any]]:
+    cfg = rng.cfg
+    names = ["wait_n"]
+    for m in MOMENTS:
+        names += [
+            f"m_{m.key}_{x}" for x in ("n", "missed", "expected", "exclusive", "vsum", *BASE[1:])
+        ]
+    agg = rng.total(names)
+    live = live_cte(rng)
+    lookups: list[tuple[Any, Kth]] = []
+    all_wait_n = int(agg.wait_n or 0) if agg is not None else 0
+    for m in MOMENTS:
+        n = int(getattr(agg, f"m_{m.key}_n") or 0) if agg is not None else 0
+        wait_n = int(getattr(agg, f"m_{m.key}_wait_n") or 0) if agg is not None else 0
+        for p in (50, 90):
+            if wait_n == all_wait_n:  # every called ticket: the whole range's percentile
+                lookups.append((("wait", "*", p), Kth("wait_ms", wait_n, p)))
+            else:
+                live_on = measured_live(live, m.key, cfg) if live is not None else ()
+                lookups.append(
+                    (
+                        ("wait", m.key, p),
+                        Kth("wait_ms", wait_n, p, measured_stored(m.key, cfg), live_on),
+                    )
+                )
+            value = VALUE[m.key][0]
+            svc = sx.NoIndex(RF.c[SERVICE_OF[m.key]]).in_(sorted(cfg.targets))
+            live_svc = (
+                (live.c[SERVICE_OF[m.key]].in_(sorted(cfg.targets)),) if live is not None else ()
+            )
+            lookups.append((("value", m.key, p), Kth(value, n, p, (svc,), live_svc)))
+    got = kth_values(rng, list(dict(lookups).items()), live)
     rows = []
     for m in MOMENTS:
-        g, v = f.c[f"g_{m.key}"], f.c[f"v_{m.key}"]
-        stmt = select(
-            literal(m.key).label("k"),
-            *_base_aggregates(f),
-            func.sum(case((g == GRADE_MISSED, 1), else_=0)).label("g_missed"),
-            func.sum(case((g == GRADE_EXPECTED, 1), else_=0)).label("g_expected"),
-            func.sum(case((g == GRADE_EXCLUSIVE, 1), else_=0)).label("g_exclusive"),
-            func.avg(v).label("value_avg"),
-        ).where(g.is_not(None))
-        agg = session.execute(stmt).one()
-        sub = select(f).where(g.is_not(None)).subquery(f"only_{m.key}")
-        wait_p = percentiles(session, None, sub.c.v_wait).get(None)
-        vp = percentiles(session, None, sub.c[f"v_{m.key}"]).get(None)
-        row = _row(m.key, m.name, agg, wait_p)
-        measured = int(agg.tickets or 0)
-        missed = int(agg.g_missed or 0)
+        prefix = f"m_{m.key}_"
+        n = int(getattr(agg, prefix + "n") or 0) if agg is not None else 0
+        wait_n = int(getattr(agg, prefix + "wait_n") or 0) if agg is not None else 0
+        who = "*" if wait_n == all_wait_n else m.key
+        row = _row(m.key, m.name, agg, got[("wait", who, 50)], got[("wait", who, 90)], prefix)
+        missed = int(getattr(agg, prefix + "missed") or 0) if agg is not None else 0
+        unit = VALUE[m.key][1]
+
+        def value(p: int, unit: int = unit, key: str = m.key) -> float | None:
+            v = got[("value", key, p)]
+            return None if v is None else r1(int(v) / unit if unit != 1 else v)
+
         row.update(
             {
-                "within_standard_pct": pct(measured - missed, measured),
+                "within_standard_pct": pct(n - missed, n),
                 "critical": cfg.critical[m.key],
-                "judged": measured,
+                "judged": n,
                 "missed": missed,
-                "met_expected": int(agg.g_expected or 0),
-                "met_exclusive": int(agg.g_exclusive or 0),
-                "value_avg": r1(agg.value_avg),
-                "value_p50": r1(vp[50]) if vp else None,
-                "value_p90": r1(vp[90]) if vp else None,
+                "met_expected": int(getattr(agg, prefix + "expected") or 0) if agg else 0,
+                "met_exclusive": int(getattr(agg, prefix + "exclusive") or 0) if agg else 0,
+                "value_avg": r1(ratio(getattr(agg, prefix + "vsum"), n, unit)) if agg else None,
+                "value_p50": value(50),
+                "value_p90": value(90),
             }
         )
         rows.append(row)

@@ -17,7 +17,7 @@ from server.deps import ContextDep, WorkDep
 from server.domain.calendar import business_date
 from server.domain.errors import Invalid
 from server.models import Branch
-from server.reports import export, grouped, risk, staffing, tellers, views
+from server.reports import export, grouped, risk, rollup, staffing, tellers, views
 from server.reports.cycle import cycle_dict, load_cycle, update_cycle
 from server.reports.facts import Period
 from server.reports.schemas import CycleUpdate
@@ -63,6 +63,7 @@ async def put_cycle(body: CycleUpdate, work: WorkDep, branch: str = BranchCode) 
             overrides=body.overrides_list(),
             now=now,
         )
+        rollup.regrade_if_built(session, b)
         return cycle_dict(b, cfg)
 
     return await work(run)

@@ -8,10 +8,13 @@ UTC text, durations come from ``julianday``, local time is UTC shifted by the zo
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Integer, Numeric, case, cast, func, literal, literal_column
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from server.domain.calendar import zone
 from server.models.types import UTCDateTime
@@ -28,19 +31,28 @@ def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, _MS)
 
 
+@lru_cache(maxsize=256)
 def offsets(tz: str, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
     """(from_utc, offset_s) segments of ``tz``'s UTC offset over [start, end)."""
     z = zone(tz)
-    step = dt.timedelta(hours=1)
+
+    def off(t: dt.datetime) -> int:
+        return int(t.astimezone(z).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
     t = start.replace(minute=0, second=0, microsecond=0)
-    out: list[tuple[dt.datetime, int]] = []
-    while True:
-        off = int(t.astimezone(z).utcoffset().total_seconds())  # type: ignore[union-attr]
-        if not out or out[-1][1] != off:
-            out.append((t, off))
-        if t >= end:
-            return out
-        t += step
+    out: list[tuple[dt.datetime, int]] = [(t, off(t))]
+    while t < end:
+        # Offsets change at most once a day: step by day, by hour only across a change.
+        if off(t + day) == out[-1][1]:
+            t += day
+            continue
+        for _ in range(24):
+            t += hour
+            if off(t) != out[-1][1]:
+                out.append((t, off(t)))
+                break
+    return out
 
 
 def _utc(value: dt.datetime) -> ColumnElement[Any]:
@@ -95,3 +107,25 @@ def json_text(dialect: str, col: Any, *path: str) -> ColumnElement[Any]:
 def rank_for(pct: int, n: Any) -> Any:
     """1-based rank of the ``pct`` percentile (percentile_disc): ceil(pct * n / 100)."""
     return (pct * n + 99) // 100
+
+
+class NoIndex(ColumnElement[Any]):
+    """``col`` in a form SQLite's planner cannot use an index for (unary ``+``), so that it
+    keeps the index that walks the rows in the order asked for."""
+
+    inherit_cache = True
+    _traverse_internals = [("col", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, col: ColumnElement[Any]) -> None:
+        self.col = col
+        self.type = col.type
+
+
+@compiles(NoIndex)
+def _no_index(element: NoIndex, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.col, **kw))
+
+
+@compiles(NoIndex, "sqlite")
+def _no_index_sqlite(element: NoIndex, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.col, **kw))

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from server.branches.lookup import list_counters, list_services
 from server.domain.calendar import business_date, zone
@@ -18,6 +18,8 @@ from server.models import Branch, Ticket
 from server.reports import sqlexpr as sx
 from server.reports.cycle import load_cycle
 from server.reports.facts import Period, dialect_of
+from server.reports.rollup import RF, coverage, stored_busy_where
+from server.reports.source import open_range
 
 AHT_DAYS = 14
 
@@ -26,39 +28,59 @@ def arrival_pattern(
     session: Session, branch: Branch, *, today: dt.date, weeks: int
 ) -> dict[tuple[str, int, int], float]:
     """(service, weekday, local hour) → mean arrivals per hour over the past ``weeks``."""
-    d = dialect_of(session)
     period = Period.of(
         today - dt.timedelta(days=7 * weeks), today - dt.timedelta(days=1), branch.timezone
     )
-    local = sx.local_time(
-        d, Ticket.issued_at, tz=branch.timezone, start=period.start, end=period.end
-    )
-    wd, hr = sx.local_weekday(d, local), sx.local_hour(d, local)
-    rows = session.execute(
-        select(Ticket.original_service_code, wd, hr, func.count())
-        .where(
-            Ticket.branch_id == branch.id,
-            col(Ticket.business_date) >= period.first,
-            col(Ticket.business_date) <= period.last,
-        )
-        .group_by(Ticket.original_service_code, wd, hr)
-    ).all()
-    return {(svc, int(w), int(h)): n / weeks for svc, w, h, n in rows}
+    rng = open_range(session, branch, load_cycle(session, branch), period, grades=False)
+    rows = rng.sums(("svc", "weekday", "hour"), ("tickets",))
+    return {(svc, int(w), int(h)): int(n) / weeks for svc, w, h, n in rows if int(n)}
 
 
 def recent_aht(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str, float]:
+    """Mean service time per service of ``done`` tickets finished in the past AHT_DAYS."""
     d = dialect_of(session)
-    start = func.coalesce(Ticket.serving_at, Ticket.called_at)
-    rows = session.execute(
-        select(Ticket.service_code, func.avg(sx.seconds_between(d, start, Ticket.finished_at)))
+    since = now - dt.timedelta(days=AHT_DAYS)
+    day = business_date(now, branch.timezone)
+    cov = coverage(session, branch, Period.of(day, day, branch.timezone), None)
+    status = Ticket.__table__.c.status  # type: ignore[attr-defined]
+    finished = Ticket.__table__.c.finished_at  # type: ignore[attr-defined]
+    svc = Ticket.__table__.c.service_code  # type: ignore[attr-defined]
+    if cov.built_through is not None:
+        status, finished = sx.NoIndex(status), sx.NoIndex(finished)
+        svc = sx.NoIndex(svc)
+    took = sx.seconds_between(
+        d, func.coalesce(Ticket.serving_at, Ticket.called_at), Ticket.finished_at
+    )
+    live = (
+        select(svc, func.sum(took), func.count(took))
         .where(
             Ticket.branch_id == branch.id,
-            Ticket.status == TicketStatus.DONE.value,
-            col(Ticket.finished_at) >= now - dt.timedelta(days=AHT_DAYS),
+            # With rollups the live days are few: reach them by date, not by status.
+            status == TicketStatus.DONE.value,
+            finished >= since,
+            *cov.live_where_any(Ticket.business_date),
         )
-        .group_by(Ticket.service_code)
-    ).all()
-    return {svc: float(v) for svc, v in rows if v is not None}
+        .group_by(svc)
+    )
+    acc: dict[str, list[float]] = {}
+    for svc, total, n in session.execute(live).all():
+        acc[svc] = [float(total or 0), int(n)]
+    if cov.built_through is not None:
+        stored = (
+            select(RF.c.final_svc, func.sum(RF.c.service_ms), func.count(RF.c.service_ms))
+            .where(
+                RF.c.branch_id == branch.id,
+                RF.c.finished_at >= since,
+                RF.c.status == TicketStatus.DONE.value,
+                stored_busy_where(cov),
+            )
+            .group_by(RF.c.final_svc)
+        )
+        for svc, total, n in session.execute(stored).all():
+            a = acc.setdefault(svc, [0.0, 0])
+            a[0] += int(total or 0) / 1000
+            a[1] += int(n)
+    return {svc: total / n for svc, (total, n) in acc.items() if n}
 
 
 def staffing_advice(

@@ -19,6 +19,7 @@ from server.models.types import UTCDateTime
 from server.realtime.events import EventType
 from server.reports import sqlexpr as sx
 from server.reports.facts import Period, dialect_of
+from server.reports.rollup import RF, coverage, stored_busy_where
 
 
 def _at(value: dt.datetime) -> Any:
@@ -65,21 +66,7 @@ def teller_time(
         )
         .group_by(changes.c.teller_id, changes.c.state, changes.c.reason)
     ).all()
-    busy = session.execute(
-        select(
-            Ticket.teller_id,
-            func.sum(sx.seconds_between(d, Ticket.called_at, Ticket.finished_at)),
-            func.count(),
-        )
-        .where(
-            Ticket.branch_id == branch.id,
-            col(Ticket.teller_id).is_not(None),
-            col(Ticket.status).in_([TicketStatus.DONE.value, TicketStatus.NO_SHOW.value]),
-            col(Ticket.finished_at) >= start,
-            col(Ticket.finished_at) < end,
-        )
-        .group_by(Ticket.teller_id)
-    ).all()
+    busy = _busy(session, branch, period, start=start, end=end)
     per: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"open_s": 0.0, "serving_s": 0.0, "paused": defaultdict(float), "tickets": 0}
     )
@@ -110,4 +97,50 @@ def teller_time(
             }
         )
     out.sort(key=lambda r: (r["teller"] or "", r["teller_id"]))
+    return out
+
+
+def _busy(
+    session: Session, branch: Branch, period: Period, *, start: Any, end: Any
+) -> list[tuple[int, float, int]]:
+    """(teller, seconds serving, tickets) from call to finish of tickets finished in range:
+    stored facts of summarised days plus the tickets of the other days."""
+    d = dialect_of(session)
+    cov = coverage(session, branch, period, None)
+    ended = [TicketStatus.DONE.value, TicketStatus.NO_SHOW.value]
+    status = Ticket.__table__.c.status  # type: ignore[attr-defined]
+    finished = Ticket.__table__.c.finished_at  # type: ignore[attr-defined]
+    if cov.built_through is not None:  # the live days are few: reach them by date
+        status, finished = sx.NoIndex(status), sx.NoIndex(finished)
+    live = (
+        select(
+            Ticket.teller_id,
+            func.sum(sx.seconds_between(d, Ticket.called_at, Ticket.finished_at)),
+            func.count(),
+        )
+        .where(
+            Ticket.branch_id == branch.id,
+            col(Ticket.teller_id).is_not(None),
+            status.in_(ended),
+            finished >= start,
+            finished < end,
+            *cov.live_where_any(Ticket.business_date),
+        )
+        .group_by(Ticket.teller_id)
+    )
+    out = [(int(t), float(s or 0), int(n)) for t, s, n in session.execute(live).all()]
+    if cov.built_through is not None:
+        stored = (
+            select(RF.c.teller_id, func.sum(RF.c.busy_ms), func.count())
+            .where(
+                RF.c.branch_id == branch.id,
+                RF.c.finished_at >= start,
+                RF.c.finished_at < end,
+                RF.c.teller_id.is_not(None),
+                RF.c.status.in_(ended),
+                stored_busy_where(cov),
+            )
+            .group_by(RF.c.teller_id)
+        )
+        out += [(int(t), int(s or 0) / 1000, int(n)) for t, s, n in session.execute(stored)]
     return out

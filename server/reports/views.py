@@ -1,41 +1,27 @@
-"""Manager views over the ticket facts: heat-map, where the cycle breaks, satisfaction
+"""Manager views over the report sums: heat-map, where the cycle breaks, satisfaction
 against wait, estimate accuracy and service recovery."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
-from sqlmodel import Session, col
+from sqlalchemy import func, select
+from sqlmodel import Session
 
-from server.domain.standards import MOMENTS
-from server.models import Branch, Event
-from server.realtime.events import EventType
-from server.reports import sqlexpr as sx
+from server.domain.standards import MOMENT_KEYS, MOMENTS
+from server.models import Branch, Ticket
 from server.reports.cycle import CycleConfig
-from server.reports.facts import GRADE_MISSED, Period, dialect_of, ticket_facts
-from server.reports.grouped import pct, r1
+from server.reports.facts import Period
+from server.reports.grouped import pct, r1, ratio
+from server.reports.measures import WAIT_BUCKETS
+from server.reports.rollup import RA, recovery_actions
+from server.reports.source import open_range
 
-# Wait buckets (seconds): a wait w falls in [from, to).
-WAIT_BUCKETS = (
-    (0, 120),
-    (120, 300),
-    (300, 600),
-    (600, 900),
-    (900, 1200),
-    (1200, 1800),
-    (1800, None),
-)
-WITHIN_S = 120
+__all__ = ["WAIT_BUCKETS", "breaks", "estimates", "heatmap", "recovery", "satisfaction"]
 
 
 def heatmap(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> dict[str, Any]:
-    f = ticket_facts(session, branch, cfg, period)
-    rows = session.execute(
-        select(f.c.weekday, f.c.hour, func.count(), func.sum(f.c.missed)).group_by(
-            f.c.weekday, f.c.hour
-        )
-    ).all()
+    rows = open_range(session, branch, cfg, period).sums(("weekday", "hour"), ("tickets", "missed"))
     arrivals = [[0] * 24 for _ in range(7)]
     missed = [[0] * 24 for _ in range(7)]
     for weekday, hour, n, m in rows:
@@ -51,74 +37,63 @@ def heatmap(session: Session, branch: Branch, cfg: CycleConfig, period: Period) 
 
 
 def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> dict[str, Any]:
-    f = ticket_facts(session, branch, cfg, period)
-    cols = []
-    for m in MOMENTS:
-        g = f.c[f"g_{m.key}"]
-        cols += [func.sum(case((g == GRADE_MISSED, 1), else_=0)), func.count(g)]
-    totals = session.execute(select(func.count(), *cols)).one()
+    per_moment = [f"m_{k}_{x}" for k in MOMENT_KEYS for x in ("missed", "n")]
+    rows = open_range(session, branch, cfg, period).sums(
+        ("svc", "hour"), ("tickets", "missed", *per_moment)
+    )
+    totals = {name: sum(int(getattr(r, name)) for r in rows) for name in per_moment}
     moments = [
         {
             "key": m.key,
             "critical": cfg.critical[m.key],
-            "missed": int(totals[1 + 2 * i] or 0),
-            "measured": int(totals[2 + 2 * i] or 0),
-            "share_pct": pct(totals[1 + 2 * i], totals[2 + 2 * i]),
+            "missed": totals[f"m_{m.key}_missed"],
+            "measured": totals[f"m_{m.key}_n"],
+            "share_pct": pct(totals[f"m_{m.key}_missed"], totals[f"m_{m.key}_n"]),
         }
-        for i, m in enumerate(MOMENTS)
+        for m in MOMENTS
     ]
     moments.sort(key=lambda r: (-r["missed"], not r["critical"], r["key"]))
 
-    def ranked(key: Any) -> list[dict[str, Any]]:
-        rows = session.execute(select(key, func.sum(f.c.missed), func.count()).group_by(key)).all()
+    def ranked(index: int) -> list[dict[str, Any]]:
+        acc: dict[Any, list[int]] = {}
+        for r in rows:
+            a = acc.setdefault(r[index], [0, 0])
+            a[0] += int(r.missed)
+            a[1] += int(r.tickets)
         out = [
-            {"key": k, "missed": int(m or 0), "tickets": int(n), "share_pct": pct(m, n)}
-            for k, m, n in rows
+            {"key": k, "missed": m, "tickets": n, "share_pct": pct(m, n)}
+            for k, (m, n) in acc.items()
         ]
         out.sort(key=lambda r: (-r["missed"], r["key"]))
         return out
 
     return {
-        "tickets": int(totals[0]),
+        "tickets": sum(int(r.tickets) for r in rows),
         "moments": moments,
-        "services": ranked(f.c.svc),
-        "hours": ranked(f.c.hour),
+        "services": ranked(0),
+        "hours": [{**h, "key": int(h["key"])} for h in ranked(1)],
     }
 
 
 def satisfaction(
     session: Session, branch: Branch, cfg: CycleConfig, period: Period
 ) -> list[dict[str, Any]]:
-    f = ticket_facts(session, branch, cfg, period)
-    w = f.c.v_wait
-    bucket = case(
-        *[
-            (w < hi, i) if i == 0 else ((w >= lo) & (w < hi), i)
-            for i, (lo, hi) in enumerate(WAIT_BUCKETS)
-            if hi is not None
-        ],
-        else_=len(WAIT_BUCKETS) - 1,
-    )
-    rows = session.execute(
-        select(
-            bucket.label("b"), func.count(), func.count(f.c.v_feedback), func.avg(f.c.v_feedback)
-        )
-        .where(w.is_not(None))
-        .group_by(bucket)
-    ).all()
-    found = {int(b): (n, fn, fa) for b, n, fn, fa in rows}
+    names = [f"sat{i}_{x}" for i in range(len(WAIT_BUCKETS)) for x in ("n", "fb_n", "fb_sum")]
+    total = open_range(session, branch, cfg, period, grades=False).total(names)
     out = []
     for i, (lo, hi) in enumerate(WAIT_BUCKETS):
-        n, fn, fa = found.get(i, (0, 0, None))
+        n, fn, fs = (
+            int(getattr(total, f"sat{i}_{x}") or 0) if total else 0 for x in ("n", "fb_n", "fb_sum")
+        )
         label = f"{lo // 60}-{hi // 60} min" if hi is not None else f"{lo // 60}+ min"
         out.append(
             {
                 "bucket": label,
                 "from_s": lo,
                 "to_s": hi,
-                "tickets": int(n),
-                "feedback_n": int(fn),
-                "feedback_avg": r1(fa),
+                "tickets": n,
+                "feedback_n": fn,
+                "feedback_avg": r1(ratio(fs, fn)),
             }
         )
     return out
@@ -127,73 +102,60 @@ def satisfaction(
 def estimates(
     session: Session, branch: Branch, cfg: CycleConfig, period: Period
 ) -> list[dict[str, Any]]:
-    f = ticket_facts(session, branch, cfg, period)
-    err = f.c.v_wait - f.c.quoted
-    aggs = [
-        func.count(),
-        func.avg(func.abs(err)),
-        func.avg(err),
-        func.sum(case((func.abs(err) <= WITHIN_S, 1), else_=0)),
-    ]
-    called = f.c.v_wait.is_not(None)
-    rows = session.execute(select(f.c.svc, *aggs).where(called).group_by(f.c.svc)).all()
-    total = session.execute(select(*aggs).where(called)).one()
+    names = ("est_n", "est_abs_ms", "est_err_ms", "est_within")
+    rows = open_range(session, branch, cfg, period, grades=False).sums(("svc",), names)
 
-    def row(key: str, n: Any, mae: Any, bias: Any, within: Any) -> dict[str, Any]:
+    def row(key: str, n: int, mae: int, bias: int, within: int) -> dict[str, Any]:
         return {
             "key": key,
-            "tickets": int(n or 0),
-            "mae_s": r1(mae),
-            "bias_s": r1(bias),
+            "tickets": n,
+            "mae_s": r1(ratio(mae, n, 1000)),
+            "bias_s": r1(ratio(bias, n, 1000)),
             "within_2min_pct": pct(within, n),
         }
 
-    out = [row(*r) for r in sorted(rows, key=lambda r: r[0])]
-    out.append(row("*", *total))
+    found = [(r[0], *(int(x) for x in r[1:])) for r in rows if int(r.est_n)]
+    out = [row(*r) for r in sorted(found, key=lambda r: r[0])]
+    out.append(row("*", *(sum(r[i] for r in found) for i in range(1, 5))))
     return out
 
 
 def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> dict[str, Any]:
-    f = ticket_facts(session, branch, cfg, period)
-    recovered = exists().where(
-        and_(Event.ticket_id == f.c.id, Event.type == EventType.TICKET_RECOVERY.value)
+    names = (
+        "m_wait_missed",
+        "rec_recovered",
+        "rec_fb_n1",
+        "rec_fb_sum1",
+        "rec_fb_n0",
+        "rec_fb_sum0",
     )
-    rec = case((recovered, 1), else_=0)
-    missed = f.c.g_wait == GRADE_MISSED
-    rows = session.execute(
-        select(f.c.svc, func.count(), func.sum(rec)).where(missed).group_by(f.c.svc)
-    ).all()
-    fb = session.execute(
-        select(rec.label("r"), func.avg(f.c.v_feedback)).where(missed).group_by(rec)
-    ).all()
-    fb_by = {int(r): avg for r, avg in fb}
-    action = sx.json_text(dialect_of(session), Event.data, "action")
-    ids = select(f.c.id)
-    actions = session.execute(
-        select(action, func.count())
-        .where(
-            Event.branch_id == branch.id,
-            Event.type == EventType.TICKET_RECOVERY.value,
-            col(Event.ticket_id).in_(ids),
+    rows = open_range(session, branch, cfg, period).sums(("svc",), names)
+    by = {r[0]: [int(x) for x in r[1:]] for r in rows if int(r.m_wait_missed)}
+    tot = [sum(v[i] for v in by.values()) for i in range(6)]
+    rng = open_range(session, branch, cfg, period, grades=False)
+    live = recovery_actions(
+        session, branch, period.first, period.last, *rng.cov.live_where(Ticket.business_date)
+    )
+    acts: dict[str, int] = {}
+    for _day, a, n in session.execute(live).all():
+        acts[str(a)] = acts.get(str(a), 0) + int(n)
+    if rng.cov.has_stored:
+        stored = (
+            select(RA.c.action, func.sum(RA.c.n))
+            .where(RA.c.branch_id == branch.id, *rng.cov.stored_where(RA.c.business_date))
+            .group_by(RA.c.action)
         )
-        .group_by(action)
-    ).all()
-    n_missed = sum(int(n) for _, n, _ in rows)
-    n_rec = sum(int(r or 0) for _, _, r in rows)
+        for a, n in session.execute(stored).all():
+            acts[str(a)] = acts.get(str(a), 0) + int(n)
     return {
-        "missed": n_missed,
-        "recovered": n_rec,
-        "recovered_pct": pct(n_rec, n_missed),
-        "actions": {str(a): int(n) for a, n in sorted(actions, key=lambda x: str(x[0]))},
+        "missed": tot[0],
+        "recovered": tot[1],
+        "recovered_pct": pct(tot[1], tot[0]),
+        "actions": dict(sorted(acts.items())),
         "by_service": [
-            {
-                "key": k,
-                "missed": int(n),
-                "recovered": int(r or 0),
-                "recovered_pct": pct(r, n),
-            }
-            for k, n, r in sorted(rows, key=lambda x: x[0])
+            {"key": k, "missed": v[0], "recovered": v[1], "recovered_pct": pct(v[1], v[0])}
+            for k, v in sorted(by.items())
         ],
-        "feedback_avg_recovered": r1(fb_by.get(1)),
-        "feedback_avg_unrecovered": r1(fb_by.get(0)),
+        "feedback_avg_recovered": r1(ratio(tot[3], tot[2])),
+        "feedback_avg_unrecovered": r1(ratio(tot[5], tot[4])),
     }

@@ -1,0 +1,153 @@
+"""Reports read from the rollups of closed days give exactly the figures computed live from
+the tickets: with every day summarised, with some, after a summarised day changed (late
+feedback) and after the cycle map changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from server.models import Branch, ReportState, report_fact, report_rollup
+from server.reports.cycle import load_cycle
+from server.reports.facts import Period
+from server.reports.rollup import coverage, refresh
+from tests.server.reports.scenario import BUSY_DAYS, DAYS, build, local
+from tests.support import make_branch
+
+RANGES = [
+    (DAYS[0], DAYS[-1]),
+    (DAYS[1], DAYS[3]),
+    (BUSY_DAYS[1], BUSY_DAYS[1]),
+    (DAYS[0] - dt.timedelta(days=3), DAYS[-1] + dt.timedelta(days=2)),
+]
+VIEWS = ["heatmap", "breaks", "satisfaction", "estimates", "recovery", "teller-time"]
+GROUPS = ["day", "hour", "service", "counter", "teller", "moment"]
+
+
+@pytest.fixture
+def world(client: Any, make: Any, clock: Any, db: Any) -> dict[str, Any]:
+    kit = make(make_branch, code="demo")
+    sc = build(client, kit, clock)
+    clock.set(local(DAYS[0] + dt.timedelta(days=7), 8))  # the next Monday: staffing has history
+    return {"sc": sc, "kit": kit, "client": client, "db": db, "clock": clock}
+
+
+def snapshot(world: dict[str, Any]) -> dict[str, Any]:
+    kit, client = world["kit"], world["client"]
+    out = {}
+    for first, last in RANGES:
+        params = {"from": first.isoformat(), "to": last.isoformat()}
+        for by in GROUPS:
+            r = client.get(
+                f"/api/v1/branches/{kit.code}/reports",
+                params={**params, "by": by},
+                headers=kit.auth("manager"),
+            )
+            assert r.status_code == 200, r.text
+            out[(first, last, by)] = r.json()
+        for view in VIEWS:
+            r = client.get(
+                f"/api/v1/branches/{kit.code}/reports/{view}",
+                params=params,
+                headers=kit.auth("manager"),
+            )
+            assert r.status_code == 200, r.text
+            out[(first, last, view)] = r.json()
+    r = client.get(
+        f"/api/v1/branches/{kit.code}/staffing",
+        params={"weeks": 1, "hours": 12},
+        headers=kit.auth("manager"),
+    )
+    assert r.status_code == 200, r.text
+    out["staffing"] = r.json()
+    assert any(s["arrivals_per_h"] for h in out["staffing"]["hours"] for s in h["services"])
+    return out
+
+
+def _refresh(world: dict[str, Any], now: dt.datetime) -> None:
+    with world["db"].unit_of_work() as session:
+        refresh(session, session.get(Branch, world["kit"].branch_id), now=now)
+
+
+def _live_only(world: dict[str, Any]) -> dict[str, Any]:
+    """The figures with the rollups ignored (no rollup state: everything read live)."""
+    db = world["db"]
+    with db.unit_of_work() as session:
+        state = session.get(ReportState, world["kit"].branch_id)
+        saved = None if state is None else state.model_dump()
+        session.execute(delete(ReportState))
+    try:
+        return snapshot(world)
+    finally:
+        if saved is not None:
+            with db.unit_of_work() as session:
+                session.add(ReportState(**saved))
+
+
+def _read_from(world: dict[str, Any]) -> tuple[bool, bool]:
+    with world["db"].read_session() as s:
+        branch = s.get(Branch, world["kit"].branch_id)
+        period = Period.of(DAYS[0], DAYS[-1], branch.timezone)
+        cov = coverage(s, branch, period, load_cycle(s, branch))
+    return cov.has_stored, cov.has_live
+
+
+def _stored_rows(db: Any) -> tuple[int, int]:
+    with db.read_session() as s:
+        facts = s.execute(select(func.count()).select_from(report_fact)).scalar_one()
+        sums = s.execute(select(func.count()).select_from(report_rollup)).scalar_one()
+    return facts, sums
+
+
+def test_rollups_give_the_live_figures(world: dict[str, Any]) -> None:
+    live = snapshot(world)
+    assert _stored_rows(world["db"]) == (0, 0)
+    # Some days summarised (2 and 3 March), the rest live.
+    _refresh(world, local(DAYS[2], 12))
+    assert _stored_rows(world["db"])[0] > 0
+    assert snapshot(world) == live
+    # Every day summarised, through the day-close endpoint.
+    r = world["client"].post(
+        f"/api/v1/admin/branches/{world['kit'].code}/close-day",
+        headers=world["kit"].auth("manager"),
+    )
+    assert r.status_code == 200, r.text
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))
+    facts, sums = _stored_rows(world["db"])
+    assert facts == len(world["sc"].tickets)
+    assert 0 < sums < facts
+    assert _read_from(world) == (True, False)  # the whole range comes from the rollups
+    assert snapshot(world) == live
+
+
+def test_a_changed_day_is_read_live_then_rebuilt(world: dict[str, Any]) -> None:
+    client, kit = world["client"], world["kit"]
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))
+    # Late feedback on a summarised day's ticket, and the cycle map edited.
+    given = None
+    for t in world["sc"].tickets:
+        r = client.post(f"/api/v1/tickets/by-token/{t['token']}/feedback", json={"score": 1})
+        if r.status_code == 201:
+            given = t
+            break
+    assert given is not None
+    after = _live_only(world)
+    assert _read_from(world) == (True, True)
+    assert snapshot(world) == after  # the changed day is read live
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 10))
+    assert snapshot(world) == after  # and rebuilt
+    edit = {
+        "standards": {"A": {"wait": {"expected": 240, "exclusive": 60}}},
+        "overrides": [{"label": "eve", "dates": [BUSY_DAYS[1].isoformat()], "factor": 0.5}],
+        "moments": [{"key": "walk", "critical": True}],
+    }
+    r = client.put(
+        f"/api/v1/branches/{kit.code}/service-cycle", json=edit, headers=kit.auth("manager")
+    )
+    assert r.status_code == 200, r.text
+    regraded = _live_only(world)
+    assert regraded != after
+    assert snapshot(world) == regraded
