@@ -11,10 +11,10 @@ from sqlmodel import Session, col, select
 from server.branches.lookup import list_counters, list_services
 from server.counters.service import counter_dict
 from server.domain.calendar import business_date
-from server.domain.lifecycle import QUEUED, TicketStatus
+from server.domain.lifecycle import TicketStatus
 from server.models import Branch, Event, Ticket
 from server.tickets.present import ticket_dict
-from server.tickets.stats import open_counters_by_service, quote, waiting_counts
+from server.tickets.stats import open_counters_by_service, queued_in_branch, quote, waiting_counts
 
 RECENT_CALLS = 8
 QUEUE_LIMIT = 50
@@ -70,7 +70,7 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
     queued = list(
         session.exec(
             select(Ticket)
-            .where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
+            .where(*queued_in_branch(session, branch.id))  # type: ignore[arg-type]
             .order_by(Ticket.issued_at, Ticket.id)  # type: ignore[arg-type]
             .limit(QUEUE_LIMIT)
         )

@@ -11,15 +11,16 @@ from sqlmodel import Session, col, select
 from server.alerts.service import alert_dict, open_alerts
 from server.branches.lookup import list_counters
 from server.domain.calendar import business_date
-from server.domain.lifecycle import QUEUED, CounterState, TicketStatus
+from server.domain.lifecycle import CounterState, TicketStatus
 from server.models import Branch, Service, Ticket
+from server.tickets.stats import queued_in_branch
 
 
 def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str, Any]:
     today = business_date(now, branch.timezone)
     waiting_rows = session.exec(
         select(Ticket.service_code, func.count(), func.min(Ticket.issued_at))
-        .where(Ticket.branch_id == branch.id, col(Ticket.status).in_(QUEUED))
+        .where(*queued_in_branch(session, branch.id))  # type: ignore[arg-type]
         .group_by(Ticket.service_code)
     ).all()
     waiting = {

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 from server.context import AppContext
-from server.domain.lifecycle import QUEUED
 from server.models import Branch, Ticket
+from server.tickets.stats import queued_in_branch
 
 
 def render(ctx: AppContext) -> str:
@@ -17,11 +17,16 @@ def render(ctx: AppContext) -> str:
     ]
     with ctx.db.read_session() as session:
         branches = {b.id: b for b in session.exec(select(Branch))}
-        rows = session.exec(
-            select(Ticket.branch_id, Ticket.service_code, func.count())
-            .where(col(Ticket.status).in_(QUEUED))
-            .group_by(Ticket.branch_id, Ticket.service_code)
-        ).all()
+        # Branch by branch: each count seeks the queue-head index (see queued_in_branch).
+        rows = [
+            (branch_id, service, n)
+            for branch_id in branches
+            for service, n in session.exec(
+                select(Ticket.service_code, func.count())
+                .where(*queued_in_branch(session, branch_id))  # type: ignore[arg-type]
+                .group_by(Ticket.service_code)
+            ).all()
+        ]
     for branch_id, service, n in rows:
         code = branches[branch_id].code if branch_id in branches else branch_id
         lines.append(f'sira_waiting_tickets{{branch="{code}",service="{service}"}} {n}')

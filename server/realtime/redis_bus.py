@@ -108,9 +108,11 @@ class RedisBus:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # A task stuck in a Redis call must not hold up shutdown.
+            _, stuck = await asyncio.wait(self._tasks, timeout=3.0)
+            if stuck:
+                log.warning("Redis event bus: %d task(s) did not stop in time", len(stuck))
         self._tasks = []
         if self._redis is not None:
             with contextlib.suppress(Exception):
@@ -194,8 +196,10 @@ class RedisBus:
                 delay = min(delay * 2, RECONNECT_MAX_S)
             finally:
                 if pubsub is not None:
+                    # Bounded: closing a pub/sub whose read was just cancelled can wait on
+                    # the connection forever (seen at shutdown).
                     with contextlib.suppress(Exception):
-                        await pubsub.aclose()
+                        await asyncio.wait_for(pubsub.aclose(), 1.0)
 
     def _on_message(self, message: str) -> None:
         try:

@@ -154,8 +154,10 @@ async def branch_events(
     finally:
         ctx.bus.unsubscribe(sub)
         if screen is not None:
+            # Shielded: a handler cancelled as its socket goes must still record the screen
+            # as gone.
             with contextlib.suppress(Exception):
-                await _screen_seen(ctx, screen, -1)
+                await asyncio.shield(_screen_seen(ctx, screen, -1))
 
 
 # Browser screens (a TV's call display, a kiosk page, a speaker) show up on the manager's device

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -29,10 +30,22 @@ _OPEN_COUNTER_SERVICES = select(Counter.services).where(
 )
 
 
+def queued_in_branch(session: Session, branch_id: int) -> list[Any]:
+    """WHERE clauses for a branch's queued tickets that seek the queue-head index on
+    (branch, service, status) instead of walking every ticket the branch ever had: a year of
+    history made the plain ``branch AND status IN`` form cost 20-300 ms on SQLite."""
+    codes = session.exec(select(Service.code).where(Service.branch_id == branch_id)).all()
+    return [
+        Ticket.branch_id == branch_id,
+        col(Ticket.service_code).in_(codes),
+        col(Ticket.status).in_(QUEUED),
+    ]
+
+
 def waiting_counts(session: Session, branch_id: int) -> dict[str, int]:
     rows = session.exec(
         select(Ticket.service_code, func.count())
-        .where(Ticket.branch_id == branch_id, col(Ticket.status).in_(QUEUED))
+        .where(*queued_in_branch(session, branch_id))
         .group_by(Ticket.service_code)
     ).all()
     return {code: int(n) for code, n in rows}
