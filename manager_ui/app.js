@@ -6,6 +6,7 @@
 
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
+import { hideBranches, initBranches, showBranches, visibleBranches } from "./branches.js";
 import { initReports, showReports } from "./reports.js";
 import { showStandards } from "./standards.js";
 import { $, ago, clearError, clock, duration, el, pct, showError } from "./util.js";
@@ -30,7 +31,7 @@ const state = {
 
 function show(view) {
   $("view-login").hidden = view !== "login";
-  for (const name of ["live", "reports", "standards"]) $(`view-${name}`).hidden = view !== name;
+  for (const name of ["branches", "live", "reports", "standards"]) $(`view-${name}`).hidden = view !== name;
   $("tabs").hidden = view === "login";
   $("sign-out").hidden = view === "login";
   $("live").hidden = view === "login";
@@ -66,6 +67,7 @@ async function signIn(event) {
 }
 
 async function signOut() {
+  hideBranches();
   try {
     await api.post("/api/v1/auth/logout");
   } catch {
@@ -88,6 +90,19 @@ async function afterSignIn() {
   initReports({ api, branch: state.branch, token: () => state.session?.token });
   await refreshAll();
   startLive();
+  // A regional manager or an admin also sees their branches side by side.
+  const several = await visibleBranches(api);
+  $("tab-branches").hidden = several === null;
+  initBranches({ api, onOpen: openBranch, onError: (err) => onAuthError(err) || showError(err) });
+  go(several === null ? "live" : "branches");
+}
+
+async function openBranch(code) {
+  stopLive();
+  state.branch = code;
+  initReports({ api, branch: state.branch, token: () => state.session?.token });
+  await refreshAll();
+  startLive();
   go("live");
 }
 
@@ -106,6 +121,8 @@ function go(view) {
   state.view = view;
   show(view);
   clearError();
+  if (view === "branches") showBranches();
+  else hideBranches();
   if (view === "reports") showReports();
   if (view === "standards") showStandards({ api, branch: state.branch });
 }

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import httpx
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from server.alerts.service import clear_alert, raise_alert
 from server.models import Branch
+from tests.ui.conftest import axe_violations, describe
 from tests.ui.test_teller import TIMEOUT, Staff
 
 
@@ -205,3 +207,62 @@ def test_teller_cannot_use_the_dashboard(site: Any, context: Any) -> None:
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("error")).to_contain_text("for managers", timeout=TIMEOUT)
     expect(page.get_by_test_id("tab-live")).to_be_hidden()
+
+
+def test_a_regional_manager_sees_branches_side_by_side(site: Any, context: Any) -> None:
+    api = Staff(site)
+    r = api.post("/api/v1/admin/branches", {"code": "north", "name": "North Branch"}, user="admin")
+    assert r.status_code == 201, r.text
+    r = api.post(
+        "/api/v1/admin/branches/north/services",
+        {"code": "A", "names": {"en": "Cash"}, "standard_wait_s": 600, "standard_service_s": 300},
+        user="admin",
+    )
+    assert r.status_code == 201, r.text
+    users = api.get("/api/v1/admin/users", user="admin")
+    manager = next(u for u in users if u["username"] == "manager")
+    r = httpx.put(
+        f"{site.url}/api/v1/admin/users/{manager['id']}/branches",
+        json={"branches": ["north"]},
+        headers={"Authorization": f"Bearer {api.token('admin')}"},
+    )
+    assert r.status_code == 200, r.text
+    for service in "AAB":
+        api.issue(service)
+    north_kiosk = api.post(
+        "/api/v1/admin/devices", {"branch": "north", "kind": "kiosk", "name": "N"}, user="admin"
+    ).json()["token"]
+    r = httpx.post(
+        f"{site.url}/api/v1/branches/north/tickets",
+        json={"service": "A"},
+        headers={"Authorization": f"Bearer {north_kiosk}"},
+    )
+    assert r.status_code == 201, r.text
+
+    page = context.new_page()
+    page.goto(f"{site.url}/manager/")
+    page.get_by_test_id("login-username").fill("manager")
+    page.get_by_test_id("login-password").fill(site.users["manager"])
+    page.get_by_test_id("login-submit").click()
+    # Two branches: the dashboard opens on the side-by-side view.
+    expect(page.get_by_test_id("tab-branches")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_test_id("branches-table")).to_be_visible()
+    overview = api.get("/api/v1/branches/overview")["branches"]
+    assert [b["branch"] for b in overview] == [site.branch, "north"]
+    for b in overview:
+        expect(page.get_by_test_id(f"branch-waiting-{b['branch']}")).to_have_text(
+            str(b["waiting_total"])
+        )
+    assert [b["waiting_total"] for b in overview] == [3, 1]
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+    page.get_by_test_id("open-branch-north").click()
+    expect(page.locator("#branch-name")).to_have_text("North Branch", timeout=TIMEOUT)
+    expect(page.get_by_test_id("waiting-total")).to_have_text("1")
+
+
+def test_a_single_branch_manager_has_no_branches_tab(site: Any, context: Any) -> None:
+    page = context.new_page()
+    sign_in(page, site)
+    expect(page.get_by_test_id("tab-branches")).to_be_hidden()
