@@ -185,9 +185,14 @@ def grouped_report(
     return out
 
 
+# Moments whose measured values are counted over all tickets too: when that count equals the
+# judged count, every measured value is judged.
+_ALL_OF = {"service": "service_n", "feedback": "fb_n"}
+
+
 def _moment_rows(rng: Range) -> list[dict[str, Any]]:
     cfg = rng.cfg
-    names = ["wait_n"]
+    names = ["wait_n", *_ALL_OF.values()]
     for m in MOMENTS:
         names += [
             f"m_{m.key}_{x}" for x in ("n", "missed", "expected", "exclusive", "vsum", *BASE[1:])
@@ -210,13 +215,19 @@ def _moment_rows(rng: Range) -> list[dict[str, Any]]:
                         Kth("wait_ms", wait_n, p, measured_stored(m.key, cfg), live_on),
                     )
                 )
+            if m.key == "wait":  # the same tickets as the wait stats of this row
+                continue
             value = VALUE[m.key][0]
-            svc = sx.NoIndex(RF.c[SERVICE_OF[m.key]]).in_(sorted(cfg.targets))
-            live_svc = (
+            svc: tuple[Any, ...] = (sx.NoIndex(RF.c[SERVICE_OF[m.key]]).in_(sorted(cfg.targets)),)
+            live_svc: tuple[Any, ...] = (
                 (live.c[SERVICE_OF[m.key]].in_(sorted(cfg.targets)),) if live is not None else ()
             )
-            lookups.append((("value", m.key, p), Kth(value, n, p, (svc,), live_svc)))
-    got = kth_values(rng, list(dict(lookups).items()), live)
+            every = _ALL_OF.get(m.key)
+            if every and agg is not None and n == int(getattr(agg, every) or 0):
+                # Every measured value is judged: no service filter (the same tickets).
+                svc = live_svc = ()
+            lookups.append((("value", m.key, p), Kth(value, n, p, svc, live_svc)))
+    got = kth_values(rng, list(dict(lookups).items()), live, many=True)
     rows = []
     for m in MOMENTS:
         prefix = f"m_{m.key}_"
@@ -227,8 +238,12 @@ def _moment_rows(rng: Range) -> list[dict[str, Any]]:
         missed = int(getattr(agg, prefix + "missed") or 0) if agg is not None else 0
         unit = VALUE[m.key][1]
 
-        def value(p: int, unit: int = unit, key: str = m.key) -> float | None:
-            v = got[("value", key, p)]
+        # The wait moment's values are the wait stats of its own row: the same tickets (a wait
+        # measured on a service with standards) and the same n (a graded wait is measured).
+        kind, of = ("wait", who) if m.key == "wait" else ("value", m.key)
+
+        def value(p: int, unit: int = unit, kind: str = kind, of: str = of) -> float | None:
+            v = got[(kind, of, p)]
             return None if v is None else r1(int(v) / unit if unit != 1 else v)
 
         row.update(

@@ -268,6 +268,17 @@ class Coverage:
             return True
         return any(self.first <= d <= self.last for d in self.dirty)
 
+    @property
+    def live_first(self) -> dt.date:
+        """The first day of the range read live: the range's tickets are read from here on
+        (so the index on the business date is walked only over the live days)."""
+        if self.built_through is None:
+            return self.first
+        days = [d for d in self.dirty if self.first <= d <= self.last]
+        if self.last > self.built_through:
+            days.append(max(self.first, self.built_through + dt.timedelta(days=1)))
+        return min(days) if days else self.first
+
     def stored_where(self, day: Any) -> list[Any]:
         last = self.stored_last
         assert last is not None

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import desc, func, select, union_all
+from sqlalchemy import and_, case, desc, func, select, union_all
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import CTE
+from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session
 
 from server.models import Branch, Ticket, report_day, report_fact, report_rollup
@@ -43,18 +44,50 @@ class Range:
     cfg: CycleConfig
     period: Period
     cov: Coverage
+    _fact_days: tuple[Any, Any] | None = None  # first and last day of the stored facts
 
     @property
     def dialect(self) -> str:
         return dialect_of(self.session)
 
     def live_select(self) -> Select[Any]:
+        # Bounded by the first live day: SQLite's planner takes one lower bound of the date
+        # index, and the range's own would walk every stored day's tickets.
+        first = self.cov.live_first
+        period = self.period
+        if first > period.first:
+            period = Period.of(first, period.last, self.branch.timezone)
         return live_facts(
             self.dialect,
             self.branch,
-            self.period,
+            period,
             *self.cov.live_where(Ticket.business_date),
         )
+
+    def stored_days_where(self, day: Any) -> list[Any]:
+        """``Coverage.stored_where`` without the bounds that every stored fact of the branch
+        meets (a walk of a value index then reads no date: several times faster)."""
+        conds = self.cov.stored_where(day)
+        if self._fact_days is None:
+            # Separate subqueries: each is then one step into the date index.
+            ends = [
+                select(agg(RF.c.business_date))
+                .where(RF.c.branch_id == self.branch.id)
+                .scalar_subquery()
+                for agg in (func.min, func.max)
+            ]
+            lo, hi = self.session.execute(select(*ends)).one()
+            self._fact_days = (as_date(lo), as_date(hi))
+        lo, hi = self._fact_days
+        last = self.cov.stored_last
+        if lo is None or hi is None or last is None:
+            return conds
+        lower, upper, *rest = conds
+        return [
+            *([] if self.cov.first <= lo else [lower]),
+            *([] if last >= hi else [upper]),
+            *rest,
+        ]
 
     def sums(self, keys: Sequence[str], names: Sequence[str]) -> list[Any]:
         """``SUM`` of each measure per group of ``keys`` over the whole range."""
@@ -97,27 +130,61 @@ class Kth:
     live: tuple[Any, ...] = ()  # conditions on the live facts (built with ``cte``)
 
 
-def kth_values(rng: Range, lookups: Sequence[tuple[Any, Kth]], live: CTE | None) -> dict[Any, Any]:
-    """Run the lookups (id, Kth); returns id -> the value (None for an empty group)."""
+def kth_values(
+    rng: Range, lookups: Sequence[tuple[Any, Kth]], live: CTE | None, *, many: bool = False
+) -> dict[Any, Any]:
+    """Run the lookups (id, Kth); returns id -> the value (None for an empty group).
+
+    ``many``: lookups over different values of the same tickets (by moment); over a short
+    range the stored rows are then read once (a CTE, materialised as it is used by each
+    lookup) instead of once per lookup."""
     out: dict[Any, Any] = {ident: None for ident, k in lookups if k.n <= 0}
     todo = [(ident, k) for ident, k in lookups if k.n > 0]
     live_on = live is not None and rng.cov.has_live
     n_live: dict[Any, int] = {ident: 0 for ident, _ in todo}
     if live_on and todo:
         assert live is not None
+        # One pass over the live facts counts every lookup's live values.
         counts = [
-            (
-                ident,
-                select(func.count())
-                .select_from(live)
-                .where(live.c[k.value].is_not(None), *k.live)
-                .scalar_subquery(),
+            func.coalesce(
+                func.sum(case((and_(live.c[k.value].is_not(None), *k.live), 1), else_=0)), 0
             )
-            for ident, k in todo
+            for _, k in todo
         ]
-        n_live |= _run(rng, counts)
-    scalars = [(ident, _scalar(rng, k, live, n_live[ident])) for ident, k in todo]
+        for i in range(0, len(todo), _CHUNK):
+            chunk = todo[i : i + _CHUNK]
+            row = rng.session.execute(select(*counts[i : i + _CHUNK]).select_from(live)).one()
+            n_live.update({ident: int(v) for (ident, _), v in zip(chunk, row, strict=True)})
+    shared = _stored_cte(rng) if many and _short(rng) else None
+    scalars = [(ident, _scalar(rng, k, live, n_live[ident], shared)) for ident, k in todo]
     return out | _run(rng, scalars)
+
+
+def _short(rng: Range) -> bool:
+    last = rng.cov.stored_last
+    return last is not None and (last - rng.cov.first).days < SHORT_DAYS
+
+
+# What the lookups by moment read: the values and the conditions on them.
+_MOMENT_COLUMNS = (
+    "wait_ms",
+    "kiosk_s",
+    "walk_ms",
+    "service_ms",
+    "feedback",
+    "vmask",
+    "svc",
+    "final_svc",
+)
+
+
+def _stored_cte(rng: Range) -> CTE | None:
+    if not rng.cov.has_stored:
+        return None
+    rows = select(*(RF.c[name] for name in _MOMENT_COLUMNS)).where(
+        RF.c.branch_id == rng.branch.id, *rng.cov.stored_where(RF.c.business_date)
+    )
+    return rows.cte("stored_facts")
 
 
 def _run(rng: Range, scalars: list[tuple[Any, Any]]) -> dict[Any, Any]:
@@ -129,7 +196,7 @@ def _run(rng: Range, scalars: list[tuple[Any, Any]]) -> dict[Any, Any]:
     return out
 
 
-def _scalar(rng: Range, k: Kth, live: CTE | None, n_live: int) -> Any:
+def _scalar(rng: Range, k: Kth, live: CTE | None, n_live: int, shared: CTE | None = None) -> Any:
     """The k-th value as a scalar subquery: walk the stored index from the nearer end; when
     live values take part, the answer is among the last few values of that walk and the
     live values, so only those few are sorted."""
@@ -143,16 +210,22 @@ def _scalar(rng: Range, k: Kth, live: CTE | None, n_live: int) -> Any:
         return arm.order_by(v if asc != reverse else desc(v))
 
     stored = live_arm = None
-    if n_stored:
+    if n_stored and shared is not None:
+        v = shared.c[k.value]
+        adapt = ClauseAdapter(shared)
+        conds = [adapt.traverse(c) for c in (k.stored or ())]
+        stored = select(v.label("v")).where(v.is_not(None), *conds)
+    elif n_stored:
         v = RF.c[k.value]
         # A short range: read its rows by date and sort them. A long one: walk the value
         # index (SQLite's planner would pick the date index, hence NoIndex).
         last = rng.cov.stored_last
         short = last is not None and (last - rng.cov.first).days < SHORT_DAYS
         day = RF.c.business_date if short else sx.NoIndex(RF.c.business_date)
+        on_day = rng.cov.stored_where(day) if short else rng.stored_days_where(day)
         stored = select(v.label("v")).where(
             RF.c.branch_id == rng.branch.id,
-            *rng.cov.stored_where(day),
+            *on_day,
             v.is_not(None),
             *(k.stored or ()),
         )

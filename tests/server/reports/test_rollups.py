@@ -151,3 +151,58 @@ def test_a_changed_day_is_read_live_then_rebuilt(world: dict[str, Any]) -> None:
     regraded = _live_only(world)
     assert regraded != after
     assert snapshot(world) == regraded
+
+
+def _moments(world: dict[str, Any]) -> list[Any]:
+    kit, client = world["kit"], world["client"]
+    out = []
+    for first, last in RANGES:
+        params = {"from": first.isoformat(), "to": last.isoformat(), "by": "moment"}
+        r = client.get(
+            f"/api/v1/branches/{kit.code}/reports", params=params, headers=kit.auth("manager")
+        )
+        assert r.status_code == 200, r.text
+        out.append(r.json())
+    return out
+
+
+def test_moment_percentiles_without_the_redundant_service_filter(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dropping the service filter when every measured value is judged changes nothing."""
+    from server.reports import grouped
+
+    _refresh(world, local(DAYS[2], 12))  # part stored, part live
+    fast = _moments(world)
+    monkeypatch.setattr(grouped, "_ALL_OF", {})
+    assert _moments(world) == fast
+
+
+def test_live_part_starts_at_the_first_live_day() -> None:
+    from server.reports.rollup import Coverage
+
+    d = dt.date(2026, 3, 1)
+    day = dt.timedelta(days=1)
+    assert Coverage(d, d + 9 * day).live_first == d  # nothing stored
+    assert Coverage(d, d + 9 * day, d + 4 * day).live_first == d + 5 * day
+    assert Coverage(d, d + 9 * day, d - 2 * day).live_first == d  # stored before the range
+    dirty = frozenset({d + 2 * day, d - 5 * day})
+    assert Coverage(d, d + 9 * day, d + 4 * day, dirty).live_first == d + 2 * day
+    # Everything stored and clean: no live part (any day will do).
+    assert Coverage(d, d + 9 * day, d + 20 * day).live_first == d
+
+
+def test_long_ranges_walk_the_value_indexes(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every range read as a long one (value-index walks, date bounds dropped when every
+    stored fact meets them): the same figures."""
+    from server.reports import source
+
+    live = snapshot(world)
+    monkeypatch.setattr(source, "SHORT_DAYS", 0)
+    _refresh(world, local(DAYS[2], 12))  # part stored, part live
+    assert snapshot(world) == live
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))  # every day stored
+    assert _read_from(world) == (True, False)
+    assert snapshot(world) == live
