@@ -157,3 +157,14 @@ def live_server(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip for want of a server or tool; under SIRA_TEST_STRICT (CI) that is a failure."""
+    import os
+
+    import pytest
+
+    if os.environ.get("SIRA_TEST_STRICT"):
+        pytest.fail(f"{reason} (SIRA_TEST_STRICT is set: CI must run this test)")
+    pytest.skip(reason)

@@ -64,6 +64,7 @@ class Agent:
         self._keys: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._ws: ClientConnection | None = None
         self._events: asyncio.Task[None] | None = None
+        self._keypad_tasks: list[asyncio.Task[None]] = []
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -87,6 +88,9 @@ class Agent:
                     await asyncio.wait_for(self.stopped.wait(), backoff * (1 + random.random()))
                 backoff = min(backoff * 2, self.max_backoff_s)
         finally:
+            for task in self._keypad_tasks:
+                task.cancel()
+            await asyncio.gather(*self._keypad_tasks, return_exceptions=True)
             if self._events is not None:
                 self._events.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -139,8 +143,12 @@ class Agent:
                 await asyncio.to_thread(self.hw.close)
             self.config = config
             self.hw = await asyncio.to_thread(self.hardware_factory, config, self.data_dir)
-            for counter, keypad in self.hw.keypads.items():
+            for task in self._keypad_tasks:
+                task.cancel()
+            self._keypad_tasks = [
                 asyncio.create_task(self._read_keypad(counter, keypad))
+                for counter, keypad in self.hw.keypads.items()
+            ]
 
     async def _print(self, ws: ClientConnection, job: dict[str, Any]) -> None:
         job_id = int(job["id"])

@@ -4,7 +4,6 @@ sira-line protocol byte for byte)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 import time
@@ -15,6 +14,7 @@ import serial
 from drivers.fakes import pty_pair
 from drivers.serial import SiraLineProtocol
 from tests.drivers.agent.conftest import Site, wait_until
+from tests.support import skip_or_fail
 
 PROTOCOL = SiraLineProtocol(checksum=True)
 
@@ -23,9 +23,7 @@ PROTOCOL = SiraLineProtocol(checksum=True)
 def line():
     if shutil.which("socat") is None:
         reason = "socat is needed for a serial pty pair (apt-get install socat)"
-        if os.environ.get("SIRA_TEST_STRICT"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(reason)
     with pty_pair() as (agent_end, device_end):
         yield agent_end, device_end
 
@@ -122,9 +120,7 @@ def test_keypad_calls_and_the_led_display_follows(site: Site, start_agent, line)
 def test_a_speaker_pc_plays_each_call_in_order(site: Site, start_agent, tmp_path) -> None:
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
         reason = "espeak-ng and sox are needed for announcements"
-        if os.environ.get("SIRA_TEST_STRICT"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(reason)
     played = tmp_path / "played.txt"
     # The "player" appends each file it is given: the order and the files are what we check.
     command = ["sh", "-c", f'echo "$0" >> {played}', "{path}"]

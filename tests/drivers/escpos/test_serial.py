@@ -13,12 +13,13 @@ from drivers.base import DeviceState, DeviceStatus, DriverError
 from drivers.escpos import EscposPrinter, make_printer
 from drivers.fakes import TestSerialPrinter, pty_pair
 from tests.drivers.escpos.factories import make_ticket
+from tests.support import skip_or_fail
 
 
 @pytest.fixture
 def serial_pair() -> Iterator[tuple[EscposPrinter, TestSerialPrinter]]:
     if shutil.which("socat") is None:
-        pytest.skip("needs socat")
+        skip_or_fail("socat is needed for a serial pty pair (apt-get install socat)")
     with pty_pair() as (ours, theirs), TestSerialPrinter(theirs, baudrate=19200) as fake:
         printer = make_printer(
             {
