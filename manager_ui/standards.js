@@ -1,13 +1,60 @@
 /**
  * manager_ui/standards.js — the Standards tab: the branch's service-cycle map
  * (GET/PUT /api/v1/branches/{b}/service-cycle), expected and exclusive targets per service
- * and moment, and which moments are critical.
+ * and moment, which moments are critical, and the calendar overrides (targets multiplied by a
+ * factor on given dates or days of the month: stricter on paydays, looser before a holiday).
+ * One form, one Save button: the PUT carries moments, standards and the whole overrides list.
  */
 
 import { $, clearError, el, showError } from "./util.js";
 
+// Every sentence the overrides editor shows, together so they can be translated later.
+const T = {
+  untitled: (n) => `Override ${n}`,
+  empty: "No calendar overrides: the same targets apply every day.",
+  label: "Label",
+  labelPlaceholder: "e.g. Payday",
+  factor: "Factor",
+  factorSame: (f) => `${f} = no change`,
+  factorStricter: (f, pct) => `${f} = ${pct}% stricter`,
+  factorLooser: (f, pct) => `${f} = ${pct}% looser`,
+  factorTimes: (f) => `${f} = ${f} times the target (looser)`,
+  factorBad: "Enter a number from 0.1 to 10",
+  appliesTo: "Applies to",
+  appliesNote: "None ticked = every time moment. Feedback is never scaled.",
+  days: "Days of month",
+  daysPlaceholder: "e.g. 1, 15, 28-31",
+  daysHelp: "Separate with commas; ranges like 28-31.",
+  dates: "Specific dates",
+  dateInput: (name) => `Date to add to ${name}`,
+  addDate: "Add date",
+  noDates: "No specific dates.",
+  removeDate: (d) => `Remove ${d}`,
+  pickDate: "Pick a date first, then press Add date.",
+  remove: "Remove override",
+  removeNamed: (label, n) => `Remove override ${label || n}`,
+  full: (max) => `At most ${max} overrides.`,
+  notAdded: "Could not add an override:",
+  unsaved: "Unsaved changes.",
+  saved: "Saved.",
+  notSaved: "The standards were not saved:",
+  needsDays: (name) => `${name} needs specific dates or days of the month.`,
+  badFactor: (name) => `${name}: the factor must be a number from 0.1 to 10.`,
+  badDays: (name, bad) =>
+    `${name}: days of month must be whole days from 1 to 31, e.g. “1, 15, 28-31” (not: ${bad}).`,
+  longLabel: (name) => `${name}: the label can be at most 80 characters.`,
+};
+
+const MAX_OVERRIDES = 50;
+const MAX_LABEL = 80;
+const FACTOR_MIN = 0.1;
+const FACTOR_MAX = 10;
+
 let current = null;
 let ctx = null;
+// The overrides being edited: {uid, label, factor, moments: Set, daysText, dates: [], shown: []}.
+let drafts = [];
+let nextUid = 1;
 
 export async function showStandards(options) {
   ctx = options;
@@ -15,6 +62,10 @@ export async function showStandards(options) {
   if (!form.dataset.wired) {
     form.dataset.wired = "1";
     form.addEventListener("submit", save);
+    form.addEventListener("input", () => {
+      $("standards-status").textContent = T.unsaved;
+    });
+    $("override-add").addEventListener("click", addOverride);
   }
   try {
     current = await ctx.api.get(`/api/v1/branches/${encodeURIComponent(ctx.branch)}/service-cycle`);
@@ -101,14 +152,429 @@ function render() {
       ),
     ),
   );
+  drafts = (current.overrides || []).map(draftFrom);
+  renderOverrides();
   $("standards-status").textContent = current.updated_at
     ? `Last changed ${new Date(current.updated_at).toLocaleString()}`
     : "";
 }
 
+// ------------------------------------------------------------------------ calendar overrides
+
+/** The time moments an override can scale (feedback is a score: never). */
+function timeMoments() {
+  return (current?.moments || []).filter((m) => m.measure !== "score");
+}
+
+function draftFrom(o) {
+  return {
+    uid: nextUid++,
+    label: o.label || "",
+    factor: o.factor === undefined || o.factor === null ? "" : String(o.factor),
+    moments: new Set(o.moments || []),
+    daysText: formatDays(o.days_of_month || []),
+    dates: [...new Set(o.dates || [])].sort(),
+    shown: [], // the error messages shown under the card
+  };
+}
+
+/** "1, 15, 28-31" -> {days: [1, 15, 28, 29, 30, 31], bad: []}; wrong pieces land in bad. */
+export function parseDays(text) {
+  const days = new Set();
+  const bad = [];
+  const tidy = String(text || "")
+    .replace(/\s*[-–—]\s*/g, "-")
+    .trim();
+  if (!tidy) return { days: [], bad };
+  for (const part of tidy.split(/[\s,;]+/)) {
+    if (!part) continue;
+    const range = /^(\d{1,2})-(\d{1,2})$/.exec(part);
+    const single = /^\d{1,2}$/.test(part);
+    if (range) {
+      const [from, to] = [Number(range[1]), Number(range[2])];
+      if (from < 1 || to > 31 || from > to) bad.push(part);
+      else for (let d = from; d <= to; d++) days.add(d);
+    } else if (single && Number(part) >= 1 && Number(part) <= 31) {
+      days.add(Number(part));
+    } else {
+      bad.push(part);
+    }
+  }
+  return { days: [...days].sort((a, b) => a - b), bad };
+}
+
+/** [1, 15, 28, 29, 30, 31] -> "1, 15, 28-31" (runs of three or more as a range). */
+export function formatDays(days) {
+  const sorted = [...new Set(days.map(Number))].sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    if (j - i >= 2) out.push(`${sorted[i]}-${sorted[j]}`);
+    else for (let k = i; k <= j; k++) out.push(String(sorted[k]));
+    i = j + 1;
+  }
+  return out.join(", ");
+}
+
+function factorOk(raw) {
+  const f = Number(raw);
+  return raw !== "" && Number.isFinite(f) && f >= FACTOR_MIN && f <= FACTOR_MAX;
+}
+
+/** The factor in plain words: "0.8 = 20% stricter", "1.5 = 50% looser". */
+export function factorHint(raw) {
+  if (!factorOk(raw)) return T.factorBad;
+  const f = Number(raw);
+  const shown = String(Math.round(f * 1000) / 1000);
+  const pct = Math.round(Math.abs(1 - f) * 1000) / 10;
+  if (pct === 0) return T.factorSame(shown);
+  if (f >= 2) return T.factorTimes(shown);
+  return f < 1 ? T.factorStricter(shown, pct) : T.factorLooser(shown, pct);
+}
+
+function nameOf(d) {
+  return d.label.trim() || T.untitled(drafts.indexOf(d) + 1);
+}
+
+function removeName(d) {
+  return T.removeNamed(d.label.trim(), drafts.indexOf(d) + 1);
+}
+
+function addOverride() {
+  if (drafts.length >= MAX_OVERRIDES) {
+    showError({ message: T.full(MAX_OVERRIDES) }, T.notAdded);
+    return;
+  }
+  drafts.push(draftFrom({ label: "", factor: 1 }));
+  renderOverrides();
+  $("standards-status").textContent = T.unsaved;
+  $(`ovr-${drafts.at(-1).uid}-label`).focus();
+}
+
+function removeOverride(d) {
+  const i = drafts.indexOf(d);
+  drafts.splice(i, 1);
+  renderOverrides();
+  $("standards-status").textContent = T.unsaved;
+  // Focus where the removed card was: the next card, else the previous one, else Add.
+  const next = drafts[i] || drafts[i - 1];
+  (next ? $(`ovr-${next.uid}-remove`) : $("override-add")).focus();
+}
+
+function renderOverrides() {
+  const list = $("overrides");
+  list.replaceChildren(...drafts.map((d, i) => overrideCard(d, i)));
+  for (const d of drafts) paintErrors(d);
+  $("overrides-empty").textContent = T.empty;
+  $("overrides-empty").hidden = drafts.length > 0;
+  const add = $("override-add");
+  add.disabled = drafts.length >= MAX_OVERRIDES;
+  add.title = add.disabled ? T.full(MAX_OVERRIDES) : "";
+}
+
+function overrideCard(d, index) {
+  const id = (part) => `ovr-${d.uid}-${part}`;
+  const tid = (part) => `ovr-${index}-${part}`;
+
+  const title = el("h3", { class: "ovr-title", id: id("title"), text: nameOf(d) });
+
+  const label = el("input", {
+    id: id("label"),
+    class: "ovr-input",
+    type: "text",
+    maxlength: MAX_LABEL,
+    autocomplete: "off",
+    placeholder: T.labelPlaceholder,
+    value: d.label,
+    "data-testid": tid("label"),
+    oninput: (e) => {
+      d.label = e.target.value;
+      updateErrors(d, ["label"]);
+      title.textContent = nameOf(d);
+      remove.setAttribute("aria-label", removeName(d));
+      dateInput.setAttribute("aria-label", T.dateInput(nameOf(d)));
+    },
+  });
+
+  const hint = el("span", { class: "ovr-hint", id: id("factor-hint"), "data-testid": tid("factor-hint") });
+  const showHint = () => {
+    hint.textContent = factorHint(d.factor);
+    hint.classList.toggle("is-bad", !factorOk(d.factor));
+    hint.classList.toggle("is-stricter", factorOk(d.factor) && Number(d.factor) < 1);
+    hint.classList.toggle("is-looser", factorOk(d.factor) && Number(d.factor) > 1);
+  };
+  const factor = el("input", {
+    id: id("factor"),
+    class: "ovr-input ovr-factor",
+    type: "number",
+    inputmode: "decimal",
+    min: FACTOR_MIN,
+    max: FACTOR_MAX,
+    step: 0.05,
+    value: d.factor,
+    "aria-describedby": `${id("factor-hint")} ${id("error")}`,
+    "data-testid": tid("factor"),
+    oninput: (e) => {
+      d.factor = e.target.value;
+      showHint();
+      updateErrors(d, ["factor"]);
+    },
+  });
+  showHint();
+
+  const moments = el(
+    "fieldset",
+    { class: "ovr-moments", "aria-describedby": id("moments-note") },
+    el("legend", { text: T.appliesTo }),
+    el(
+      "div",
+      { class: "ovr-checks" },
+      ...timeMoments().map((m) =>
+        el(
+          "label",
+          { class: "ovr-check" },
+          el("input", {
+            type: "checkbox",
+            checked: d.moments.has(m.key),
+            "data-testid": tid(`moment-${m.key}`),
+            onchange: (e) => {
+              if (e.target.checked) d.moments.add(m.key);
+              else d.moments.delete(m.key);
+            },
+          }),
+          el("span", { text: m.name }),
+        ),
+      ),
+    ),
+    el("p", { class: "ovr-note", id: id("moments-note"), text: T.appliesNote }),
+  );
+
+  const days = el("input", {
+    id: id("days"),
+    class: "ovr-input",
+    type: "text",
+    inputmode: "numeric",
+    autocomplete: "off",
+    placeholder: T.daysPlaceholder,
+    value: d.daysText,
+    "aria-describedby": `${id("days-help")} ${id("error")}`,
+    "data-testid": tid("days"),
+    oninput: (e) => {
+      d.daysText = e.target.value;
+      updateErrors(d, ["days"]);
+    },
+    // No message on leaving the field: it would push Save down under a pointer about to click.
+  });
+
+  const chips = el("div", { class: "chip-row ovr-chips", "data-testid": tid("dates") });
+  const drawChips = (focusAt = null) => {
+    chips.replaceChildren(
+      ...(d.dates.length
+        ? d.dates.map((date, k) =>
+            el(
+              "button",
+              {
+                type: "button",
+                class: "chip ovr-chip",
+                "aria-label": T.removeDate(date),
+                "data-testid": `${tid("date")}-${date}`,
+                onclick: () => {
+                  d.dates.splice(k, 1);
+                  $("standards-status").textContent = T.unsaved;
+                  updateErrors(d, ["days"]);
+                  drawChips(k);
+                },
+              },
+              el("span", { text: date }),
+              el("span", { class: "ovr-chip-x", "aria-hidden": "true", text: "×" }),
+            ),
+          )
+        : [el("span", { class: "muted ovr-none", text: T.noDates })]),
+    );
+    if (focusAt !== null) {
+      const buttons = chips.querySelectorAll("button");
+      (buttons[Math.min(focusAt, buttons.length - 1)] || dateInput).focus();
+    }
+  };
+  const addDate = () => {
+    const value = dateInput.value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      d.shown = [...d.shown.filter((e) => e.field !== "date"), { field: "date", text: T.pickDate }];
+      paintErrors(d);
+      dateInput.focus();
+      return;
+    }
+    if (!d.dates.includes(value)) {
+      d.dates.push(value);
+      d.dates.sort();
+    }
+    dateInput.value = "";
+    $("standards-status").textContent = T.unsaved;
+    drawChips();
+    updateErrors(d, ["date", "days"]);
+    dateInput.focus();
+  };
+  const dateInput = el("input", {
+    id: id("date"),
+    class: "ovr-input ovr-date",
+    type: "date",
+    "aria-label": T.dateInput(nameOf(d)),
+    "data-testid": tid("date-input"),
+    // Enter adds the date instead of saving the whole form.
+    onkeydown: (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        addDate();
+      }
+    },
+  });
+  drawChips();
+
+  const remove = el(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-small btn-quiet-danger",
+      id: id("remove"),
+      "aria-label": removeName(d),
+      "data-testid": tid("remove"),
+      onclick: () => removeOverride(d),
+    },
+    T.remove,
+  );
+
+  return el(
+    "div",
+    { class: "ovr-card", role: "group", "aria-labelledby": id("title"), "data-testid": "override" },
+    el(
+      "div",
+      { class: "ovr-head" },
+      el("span", { class: "ovr-num", "aria-hidden": "true", text: index + 1 }),
+      title,
+      remove,
+    ),
+    el(
+      "div",
+      { class: "ovr-grid" },
+      el("div", { class: "field ovr-field ovr-label" }, el("label", { for: id("label"), text: T.label }), label),
+      el(
+        "div",
+        { class: "field ovr-field ovr-factor-field" },
+        el("label", { for: id("factor"), text: T.factor }),
+        el("div", { class: "ovr-factor-row" }, factor, hint),
+      ),
+      moments,
+      el(
+        "div",
+        { class: "field ovr-field ovr-days" },
+        el("label", { for: id("days"), text: T.days }),
+        days,
+        el("span", { class: "ovr-note", id: id("days-help"), text: T.daysHelp }),
+      ),
+      el(
+        "fieldset",
+        { class: "ovr-dates" },
+        el("legend", { text: T.dates }),
+        el(
+          "div",
+          { class: "ovr-date-row" },
+          dateInput,
+          el(
+            "button",
+            { type: "button", class: "btn ovr-add-date", "data-testid": tid("add-date"), onclick: addDate },
+            T.addDate,
+          ),
+        ),
+        chips,
+      ),
+    ),
+    el("p", {
+      class: "ovr-error",
+      id: id("error"),
+      "aria-live": "polite",
+      "data-testid": tid("error"),
+      hidden: true,
+    }),
+  );
+}
+
+/** What is wrong with one override: [{field, text}] (empty when it can be saved). */
+function cardErrors(d) {
+  const name = `“${nameOf(d)}”`;
+  const errors = [];
+  const { days, bad } = parseDays(d.daysText);
+  if (bad.length) errors.push({ field: "days", text: T.badDays(name, bad.join(", ")) });
+  else if (!days.length && !d.dates.length) errors.push({ field: "days", text: T.needsDays(name) });
+  if (!factorOk(d.factor)) errors.push({ field: "factor", text: T.badFactor(name) });
+  if (d.label.trim().length > MAX_LABEL) errors.push({ field: "label", text: T.longLabel(name) });
+  return errors;
+}
+
+/**
+ * Recheck some fields of one card while it is edited: a message shown by Save follows the
+ * value and goes once it is fixed; new messages wait for the next Save.
+ */
+function updateErrors(d, fields) {
+  const now = cardErrors(d).filter((e) => fields.includes(e.field));
+  const had = new Set(d.shown.map((e) => e.field));
+  d.shown = [...d.shown.filter((e) => !fields.includes(e.field)), ...now.filter((e) => had.has(e.field))];
+  paintErrors(d);
+}
+
+/** Mark the fields of one card and say what is wrong under it. */
+function paintErrors(d) {
+  const fields = new Set(d.shown.map((e) => e.field));
+  for (const part of ["label", "factor", "days", "date"]) {
+    const node = $(`ovr-${d.uid}-${part}`);
+    if (!node) continue;
+    if (fields.has(part)) node.setAttribute("aria-invalid", "true");
+    else node.removeAttribute("aria-invalid");
+  }
+  const box = $(`ovr-${d.uid}-error`);
+  if (!box) return;
+  box.textContent = d.shown.map((e) => e.text).join(" ");
+  box.hidden = d.shown.length === 0;
+}
+
+/** The overrides as the API takes them, or null after saying what is wrong. */
+function collectOverrides() {
+  const keys = timeMoments().map((m) => m.key);
+  const messages = [];
+  let first = null;
+  for (const d of drafts) {
+    const errors = cardErrors(d);
+    d.shown = errors;
+    paintErrors(d);
+    if (errors.length && !first) first = $(`ovr-${d.uid}-${errors[0].field}`);
+    messages.push(...errors.map((e) => e.text));
+  }
+  if (messages.length) {
+    showError({ message: messages.join(" ") }, T.notSaved);
+    first?.focus();
+    return null;
+  }
+  return drafts.map((d) => ({
+    label: d.label.trim(),
+    dates: [...d.dates],
+    days_of_month: parseDays(d.daysText).days,
+    moments: keys.filter((k) => d.moments.has(k)),
+    factor: Number(d.factor),
+  }));
+}
+
 async function save(event) {
   event.preventDefault();
   clearError();
+  // The form is novalidate (the overrides are checked here, with sentences); the targets
+  // table keeps the browser's own checks.
+  const invalid = [...document.querySelectorAll(".std-input")].find((node) => !node.checkValidity());
+  if (invalid) {
+    invalid.reportValidity();
+    return;
+  }
+  const overrides = collectOverrides();
+  if (!overrides) return;
   const standards = {};
   for (const node of document.querySelectorAll(".std-input")) {
     const { svc, moment, level } = node.dataset;
@@ -124,13 +590,15 @@ async function save(event) {
   btn.disabled = true;
   try {
     current = await ctx.api.request("PUT", `/api/v1/branches/${encodeURIComponent(ctx.branch)}/service-cycle`, {
-      body: { moments, standards, overrides: current.overrides || [] },
+      body: { moments, standards, overrides },
     });
     render();
-    $("standards-status").textContent = "Saved.";
+    $("standards-status").textContent = T.saved;
   } catch (err) {
-    const fields = err.errors ? ` (${err.errors.map((e) => e.msg || e.message || "").join("; ")})` : "";
-    showError({ message: `${err.detail || err.message}${fields}` }, "The standards were not saved:");
+    // The field messages the server's sentence does not already carry.
+    const detail = err.detail || err.message;
+    const extra = (err.errors || []).map((e) => e.msg || e.message || "").filter((m) => m && !detail.includes(m));
+    showError({ message: extra.length ? `${detail} (${extra.join("; ")})` : detail }, T.notSaved);
   } finally {
     btn.disabled = false;
   }

@@ -1,6 +1,6 @@
 """axe-core on the staff screens: no serious or critical violations on the teller console
 (sign-in, a customer at the counter with the recovery prompt, the pause dialog) and on the
-manager dashboard (live, reports with charts, standards)."""
+manager dashboard (live, reports with charts, standards with calendar overrides)."""
 
 from __future__ import annotations
 
@@ -82,4 +82,40 @@ def test_manager_live_reports_and_standards_are_accessible(site: Any, context: A
     assert_accessible(page)
     page.get_by_test_id("tab-standards").click()
     expect(page.get_by_test_id("std-A-wait-expected")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+
+
+def test_manager_calendar_overrides_are_accessible(site: Any, context: Any) -> None:
+    """The Standards tab with a stored override (moments, days, date chips), a new one, and
+    the same card marked invalid after a refused Save."""
+    api = Staff(site)
+    res = api.http.put(
+        f"/api/v1/branches/{site.branch}/service-cycle",
+        json={
+            "overrides": [
+                {
+                    "label": "Payday",
+                    "dates": ["2026-12-24", "2026-12-31"],
+                    "days_of_month": [1, 15, 28, 29, 30, 31],
+                    "moments": ["wait", "service"],
+                    "factor": 0.8,
+                }
+            ]
+        },
+        headers={"Authorization": f"Bearer {api.token('manager')}"},
+    )
+    assert res.status_code == 200, res.text
+    page = context.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    manager_sign_in(page, site)
+    page.get_by_test_id("tab-standards").click()
+    expect(page.get_by_test_id("ovr-0-label")).to_have_value("Payday", timeout=TIMEOUT)
+    expect(page.get_by_role("button", name="Remove 2026-12-31")).to_be_visible()
+    expect(page.get_by_role("heading", name="Calendar overrides")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_test_id("override-add").click()
+    page.get_by_test_id("ovr-1-days").fill("0, 40")
+    page.get_by_test_id("standards-save").click()
+    expect(page.get_by_test_id("ovr-1-error")).to_be_visible()
+    expect(page.get_by_test_id("error")).to_be_visible()
     assert_accessible(page)

@@ -199,6 +199,243 @@ def test_standards_editor_shows_the_api_refusal(site: Any, context: Any) -> None
     assert cycle["standards"]["A"]["wait"]["exclusive"] != 900
 
 
+# --- calendar overrides (Standards tab) ------------------------------------------------------
+
+PAYDAY = {
+    "label": "Payday",
+    "dates": ["2026-12-31"],
+    "days_of_month": [1, 15],
+    "moments": ["wait"],
+    "factor": 0.8,
+}
+
+
+def cycle_url(site: Any) -> str:
+    return f"/api/v1/branches/{site.branch}/service-cycle"
+
+
+def put_overrides(api: Staff, site: Any, overrides: list[dict[str, Any]]) -> None:
+    res = api.http.put(
+        cycle_url(site),
+        json={"overrides": overrides},
+        headers={"Authorization": f"Bearer {api.token('manager')}"},
+    )
+    assert res.status_code == 200, res.text
+
+
+def open_standards(page: Any, site: Any) -> None:
+    page.get_by_test_id("tab-standards").click()
+    expect(page.get_by_test_id("std-A-wait-expected")).to_have_value("600", timeout=TIMEOUT)
+
+
+def record_puts(page: Any) -> list[str]:
+    """The URLs of the PUT requests the page sends from now on."""
+    puts: list[str] = []
+    page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+    return puts
+
+
+def add_override_in_ui(
+    page: Any, *, label: str, factor: str, moment: str, days: str, dates: tuple[str, ...]
+) -> None:
+    """Add Override, fill it like a manager would; the new card is the last one."""
+    page.get_by_test_id("override-add").click()
+    i = page.get_by_test_id("override").count() - 1
+    expect(page.get_by_test_id(f"ovr-{i}-label")).to_be_focused()
+    page.keyboard.type(label)
+    page.get_by_test_id(f"ovr-{i}-factor").fill(factor)
+    page.get_by_test_id(f"ovr-{i}-moment-{moment}").check()
+    page.get_by_test_id(f"ovr-{i}-days").fill(days)
+    for date in dates:
+        page.get_by_test_id(f"ovr-{i}-date-input").fill(date)
+        page.get_by_test_id(f"ovr-{i}-add-date").click()
+        expect(page.get_by_role("button", name=f"Remove {date}")).to_be_visible()
+
+
+def save_standards(page: Any) -> None:
+    page.get_by_test_id("standards-save").click()
+    expect(page.get_by_test_id("standards-status")).to_have_text("Saved.", timeout=TIMEOUT)
+
+
+def test_calendar_override_added_in_the_ui_is_stored(site: Any, context: Any) -> None:
+    api = Staff(site)
+    assert api.get(cycle_url(site))["overrides"] == []
+    page = context.new_page()
+    sign_in(page, site)
+    open_standards(page, site)
+    expect(page.get_by_test_id("overrides-empty")).to_be_visible()
+    add_override_in_ui(
+        page, label="Payday", factor="0.8", moment="wait", days="1, 15", dates=("2026-12-31",)
+    )
+    # The factor in plain words, live from the value.
+    expect(page.get_by_test_id("ovr-0-factor-hint")).to_have_text("0.8 = 20% stricter")
+    page.get_by_test_id("ovr-0-factor").fill("1.5")
+    expect(page.get_by_test_id("ovr-0-factor-hint")).to_have_text("1.5 = 50% looser")
+    page.get_by_test_id("ovr-0-factor").fill("0.8")
+    expect(page.get_by_test_id("overrides-empty")).to_be_hidden()
+    save_standards(page)
+    assert api.get(cycle_url(site))["overrides"] == [PAYDAY]
+    # The table's targets went with the same PUT and are unchanged.
+    assert api.get(cycle_url(site))["standards"]["A"]["wait"] == {"expected": 600, "exclusive": 300}
+
+
+def test_calendar_override_shows_after_reload_and_edits_save(site: Any, context: Any) -> None:
+    api = Staff(site)
+    page = context.new_page()
+    sign_in(page, site)
+    open_standards(page, site)
+    add_override_in_ui(
+        page,
+        label="Payday",
+        factor="0.8",
+        moment="wait",
+        days="1, 15",
+        dates=("2026-12-31", "2026-12-24"),
+    )
+    save_standards(page)
+    assert api.get(cycle_url(site))["overrides"] == [
+        {**PAYDAY, "dates": ["2026-12-24", "2026-12-31"]}
+    ]
+
+    page.reload()
+    expect(page.get_by_test_id("live")).to_have_text("Live", timeout=TIMEOUT)
+    open_standards(page, site)
+    expect(page.get_by_test_id("override")).to_have_count(1)
+    expect(page.get_by_test_id("ovr-0-label")).to_have_value("Payday")
+    expect(page.get_by_test_id("ovr-0-factor")).to_have_value("0.8")
+    expect(page.get_by_test_id("ovr-0-factor-hint")).to_have_text("0.8 = 20% stricter")
+    expect(page.get_by_test_id("ovr-0-moment-wait")).to_be_checked()
+    for other in ("kiosk", "walk", "service"):
+        expect(page.get_by_test_id(f"ovr-0-moment-{other}")).not_to_be_checked()
+    expect(page.get_by_test_id("ovr-0-moment-feedback")).to_have_count(0)
+    expect(page.get_by_test_id("ovr-0-days")).to_have_value("1, 15")
+    chips = page.get_by_test_id("ovr-0-dates").get_by_role("button")
+    expect(chips).to_have_count(2)
+    expect(chips.nth(0)).to_have_accessible_name("Remove 2026-12-24")
+    expect(chips.nth(1)).to_have_accessible_name("Remove 2026-12-31")
+
+    page.get_by_test_id("ovr-0-factor").fill("1.25")
+    expect(page.get_by_test_id("ovr-0-factor-hint")).to_have_text("1.25 = 25% looser")
+    page.get_by_role("button", name="Remove 2026-12-24").click()
+    expect(page.get_by_role("button", name="Remove 2026-12-24")).to_have_count(0)
+    expect(chips).to_have_count(1)
+    save_standards(page)
+    assert api.get(cycle_url(site))["overrides"] == [{**PAYDAY, "factor": 1.25}]
+
+
+def test_removing_a_calendar_override_saves_none(site: Any, context: Any) -> None:
+    api = Staff(site)
+    put_overrides(api, site, [PAYDAY])
+    page = context.new_page()
+    sign_in(page, site)
+    open_standards(page, site)
+    expect(page.get_by_test_id("override")).to_have_count(1)
+    expect(page.get_by_test_id("ovr-0-label")).to_have_value("Payday")
+    page.get_by_role("button", name="Remove override Payday").click()
+    expect(page.get_by_test_id("override")).to_have_count(0)
+    expect(page.get_by_test_id("overrides-empty")).to_be_visible()
+    expect(page.get_by_test_id("override-add")).to_be_focused()
+    # Nothing is stored until Save.
+    assert api.get(cycle_url(site))["overrides"] == [PAYDAY]
+    save_standards(page)
+    assert api.get(cycle_url(site))["overrides"] == []
+
+
+def test_override_without_days_is_refused_before_sending(site: Any, context: Any) -> None:
+    api = Staff(site)
+    put_overrides(api, site, [PAYDAY])
+    before = api.get(cycle_url(site))
+    page = context.new_page()
+    sign_in(page, site)
+    open_standards(page, site)
+    puts = record_puts(page)
+    page.get_by_test_id("override-add").click()
+    page.keyboard.type("Christmas")
+    page.get_by_test_id("ovr-1-factor").fill("1.5")
+    page.get_by_test_id("standards-save").click()
+    error = page.get_by_test_id("error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("not saved")
+    expect(error).to_contain_text("“Christmas” needs specific dates or days of the month")
+    expect(page.get_by_test_id("ovr-1-error")).to_contain_text("needs specific dates or days")
+    expect(page.get_by_test_id("ovr-1-days")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("ovr-1-days")).to_be_focused()
+    expect(page.get_by_test_id("standards-status")).not_to_have_text("Saved.")
+    page.wait_for_timeout(300)
+    assert puts == []
+    assert api.get(cycle_url(site)) == before
+
+    # A date is enough: the message goes and the save goes through.
+    page.get_by_test_id("ovr-1-date-input").fill("2026-12-24")
+    page.get_by_test_id("ovr-1-add-date").click()
+    expect(page.get_by_test_id("ovr-1-error")).to_be_hidden()
+    save_standards(page)
+    assert len(puts) == 1
+    christmas = {"label": "Christmas", "dates": ["2026-12-24"], "days_of_month": []}
+    assert api.get(cycle_url(site))["overrides"] == [
+        PAYDAY,
+        {**christmas, "moments": [], "factor": 1.5},
+    ]
+
+
+def test_days_of_month_out_of_range_are_refused(site: Any, context: Any) -> None:
+    api = Staff(site)
+    before = api.get(cycle_url(site))
+    page = context.new_page()
+    sign_in(page, site)
+    open_standards(page, site)
+    puts = record_puts(page)
+    page.get_by_test_id("override-add").click()
+    page.keyboard.type("Month end")
+    days = page.get_by_test_id("ovr-0-days")
+    days.fill("0, 40")
+    page.get_by_test_id("standards-save").click()
+    error = page.get_by_test_id("error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("“Month end”: days of month must be whole days from 1 to 31")
+    expect(error).to_contain_text("(not: 0, 40)")
+    # The same message under the card, the field marked.
+    expect(page.get_by_test_id("ovr-0-error")).to_contain_text("whole days from 1 to 31")
+    expect(days).to_have_attribute("aria-invalid", "true")
+    page.wait_for_timeout(300)
+    assert puts == []
+    assert api.get(cycle_url(site)) == before
+
+    # Ranges are fine; the field is no longer marked once it is right.
+    days.fill("1, 28-31")
+    expect(page.get_by_test_id("ovr-0-error")).to_be_hidden()
+    expect(days).not_to_have_attribute("aria-invalid", "true")
+    save_standards(page)
+    assert api.get(cycle_url(site))["overrides"] == [
+        {
+            "label": "Month end",
+            "dates": [],
+            "days_of_month": [1, 28, 29, 30, 31],
+            "moments": [],
+            "factor": 1,
+        }
+    ]
+
+
+def test_override_factor_out_of_range_is_refused(site: Any, context: Any) -> None:
+    api = Staff(site)
+    before = api.get(cycle_url(site))
+    page = context.new_page()
+    sign_in(page, site)
+    open_standards(page, site)
+    puts = record_puts(page)
+    add_override_in_ui(page, label="Storm", factor="12", moment="walk", days="3", dates=())
+    expect(page.get_by_test_id("ovr-0-factor-hint")).to_have_text("Enter a number from 0.1 to 10")
+    page.get_by_test_id("standards-save").click()
+    expect(page.get_by_test_id("error")).to_contain_text(
+        "“Storm”: the factor must be a number from 0.1 to 10"
+    )
+    expect(page.get_by_test_id("ovr-0-factor")).to_have_attribute("aria-invalid", "true")
+    page.wait_for_timeout(300)
+    assert puts == []
+    assert api.get(cycle_url(site)) == before
+
+
 def test_teller_cannot_use_the_dashboard(site: Any, context: Any) -> None:
     page = context.new_page()
     page.goto(f"{site.url}/manager/")
