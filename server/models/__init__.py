@@ -9,6 +9,8 @@ from server.models.analytics import (
     report_action,
     report_day,
     report_fact,
+    report_hist,
+    report_hist_pair,
     report_rollup,
 )
 from server.models.ops import Alert, PrintJob, UserBranch
@@ -35,5 +37,7 @@ __all__ = [
     "report_action",
     "report_day",
     "report_fact",
+    "report_hist",
+    "report_hist_pair",
     "report_rollup",
 ]

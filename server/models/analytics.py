@@ -183,3 +183,27 @@ report_action = Table(
     Column("n", BigInteger, nullable=False),
     Index("ix_report_action_day", "branch_id", "business_date"),
 )
+
+# Value histograms of the percentile series of ``by=moment`` (see server/reports/hist.py):
+# per series, bucket and summarised day the count ``n`` and ``cum``, the running count over
+# the branch's days up to that one, so any range's count per bucket is two index seeks.
+report_hist = Table(
+    "report_hist",
+    SQLModel.metadata,
+    Column("branch_id", Integer, primary_key=True, autoincrement=False),
+    Column("series", SmallInteger, primary_key=True, autoincrement=False),
+    Column("bucket", SmallInteger, primary_key=True, autoincrement=False),
+    Column("business_date", Date, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Column("cum", BigInteger, nullable=False),
+    Index("ix_report_hist_day", "branch_id", "business_date"),
+)
+
+# The (series, bucket) pairs a branch's histograms have rows for.
+report_hist_pair = Table(
+    "report_hist_pair",
+    SQLModel.metadata,
+    Column("branch_id", Integer, primary_key=True, autoincrement=False),
+    Column("series", SmallInteger, primary_key=True, autoincrement=False),
+    Column("bucket", SmallInteger, primary_key=True, autoincrement=False),
+)

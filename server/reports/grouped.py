@@ -9,10 +9,10 @@ from sqlmodel import Session, col
 
 from server.domain.standards import MOMENTS
 from server.models import Branch, Counter, User
-from server.reports import sqlexpr as sx
+from server.reports import hist
 from server.reports.cycle import CycleConfig
 from server.reports.facts import Period
-from server.reports.measures import SERVICE_OF, VALUE
+from server.reports.measures import VALUE
 from server.reports.source import (
     RD,
     RF,
@@ -22,9 +22,8 @@ from server.reports.source import (
     equal_key,
     kth_values,
     live_cte,
-    measured_live,
-    measured_stored,
     open_range,
+    series_percentiles,
 )
 
 GROUPS = ("day", "hour", "service", "counter", "teller", "moment")
@@ -185,62 +184,33 @@ def grouped_report(
     return out
 
 
-# Moments whose measured values are counted over all tickets too: when that count equals the
-# judged count, every measured value is judged.
-_ALL_OF = {"service": "service_n", "feedback": "fb_n"}
-
-
 def _moment_rows(rng: Range) -> list[dict[str, Any]]:
     cfg = rng.cfg
-    names = ["wait_n", *_ALL_OF.values()]
+    names = []
     for m in MOMENTS:
         names += [
             f"m_{m.key}_{x}" for x in ("n", "missed", "expected", "exclusive", "vsum", *BASE[1:])
         ]
     agg = rng.total(names)
-    live = live_cte(rng)
-    lookups: list[tuple[Any, Kth]] = []
-    all_wait_n = int(agg.wait_n or 0) if agg is not None else 0
-    for m in MOMENTS:
-        n = int(getattr(agg, f"m_{m.key}_n") or 0) if agg is not None else 0
-        wait_n = int(getattr(agg, f"m_{m.key}_wait_n") or 0) if agg is not None else 0
-        for p in (50, 90):
-            if wait_n == all_wait_n:  # every called ticket: the whole range's percentile
-                lookups.append((("wait", "*", p), Kth("wait_ms", wait_n, p)))
-            else:
-                live_on = measured_live(live, m.key, cfg) if live is not None else ()
-                lookups.append(
-                    (
-                        ("wait", m.key, p),
-                        Kth("wait_ms", wait_n, p, measured_stored(m.key, cfg), live_on),
-                    )
-                )
-            if m.key == "wait":  # the same tickets as the wait stats of this row
-                continue
-            value = VALUE[m.key][0]
-            svc: tuple[Any, ...] = (sx.NoIndex(RF.c[SERVICE_OF[m.key]]).in_(sorted(cfg.targets)),)
-            live_svc: tuple[Any, ...] = (
-                (live.c[SERVICE_OF[m.key]].in_(sorted(cfg.targets)),) if live is not None else ()
-            )
-            every = _ALL_OF.get(m.key)
-            if every and agg is not None and n == int(getattr(agg, every) or 0):
-                # Every measured value is judged: no service filter (the same tickets).
-                svc = live_svc = ()
-            lookups.append((("value", m.key, p), Kth(value, n, p, svc, live_svc)))
-    got = kth_values(rng, list(dict(lookups).items()), live, many=True)
+    lookups = [
+        ((kind, m.key, p), hist.BY_KEY[(kind, m.key)], p)
+        for m in MOMENTS
+        for kind in ("wait", "value")
+        if (kind, m.key) in hist.BY_KEY
+        for p in (50, 90)
+    ]
+    got = series_percentiles(rng, live_cte(rng), lookups)
     rows = []
     for m in MOMENTS:
         prefix = f"m_{m.key}_"
         n = int(getattr(agg, prefix + "n") or 0) if agg is not None else 0
-        wait_n = int(getattr(agg, prefix + "wait_n") or 0) if agg is not None else 0
-        who = "*" if wait_n == all_wait_n else m.key
-        row = _row(m.key, m.name, agg, got[("wait", who, 50)], got[("wait", who, 90)], prefix)
+        row = _row(m.key, m.name, agg, got[("wait", m.key, 50)], got[("wait", m.key, 90)], prefix)
         missed = int(getattr(agg, prefix + "missed") or 0) if agg is not None else 0
         unit = VALUE[m.key][1]
 
         # The wait moment's values are the wait stats of its own row: the same tickets (a wait
         # measured on a service with standards) and the same n (a graded wait is measured).
-        kind, of = ("wait", who) if m.key == "wait" else ("value", m.key)
+        kind, of = ("wait", "wait") if m.key == "wait" else ("value", m.key)
 
         def value(p: int, unit: int = unit, kind: str = kind, of: str = of) -> float | None:
             v = got[(kind, of, p)]

@@ -35,6 +35,7 @@ from server.models import (
 )
 from server.models.analytics import ROLLUP_KEYS, ROLLUP_MEASURES
 from server.realtime.events import EventType
+from server.reports import hist
 from server.reports import sqlexpr as sx
 from server.reports.cycle import CycleConfig, load_cycle
 from server.reports.facts import Period, dialect_of
@@ -52,6 +53,7 @@ def grading_key(cfg: CycleConfig) -> str:
             for s, per in cfg.targets.items()
         },
         "overrides": list(cfg.raw_overrides),
+        "hist": hist.VERSION,
     }
     text = json.dumps(raw, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -170,6 +172,7 @@ def regrade(session: Session, branch: Branch, cfg: CycleConfig, through: dt.date
     if first is not None:
         _insert_rollup(session, branch, cfg, sx_date(first), through)
         _insert_days(session, branch.id, sx_date(first), through)  # type: ignore[arg-type]
+    hist.rebuild(session, branch.id, cfg, None)  # type: ignore[arg-type]
 
 
 def sx_date(value: Any) -> dt.date:
@@ -207,17 +210,23 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
         ).scalar()
         if first is not None:
             build_days(session, branch, cfg, sx_date(first), through)
+        hist.rebuild(session, branch.id, cfg, None)  # type: ignore[arg-type]
         state = state or ReportState(branch_id=branch.id)  # type: ignore[call-arg]
         state.timezone = branch.timezone
         state.built_through = through
     else:
-        for day in sorted(dirty_days(session, branch.id, state)):  # type: ignore[arg-type]
+        rebuilt = sorted(dirty_days(session, branch.id, state))  # type: ignore[arg-type]
+        for day in rebuilt:
             build_days(session, branch, cfg, day, day)
         if state.built_through < through:
-            build_days(session, branch, cfg, state.built_through + dt.timedelta(days=1), through)
+            rebuilt.append(state.built_through + dt.timedelta(days=1))
+            build_days(session, branch, cfg, rebuilt[-1], through)
             state.built_through = through
         if state.grading != key:
             regrade(session, branch, cfg, state.built_through)
+        elif rebuilt:
+            # The running counts of every later day change too.
+            hist.rebuild(session, branch.id, cfg, min(rebuilt))  # type: ignore[arg-type]
     state.grading = key
     state.checked_seq = seq
     session.add(state)

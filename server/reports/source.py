@@ -13,17 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, desc, func, select, union_all
+from sqlalchemy import and_, case, desc, func, literal_column, select, union_all
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import CTE
-from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session
 
 from server.models import Branch, Ticket, report_day, report_fact, report_rollup
+from server.reports import hist
 from server.reports import sqlexpr as sx
 from server.reports.cycle import CycleConfig
 from server.reports.facts import Period, dialect_of
-from server.reports.measures import MASK, SERVICE_OF, graded, live_facts, measure_exprs
+from server.reports.measures import graded, live_facts, measure_exprs
 from server.reports.rollup import Coverage, coverage
 
 RF, RR, RD = report_fact, report_rollup, report_day
@@ -133,11 +133,7 @@ class Kth:
 def kth_values(
     rng: Range, lookups: Sequence[tuple[Any, Kth]], live: CTE | None, *, many: bool = False
 ) -> dict[Any, Any]:
-    """Run the lookups (id, Kth); returns id -> the value (None for an empty group).
-
-    ``many``: lookups over different values of the same tickets (by moment); over a short
-    range the stored rows are then read once (a CTE, materialised as it is used by each
-    lookup) instead of once per lookup."""
+    """Run the lookups (id, Kth); returns id -> the value (None for an empty group)."""
     out: dict[Any, Any] = {ident: None for ident, k in lookups if k.n <= 0}
     todo = [(ident, k) for ident, k in lookups if k.n > 0]
     live_on = live is not None and rng.cov.has_live
@@ -155,36 +151,13 @@ def kth_values(
             chunk = todo[i : i + _CHUNK]
             row = rng.session.execute(select(*counts[i : i + _CHUNK]).select_from(live)).one()
             n_live.update({ident: int(v) for (ident, _), v in zip(chunk, row, strict=True)})
-    shared = _stored_cte(rng) if many and _short(rng) else None
-    scalars = [(ident, _scalar(rng, k, live, n_live[ident], shared)) for ident, k in todo]
+    scalars = [(ident, _scalar(rng, k, live, n_live[ident])) for ident, k in todo]
     return out | _run(rng, scalars)
 
 
 def _short(rng: Range) -> bool:
     last = rng.cov.stored_last
     return last is not None and (last - rng.cov.first).days < SHORT_DAYS
-
-
-# What the lookups by moment read: the values and the conditions on them.
-_MOMENT_COLUMNS = (
-    "wait_ms",
-    "kiosk_s",
-    "walk_ms",
-    "service_ms",
-    "feedback",
-    "vmask",
-    "svc",
-    "final_svc",
-)
-
-
-def _stored_cte(rng: Range) -> CTE | None:
-    if not rng.cov.has_stored:
-        return None
-    rows = select(*(RF.c[name] for name in _MOMENT_COLUMNS)).where(
-        RF.c.branch_id == rng.branch.id, *rng.cov.stored_where(RF.c.business_date)
-    )
-    return rows.cte("stored_facts")
 
 
 def _run(rng: Range, scalars: list[tuple[Any, Any]]) -> dict[Any, Any]:
@@ -196,43 +169,57 @@ def _run(rng: Range, scalars: list[tuple[Any, Any]]) -> dict[Any, Any]:
     return out
 
 
-def _scalar(rng: Range, k: Kth, live: CTE | None, n_live: int, shared: CTE | None = None) -> Any:
+def _scalar(rng: Range, k: Kth, live: CTE | None, n_live: int) -> Any:
     """The k-th value as a scalar subquery: walk the stored index from the nearer end; when
     live values take part, the answer is among the last few values of that walk and the
     live values, so only those few are sorted."""
-    rank = sx.rank_for(k.pct, k.n)
-    asc = rank <= k.n - rank + 1
-    r = rank if asc else k.n - rank + 1  # r-th in the walking order
     n_stored = k.n - n_live if k.stored is not None and rng.cov.has_stored else 0
+    return _rank_scalar(
+        rng, k.value, sx.rank_for(k.pct, k.n), k.n, k.stored or (), k.live, n_stored, live
+    )
+
+
+def _rank_scalar(
+    rng: Range,
+    value: str,
+    rank: int,
+    n: int,
+    stored_on: tuple[Any, ...],
+    live_on: tuple[Any, ...],
+    n_stored: int,
+    live: CTE | None,
+    *,
+    walk: bool = False,
+) -> Any:
+    """The ``rank``-th smallest of ``n`` values: ``n_stored`` stored facts matching
+    ``stored_on`` and the rest live. ``walk``: always walk the value index (the conditions
+    bound the value: one bucket of a histogram)."""
+    asc = rank <= n - rank + 1
+    r = rank if asc else n - rank + 1  # r-th in the walking order
+    n_live = n - n_stored
 
     def ordered(arm: Select[Any], reverse: bool = False) -> Select[Any]:
         v = arm.selected_columns[0]
         return arm.order_by(v if asc != reverse else desc(v))
 
     stored = live_arm = None
-    if n_stored and shared is not None:
-        v = shared.c[k.value]
-        adapt = ClauseAdapter(shared)
-        conds = [adapt.traverse(c) for c in (k.stored or ())]
-        stored = select(v.label("v")).where(v.is_not(None), *conds)
-    elif n_stored:
-        v = RF.c[k.value]
+    if n_stored:
+        v = RF.c[value]
         # A short range: read its rows by date and sort them. A long one: walk the value
         # index (SQLite's planner would pick the date index, hence NoIndex).
-        last = rng.cov.stored_last
-        short = last is not None and (last - rng.cov.first).days < SHORT_DAYS
+        short = _short(rng) and not walk
         day = RF.c.business_date if short else sx.NoIndex(RF.c.business_date)
         on_day = rng.cov.stored_where(day) if short else rng.stored_days_where(day)
         stored = select(v.label("v")).where(
             RF.c.branch_id == rng.branch.id,
             *on_day,
             v.is_not(None),
-            *(k.stored or ()),
+            *stored_on,
         )
     if n_live:
         assert live is not None
-        lv = live.c[k.value]
-        live_arm = select(lv.label("v")).where(lv.is_not(None), *k.live)
+        lv = live.c[value]
+        live_arm = select(lv.label("v")).where(lv.is_not(None), *live_on)
     if live_arm is None or stored is None:
         only = stored if stored is not None else live_arm
         assert only is not None
@@ -250,23 +237,6 @@ def live_cte(rng: Range) -> CTE | None:
     return rng.live_select().cte("live_facts") if rng.cov.has_live else None
 
 
-def measured_stored(moment: str, cfg: CycleConfig) -> tuple[Any, ...]:
-    """report_fact rows where ``moment`` was measured and is judged (wait-index friendly)."""
-    bit = MASK[moment]
-    return (
-        RF.c.vmask.op("&")(bit) != 0,
-        sx.NoIndex(RF.c[SERVICE_OF[moment]]).in_(sorted(cfg.targets)),
-    )
-
-
-def measured_live(live: CTE, moment: str, cfg: CycleConfig) -> tuple[Any, ...]:
-    bit = MASK[moment]
-    return (
-        live.c.vmask.op("&")(bit) != 0,
-        live.c[SERVICE_OF[moment]].in_(sorted(cfg.targets)),
-    )
-
-
 def equal_key(column: Any, key: Any) -> Any:
     return column.is_(None) if key is None else column == key
 
@@ -277,3 +247,123 @@ def open_range(
     """``grades=False``: the caller reads no grade, so a stale grading does not matter."""
     cov = coverage(session, branch, period, cfg if grades else None)
     return Range(session, branch, cfg, period, cov)
+
+
+def series_percentiles(
+    rng: Range, live: CTE | None, lookups: Sequence[tuple[Any, hist.Series, int]]
+) -> dict[Any, Any]:
+    """Exact percentiles (id -> value, None for an empty series) of histogram series over
+    the range: bucket counts from the stored running counts plus the live values, then one
+    walk of the bucket that holds the k-th value."""
+    ids = sorted({s.id for _, s, _ in lookups})
+    counts: dict[tuple[int, int], list[int]] = {}  # (series, bucket) -> [stored, live]
+    for key, n in _stored_bucket_counts(rng, ids).items():
+        counts.setdefault(key, [0, 0])[0] += n
+    if live is not None and rng.cov.has_live:
+        for key, n in _live_bucket_counts(rng, live, ids).items():
+            counts.setdefault(key, [0, 0])[1] += n
+    per_series: dict[int, list[tuple[int, int, int]]] = {}
+    for (sid, bucket), (n_st, n_lv) in sorted(counts.items()):
+        if n_st or n_lv:
+            per_series.setdefault(sid, []).append((bucket, n_st, n_lv))
+    out: dict[Any, Any] = {}
+    scalars = []
+    for ident, s, pct in lookups:
+        buckets = per_series.get(s.id, [])
+        total = sum(n_st + n_lv for _, n_st, n_lv in buckets)
+        if not total:
+            out[ident] = None
+            continue
+        bucket, rank, n_st, n_lv = _locate(buckets, sx.rank_for(pct, total))
+        lo, hi = hist.bounds(s.column, bucket)
+        if lo is not None and hi is not None and hi - lo == 1:
+            out[ident] = lo  # a bucket of one integer value (scores)
+            continue
+        scalars.append(
+            (
+                ident,
+                _rank_scalar(
+                    rng,
+                    s.column,
+                    rank,
+                    n_st + n_lv,
+                    (*_within(RF.c[s.column], lo, hi), *s.where(RF, rng.cfg, service=sx.NoIndex)),
+                    (*_within(live.c[s.column], lo, hi), *s.where(live, rng.cfg))
+                    if live is not None
+                    else (),
+                    n_st,
+                    live,
+                    walk=True,
+                ),
+            )
+        )
+    return out | _run(rng, scalars)
+
+
+def _locate(buckets: list[tuple[int, int, int]], rank: int) -> tuple[int, int, int, int]:
+    """The bucket holding the ``rank``-th value, the rank within it and its counts."""
+    for bucket, n_st, n_lv in buckets:
+        if rank <= n_st + n_lv:
+            return bucket, rank, n_st, n_lv
+        rank -= n_st + n_lv
+    raise AssertionError("rank beyond the counts")
+
+
+def _within(v: Any, lo: int | None, hi: int | None) -> tuple[Any, ...]:
+    return (*(() if lo is None else (v >= lo,)), *(() if hi is None else (v < hi,)))
+
+
+def _stored_bucket_counts(rng: Range, ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """Count per (series, bucket) over the range's stored clean days."""
+    last = rng.cov.stored_last
+    if last is None or not rng.cov.has_stored:
+        return {}
+    p, h = hist.RP, hist.RH
+    bid = rng.branch.id
+
+    def running(through: dt.date) -> Any:
+        a = h.alias()
+        return func.coalesce(
+            select(a.c.cum)
+            .where(
+                a.c.branch_id == bid,
+                a.c.series == p.c.series,
+                a.c.bucket == p.c.bucket,
+                a.c.business_date <= through,
+            )
+            .order_by(a.c.business_date.desc())
+            .limit(1)
+            .scalar_subquery(),
+            0,
+        )
+
+    before = rng.cov.first - dt.timedelta(days=1)
+    stmt = select(p.c.series, p.c.bucket, running(last) - running(before)).where(
+        p.c.branch_id == bid, p.c.series.in_(ids)
+    )
+    out = {(int(s), int(b)): int(n) for s, b, n in rng.session.execute(stmt)}
+    dirty = sorted(d for d in rng.cov.dirty if rng.cov.first <= d <= last)
+    if dirty:  # stored but read live: their counts come out
+        stmt = (
+            select(h.c.series, h.c.bucket, func.sum(h.c.n))
+            .where(h.c.branch_id == bid, h.c.business_date.in_(dirty), h.c.series.in_(ids))
+            .group_by(h.c.series, h.c.bucket)
+        )
+        for s, b, n in rng.session.execute(stmt):
+            out[(int(s), int(b))] = out.get((int(s), int(b)), 0) - int(n)
+    return out
+
+
+def _live_bucket_counts(rng: Range, live: CTE, ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    parts = []
+    for s in hist.SERIES:
+        if s.id not in ids:
+            continue
+        k = hist.bucket_expr(s.column, live.c[s.column])
+        parts.append(
+            select(literal_column(str(s.id)), k, func.count())
+            .where(*s.where(live, rng.cfg))
+            .group_by(k)
+        )
+    rows = rng.session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
+    return {(int(s), int(b)): int(n) for s, b, n in rows}

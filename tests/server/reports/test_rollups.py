@@ -166,16 +166,51 @@ def _moments(world: dict[str, Any]) -> list[Any]:
     return out
 
 
-def test_moment_percentiles_without_the_redundant_service_filter(
-    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "scheme",
+    [((1, 1),), ((5_000, 1), (60_000, 700), (900_000, 3_100))],
+    ids=["one-bucket", "uneven-buckets"],
+)
+def test_moment_percentiles_do_not_depend_on_the_buckets(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, scheme: Any
 ) -> None:
-    """Dropping the service filter when every measured value is judged changes nothing."""
-    from server.reports import grouped
+    """The histogram only says which stretch of values to walk: with everything in one
+    bucket (a walk of every value) or with odd bucket edges the figures are the same."""
+    from server.reports import hist
 
+    expected = _moments(world)  # default buckets, every day live
+    monkeypatch.setattr(hist, "SCHEMES", {name: scheme for name in hist.SCHEMES})
+    assert _moments(world) == expected
     _refresh(world, local(DAYS[2], 12))  # part stored, part live
-    fast = _moments(world)
-    monkeypatch.setattr(grouped, "_ALL_OF", {})
-    assert _moments(world) == fast
+    assert _read_from(world) == (True, True)
+    assert _moments(world) == expected
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))  # every day stored
+    assert _moments(world) == expected
+
+
+def test_bucket_edges(db: Any) -> None:
+    """Each value's bucket (computed by the database) holds it: [lo, hi) of ``bounds``."""
+    from sqlalchemy import literal
+
+    from server.reports import hist
+
+    for column, scheme in hist.SCHEMES.items():
+        edges = {0, 1, -1, -5000, 10**9}
+        for end, width in scheme:
+            edges |= {end - 1, end, end + 1, width - 1, width, width + 1}
+        values = sorted(edges)
+        with db.read_session() as s:
+            got = s.execute(
+                select(*(hist.bucket_expr(column, literal(v)) for v in values))
+            ).one()
+        buckets = [int(b) for b in got]
+        assert buckets == sorted(buckets), column  # buckets follow the values' order
+        for v, b in zip(values, buckets, strict=True):
+            lo, hi = hist.bounds(column, b)
+            assert lo is None or lo <= v, (column, v, b, lo)
+            assert hi is None or v < hi, (column, v, b, hi)
+        assert buckets[0] == 0
+        assert hist.bounds(column, buckets[-1])[1] is None  # the last bucket is open
 
 
 def test_live_part_starts_at_the_first_live_day() -> None:
