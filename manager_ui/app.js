@@ -6,10 +6,27 @@
 
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
-import { hideBranches, initBranches, showBranches, visibleBranches } from "./branches.js";
-import { initReports, showReports } from "./reports.js";
-import { showStandards } from "./standards.js";
-import { $, ago, clearError, clock, duration, el, pct, showError } from "./util.js";
+import { hideBranches, initBranches, relabelBranches, showBranches, visibleBranches } from "./branches.js";
+import { getLang, locale, otherLang, plural, setLang, STRINGS, t, translatePage } from "./i18n.js";
+import { initReports, relabelReports, showReports } from "./reports.js";
+import { relabelStandards, showStandards } from "./standards.js";
+import {
+  $,
+  ago,
+  clearError,
+  clock,
+  dateLabel,
+  dateTime,
+  duration,
+  el,
+  int,
+  loadServiceNames,
+  pct,
+  relabelError,
+  serviceName,
+  showError,
+  word,
+} from "./util.js";
 
 const SESSION_KEY = "sira.manager";
 const METRICS_EVERY_MS = 15000;
@@ -27,6 +44,8 @@ const state = {
   stream: null,
   timers: [],
   view: "live",
+  streamStatus: null,
+  todayRows: null,
 };
 
 function show(view) {
@@ -52,7 +71,8 @@ async function signIn(event) {
   try {
     const res = await api.post("/api/v1/auth/login", { username, password });
     if (res.role === "teller") {
-      throw new ApiError({ status: 403, detail: "this dashboard is for managers; tellers use /teller/" });
+      // Said again in the new language if the manager switches while it shows.
+      throw { status: 403, message: () => t("for_managers") };
     }
     state.session = { token: res.access_token, role: res.role, branch: res.branch, username: res.username };
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(state.session));
@@ -60,7 +80,7 @@ async function signIn(event) {
     clearError();
     await afterSignIn();
   } catch (err) {
-    showError(err, "Sign-in failed:");
+    showError(err, "sign_in_failed");
   } finally {
     $("login-submit").disabled = false;
   }
@@ -77,6 +97,7 @@ async function signOut() {
   sessionStorage.removeItem(SESSION_KEY);
   state.session = null;
   $("branch-name").textContent = "";
+  $("branch-name").title = "";
   show("login");
 }
 
@@ -109,7 +130,7 @@ async function openBranch(code) {
 function onAuthError(err) {
   if (err instanceof ApiError && err.status === 401 && state.session) {
     signOut();
-    showError(err, "Please sign in again:");
+    showError(err, "sign_in_again");
     return true;
   }
   return false;
@@ -132,11 +153,17 @@ function go(view) {
 const base = () => `/api/v1/branches/${encodeURIComponent(state.branch)}`;
 
 async function refreshMetrics() {
-  const [metrics, snap] = await Promise.all([api.get(`${base()}/metrics/live`), api.get(`${base()}/snapshot`)]);
+  const [metrics, snap] = await Promise.all([
+    api.get(`${base()}/metrics/live`),
+    api.get(`${base()}/snapshot`),
+    // The services' names in the dashboard's language (the snapshot has the branch default's).
+    loadServiceNames(api, state.branch).catch(() => null),
+  ]);
   state.metrics = metrics;
   state.metricsAt = Date.now();
   state.snapshot = snap.data;
   $("branch-name").textContent = snap.data.branch.name;
+  $("branch-name").title = snap.data.branch.name;
   renderLive();
 }
 
@@ -149,12 +176,19 @@ async function refreshDevices() {
   const all = await api.get("/api/v1/admin/devices");
   state.devices = all.filter((d) => d.branch === state.branch);
   renderDevices();
+  renderAlerts();
 }
 
 async function refreshToday() {
   const day = state.metrics?.business_date;
   if (!day || !window.Chart) return;
-  const got = await api.get(`${base()}/reports?from=${day}&to=${day}&by=hour`);
+  state.todayRows = await api.get(`${base()}/reports?from=${day}&to=${day}&by=hour`);
+  renderToday();
+}
+
+function renderToday() {
+  const got = state.todayRows;
+  if (!got || !window.Chart) return;
   // The usual banking day (08–18, branch time) plus any hour that had tickets.
   const keys = got.map((r) => r.key);
   const first = Math.min(8, ...keys);
@@ -169,14 +203,14 @@ async function refreshToday() {
       labels,
       datasets: [
         {
-          label: "Tickets issued",
+          label: t("tickets_issued"),
           data: rows.map((r) => r.tickets),
           backgroundColor: "#7fb2e5",
           maxBarThickness: 56,
           yAxisID: "y",
         },
         {
-          label: "Average wait (min)",
+          label: t("avg_wait_min"),
           data: rows.map((r) => (r.wait_avg_s === null ? null : Math.round(r.wait_avg_s / 6) / 10)),
           type: "line",
           borderColor: "#0f2a44",
@@ -189,9 +223,15 @@ async function refreshToday() {
     options: {
       animation: false,
       maintainAspectRatio: false,
+      locale: locale(),
       scales: {
-        y: { beginAtZero: true, title: { display: true, text: "tickets" } },
-        y2: { position: "right", beginAtZero: true, grid: { display: false }, title: { display: true, text: "minutes" } },
+        y: { beginAtZero: true, title: { display: true, text: t("axis_tickets") } },
+        y2: {
+          position: "right",
+          beginAtZero: true,
+          grid: { display: false },
+          title: { display: true, text: t("axis_minutes") },
+        },
       },
     },
   };
@@ -202,6 +242,7 @@ async function refreshToday() {
 
 async function refreshAll() {
   await Promise.all([refreshMetrics(), refreshAlerts(), refreshDevices()]);
+  renderAlerts(); // phrased with the devices and counters now at hand
   await refreshToday().catch(() => {});
 }
 
@@ -235,10 +276,8 @@ function startLive() {
     onSnapshot: () => soon("metrics", refreshMetrics, 0),
     onEvent,
     onStatus: (status) => {
-      const live = $("live");
-      const ok = status === "open";
-      live.textContent = ok ? "Live" : "Reconnecting…";
-      live.className = `live-dot ${ok ? "is-live" : "is-offline"}`;
+      state.streamStatus = status;
+      renderStreamStatus();
     },
   });
   state.stream.start();
@@ -248,6 +287,14 @@ function startLive() {
     setInterval(quietly(refreshToday), 60000),
     setInterval(tick, 1000),
   ];
+}
+
+function renderStreamStatus() {
+  if (state.streamStatus === null) return;
+  const live = $("live");
+  const ok = state.streamStatus === "open";
+  live.textContent = ok ? t("live") : t("offline");
+  live.className = `live-dot ${ok ? "is-live" : "is-offline"}`;
 }
 
 function stopLive() {
@@ -261,7 +308,9 @@ function stopLive() {
 function tick() {
   if (!state.metrics || $("view-live").hidden) return;
   renderLongest();
-  for (const node of document.querySelectorAll("[data-seen]")) node.textContent = ago(node.dataset.seen);
+  for (const node of document.querySelectorAll("[data-seen]")) {
+    node.textContent = t("last_seen", { ago: ago(node.dataset.seen) });
+  }
 }
 
 function renderLongest() {
@@ -269,22 +318,22 @@ function renderLongest() {
   const grown = m.waiting_total ? Math.round((Date.now() - state.metricsAt) / 1000) : 0;
   const longest = m.longest_wait_s + grown;
   $("longest-wait").textContent = m.waiting_total ? duration(longest) : "–";
-  $("longest-note").textContent = m.waiting_total ? "oldest ticket still waiting" : "nobody is waiting";
+  $("longest-note").textContent = m.waiting_total ? t("oldest_waiting") : t("nobody_waiting");
 }
 
 function renderLive() {
   const m = state.metrics;
   const snap = state.snapshot;
   if (!m || !snap) return;
-  $("waiting-total").textContent = String(m.waiting_total);
-  $("waiting-note").textContent = `across ${snap.services.length} services`;
+  $("waiting-total").textContent = int(m.waiting_total);
+  $("waiting-note").textContent = plural("across_services", snap.services.length);
   renderLongest();
-  $("served-today").textContent = String(m.served_today);
-  $("called-note").textContent = `${m.called_today} called today`;
+  $("served-today").textContent = int(m.served_today);
+  $("called-note").textContent = t("called_today", { n: int(m.called_today) });
   $("within-standard").textContent = m.within_standard_pct === null ? "–" : pct(m.within_standard_pct);
   $("within-standard").classList.toggle("bad", m.within_standard_pct !== null && m.within_standard_pct < 80);
-  $("counters-open").textContent = `${m.counters_open} / ${snap.counters.length}`;
-  $("counters-note").textContent = m.counters_paused ? `${m.counters_paused} paused` : "none paused";
+  $("counters-open").textContent = `${int(m.counters_open)} / ${int(snap.counters.length)}`;
+  $("counters-note").textContent = m.counters_paused ? t("n_paused", { n: int(m.counters_paused) }) : t("none_paused");
 
   $("services").replaceChildren(
     ...snap.services.map((s) => {
@@ -296,17 +345,20 @@ function renderLive() {
         el(
           "span",
           { class: "svc-text" },
-          el("span", { class: "svc-name", text: s.name }),
+          el("span", { class: "svc-name", text: serviceName(state.branch, s.code, s.name) }),
           el("span", {
             class: "muted small",
-            text: `Standard ${duration(s.standard_wait_s)} · quoted now ${duration(s.estimated_wait_s)} · ${s.counters_open} counter${s.counters_open === 1 ? "" : "s"} open`,
+            text: plural("svc_line", s.counters_open, {
+              standard: duration(s.standard_wait_s),
+              quoted: duration(s.estimated_wait_s),
+            }),
           }),
         ),
         el(
           "span",
           { class: "svc-count" },
-          el("strong", { "data-testid": `waiting-${s.code}`, text: String(waiting) }),
-          el("span", { class: "muted small", text: "waiting" }),
+          el("strong", { "data-testid": `waiting-${s.code}`, text: int(waiting) }),
+          el("span", { class: "muted small", text: t("waiting_word") }),
         ),
       );
     }),
@@ -315,12 +367,16 @@ function renderLive() {
   $("counters").replaceChildren(
     ...snap.counters.map((c) => {
       const stateText =
-        c.state === "paused" ? `Paused — ${c.pause_reason || "no reason given"}` : c.state === "open" ? "Open" : "Closed";
-      const t = c.current_ticket;
+        c.state === "paused"
+          ? t("state_paused", { reason: c.pause_reason || t("no_reason") })
+          : c.state === "open"
+            ? t("state_open")
+            : t("state_closed");
+      const ticket = c.current_ticket;
       return el(
         "tr",
         {},
-        el("th", { scope: "row", text: `Counter ${c.label}` }),
+        el("th", { scope: "row", text: t("counter_n", { label: c.label }) }),
         el(
           "td",
           {},
@@ -329,14 +385,53 @@ function renderLive() {
         el(
           "td",
           { "data-testid": `counter-ticket-${c.label}` },
-          t ? el("span", { class: "ticket-code-sm", text: t.code }) : el("span", { class: "muted", text: "—" }),
-          t ? el("span", { class: "muted small", text: ` ${t.status === "serving" ? "being served" : "called"}` }) : null,
+          ticket ? el("span", { class: "ticket-code-sm", text: ticket.code }) : el("span", { class: "muted", text: "—" }),
+          ticket
+            ? el("span", { class: "muted small", text: ` ${ticket.status === "serving" ? t("being_served") : t("called")}` })
+            : null,
         ),
         el("td", { class: "muted", text: c.services.join(" · ") }),
       );
     }),
   );
-  $("updated").textContent = `Updated ${clock(new Date().toISOString())} · business date ${m.business_date}`;
+  $("updated").textContent = t("updated", { time: clock(new Date().toISOString()), date: dateLabel(m.business_date) });
+}
+
+/**
+ * An alert in the dashboard's language: the server writes its sentence in English, but the
+ * known kinds carry their figures in `data` (docs/reports-api.md), so they are phrased here.
+ * Anything else keeps the server's sentence (marked data-source="server").
+ */
+function alertText(a) {
+  const d = a.data || {};
+  const device = state.devices.find((x) => x.id === a.device_id);
+  const hint = (s) => {
+    const serves = state.snapshot?.counters.find((c) => c.label === s.counter)?.services;
+    const vars = { counter: s.counter, service: s.service };
+    if (s.action === "resume_counter") return t("hint_resume", vars);
+    if (s.action === "add_service") return t("hint_add_service", vars);
+    if (s.action === "open_counter" && serves) {
+      return serves.includes(s.service) ? t("hint_open", vars) : t("hint_open_with", vars);
+    }
+    return null;
+  };
+  if (a.kind === "standard_risk" && typeof d.at_risk === "number" && typeof d.standard_wait_s === "number") {
+    const hints = (d.suggestions || []).map(hint);
+    if (!hints.includes(null)) {
+      const vars = { service: d.service, n: int(d.at_risk), missed: int(d.missed), standard: duration(d.standard_wait_s) };
+      const key = !d.missed ? "alert_risk" : d.at_risk ? "alert_risk_missed" : "alert_risk_only_missed";
+      return { message: t(key, vars), hints };
+    }
+  }
+  if (a.kind === "printer" && device && Object.hasOwn(STRINGS.en, `printer_${d.state}`)) {
+    const text = t("alert_printer", { device: device.name, state: printerState(d.state) });
+    return { message: d.detail ? `${text} (${d.detail})` : text, hints: [] };
+  }
+  if (a.kind === "device_offline" && device) {
+    const when = d.last_seen_at ? dateTime(d.last_seen_at) : t("never");
+    return { message: t("alert_offline", { device: device.name, kind: word("kind_", device.kind), when }), hints: [] };
+  }
+  return { message: a.message, hints: (d.suggestions || []).map((s) => s.text), server: true };
 }
 
 function renderAlerts() {
@@ -349,28 +444,41 @@ function renderAlerts() {
         el(
           "div",
           { class: "alert-head" },
-          el("span", { class: `sev-pill sev-${a.severity}`, text: a.severity }),
-          el("span", { class: "muted small", text: `since ${clock(a.raised_at)}` }),
+          el("span", { class: `sev-pill sev-${a.severity}`, text: word("sev_", a.severity) }),
+          el("span", { class: "muted small", text: t("since", { time: clock(a.raised_at) }) }),
         ),
-        el("p", { class: "alert-msg", text: a.message }),
-        ...(a.data?.suggestions || []).map((s) => el("p", { class: "alert-hint", text: `→ ${s.text}` })),
+        ...alertBody(a),
       ),
     ),
   );
   $("alerts-empty").hidden = state.alerts.length > 0;
 }
 
+function printerState(state) {
+  const known = word("printer_", state);
+  return known === state ? state.replaceAll("_", " ") : known;
+}
+
+function alertBody(a) {
+  const { message, hints, server } = alertText(a);
+  const source = server ? "server" : null;
+  return [
+    el("p", { class: "alert-msg", "data-source": source, text: message }),
+    ...hints.map((h) => el("p", { class: "alert-hint", "data-source": source, text: `→ ${h}` })),
+  ];
+}
+
 function deviceStatus(d) {
-  if (!d.active) return { word: "revoked", cls: "off" };
+  if (!d.active) return { word: t("dev_revoked"), cls: "off" };
   const parts = d.status || {};
   const printer = parts.printer?.state;
   // The device agent's control socket, or a browser screen's event stream.
   const agent = parts.agent?.state ?? parts.screen?.state;
-  if (agent === "offline") return { word: "offline", cls: "bad" };
-  if (printer && printer !== "online") return { word: `printer: ${printer.replaceAll("_", " ")}`, cls: "bad" };
-  if (agent === "online" || printer === "online") return { word: "online", cls: "ok" };
-  if (!d.last_seen_at) return { word: "not connected yet", cls: "off" };
-  return { word: "seen", cls: "ok" };
+  if (agent === "offline") return { word: t("dev_offline"), cls: "bad" };
+  if (printer && printer !== "online") return { word: t("dev_printer", { state: printerState(printer) }), cls: "bad" };
+  if (agent === "online" || printer === "online") return { word: t("dev_online"), cls: "ok" };
+  if (!d.last_seen_at) return { word: t("dev_not_connected"), cls: "off" };
+  return { word: t("dev_seen"), cls: "ok" };
 }
 
 function renderDevices() {
@@ -384,28 +492,68 @@ function renderDevices() {
           "span",
           { class: "device-text" },
           el("span", { class: "device-name", text: d.name }),
-          el("span", { class: "muted small", text: d.kind }),
+          el("span", { class: "muted small", text: word("kind_", d.kind) }),
         ),
         el(
           "span",
           { class: "device-state" },
           el("span", { class: `dev-pill dev-${st.cls}`, text: st.word }),
-          el(
-            "span",
-            { class: "muted small" },
-            "last seen ",
-            el("span", { "data-seen": d.last_seen_at || "", text: ago(d.last_seen_at) }),
-          ),
+          el("span", {
+            class: "muted small",
+            "data-seen": d.last_seen_at || "",
+            text: t("last_seen", { ago: ago(d.last_seen_at) }),
+          }),
         ),
       );
     }),
   );
-  if (!state.devices.length) $("devices").append(el("li", { class: "muted", text: "No devices registered." }));
+  if (!state.devices.length) $("devices").append(el("li", { class: "muted", text: t("no_devices") }));
+}
+
+// ------------------------------------------------------------------------------- language
+
+/** Everything on the page in the chosen language: the markup, then the current data again. */
+function applyLanguage() {
+  translatePage();
+  // The toggle names the other language in that language ("Türkçe" / "English").
+  const toggle = $("lang-toggle");
+  toggle.lang = otherLang();
+  toggle.title = t("lang_toggle_label");
+  document.title = `Sira — ${t("app_title")}`;
+  if (window.Chart) Chart.defaults.locale = locale();
+  renderStreamStatus();
+  relabelError();
+  relabelBranches();
+  relabelReports();
+  relabelStandards();
+  if (!state.session) return;
+  renderLive();
+  renderAlerts();
+  renderDevices();
+  renderToday();
+}
+
+function switchLanguage() {
+  setLang(otherLang());
+  applyLanguage();
+  // The services' names in the new language, then the views that show them.
+  if (state.branch) {
+    const lang = getLang();
+    loadServiceNames(api, state.branch)
+      .then(() => {
+        if (getLang() !== lang) return;
+        renderLive();
+        relabelReports();
+      })
+      .catch(() => {});
+  }
 }
 
 // ---------------------------------------------------------------------------------- start
 
 async function start() {
+  applyLanguage();
+  $("lang-toggle").addEventListener("click", switchLanguage);
   $("login-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", signOut);
   $("error-dismiss").addEventListener("click", clearError);

@@ -2,11 +2,13 @@
 // Consistency of service across branches is the point, so the share within standard of each
 // branch is shown against the group's.
 
-import { $, duration, el, pct } from "./util.js";
+import { t } from "./i18n.js";
+import { $, duration, el, int, pct } from "./util.js";
 
 const EVERY_MS = 10000;
 let ctx = null;
 let timer = null;
+let last = null; // the overview on screen, drawn again after a language switch
 
 /** options: {api, onOpen(code), onError(err)} */
 export function initBranches(options) {
@@ -33,12 +35,17 @@ export function showBranches() {
   timer = setInterval(tick, EVERY_MS);
 }
 
+export function relabelBranches() {
+  if (last) render(last);
+}
+
 export function hideBranches() {
   if (timer !== null) clearInterval(timer);
   timer = null;
 }
 
 function render(overview) {
+  last = overview;
   const rows = overview.branches;
   let called = 0;
   let within = 0;
@@ -56,16 +63,22 @@ function render(overview) {
         "tr",
         { "data-testid": `branch-row-${b.branch}` },
         el("th", { scope: "row" }, el("span", { text: b.name }), el("span", { class: "muted small", text: ` ${b.branch}` })),
-        el("td", { class: "num", "data-testid": `branch-waiting-${b.branch}`, text: String(b.waiting_total) }),
+        el("td", { class: "num", "data-testid": `branch-waiting-${b.branch}`, text: int(b.waiting_total) }),
         el("td", { class: "num", text: duration(b.longest_wait_s) }),
-        el("td", { class: "num", text: String(b.counters_open) }),
-        el("td", { class: "num", "data-testid": `branch-served-${b.branch}`, text: String(b.served_today) }),
-        el("td", {
-          class: below ? "num below" : "num",
-          "data-testid": `branch-within-${b.branch}`,
-          text: b.within_standard_pct === null ? "–" : pct(b.within_standard_pct) + (below ? " ▼" : ""),
-        }),
-        el("td", { class: "num", text: String(b.alerts.length) }),
+        el("td", { class: "num", text: int(b.counters_open) }),
+        el("td", { class: "num", "data-testid": `branch-served-${b.branch}`, text: int(b.served_today) }),
+        el(
+          "td",
+          {
+            class: below ? "num below" : "num",
+            "data-testid": `branch-within-${b.branch}`,
+            title: below ? t("below_group") : null,
+          },
+          b.within_standard_pct === null ? "–" : pct(b.within_standard_pct),
+          below ? el("span", { "aria-hidden": "true", text: " ▼" }) : null,
+          below ? el("span", { class: "sr-only", text: ` (${t("below_group")})` }) : null,
+        ),
+        el("td", { class: "num", text: int(b.alerts.length) }),
         el(
           "td",
           {},
@@ -73,8 +86,8 @@ function render(overview) {
             type: "button",
             class: "btn btn-small",
             "data-testid": `open-branch-${b.branch}`,
-            text: "Open",
-            "aria-label": `Open ${b.name}`,
+            text: t("open_branch"),
+            "aria-label": t("open_branch_label", { name: b.name }),
             onclick: () => ctx.onOpen(b.branch),
           }),
         ),
@@ -86,13 +99,13 @@ function render(overview) {
     el(
       "tr",
       {},
-      el("th", { scope: "row", text: `All ${rows.length} branches` }),
-      el("td", { class: "num", text: String(sum("waiting_total")) }),
+      el("th", { scope: "row", text: t("all_branches", { n: int(rows.length) }) }),
+      el("td", { class: "num", text: int(sum("waiting_total")) }),
       el("td", { class: "num", text: duration(Math.max(0, ...rows.map((b) => b.longest_wait_s))) }),
-      el("td", { class: "num", text: String(sum("counters_open")) }),
-      el("td", { class: "num", text: String(sum("served_today")) }),
+      el("td", { class: "num", text: int(sum("counters_open")) }),
+      el("td", { class: "num", text: int(sum("served_today")) }),
       el("td", { class: "num", "data-testid": "branches-within-all", text: groupPct === null ? "–" : pct(groupPct) }),
-      el("td", { class: "num", text: String(rows.reduce((n, b) => n + b.alerts.length, 0)) }),
+      el("td", { class: "num", text: int(rows.reduce((n, b) => n + b.alerts.length, 0)) }),
       el("td", {}),
     ),
   );

@@ -4,7 +4,25 @@
  */
 
 import { ApiError } from "/ui/api.js";
-import { $, clearError, duration, el, isoDate, minutes, num, pct, showError } from "./util.js";
+import { locale, t } from "./i18n.js";
+import {
+  $,
+  clearError,
+  dateLabel,
+  duration,
+  el,
+  int,
+  isoDate,
+  loadServiceNames,
+  minutes,
+  momentName,
+  num,
+  pct,
+  serviceName,
+  showError,
+  weekdays,
+  word,
+} from "./util.js";
 
 const COLORS = {
   navy: "#0f2a44",
@@ -16,29 +34,20 @@ const COLORS = {
   green: "#17683f",
   grey: "#9aa6b2",
 };
-const MOMENT_NAMES = {
-  kiosk: "Taking the ticket",
-  wait: "Waiting",
-  walk: "Walking to the counter",
-  service: "Service",
-  feedback: "Feedback",
-};
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const BY_NAMES = {
-  day: "day",
-  hour: "hour of day",
-  service: "service",
-  counter: "counter",
-  teller: "teller",
-  moment: "moment of truth",
-};
 
 let ctx = null; // {api, branch, token}
 const charts = {};
 let initialised = false;
 let loadedOnce = false;
+// What is on screen, kept to draw it again in the other language without asking the server.
+const shown = { data: null, table: null, status: null };
 
 export function initReports(options) {
+  // Another branch (a regional manager opened one): its reports are loaded on the next visit.
+  if (ctx && ctx.branch !== options.branch) {
+    loadedOnce = false;
+    shown.data = shown.table = shown.status = null;
+  }
   ctx = options;
   if (initialised) return;
   initialised = true;
@@ -51,6 +60,7 @@ export function initReports(options) {
     loadReports();
   });
   $("report-by").addEventListener("change", () => loadTable());
+  setTableTitle();
   $("report-csv").addEventListener("click", downloadCsv);
   for (const btn of document.querySelectorAll(".print-btn")) {
     btn.addEventListener("click", () => printCard(btn.closest(".chart-card")));
@@ -83,9 +93,9 @@ function path(suffix) {
 async function loadReports() {
   loadedOnce = true;
   clearError();
-  const status = $("report-status");
-  status.textContent = "Loading…";
+  setStatus({ key: "loading" });
   const q = range();
+  const period = { from: $("report-from").value, to: $("report-to").value };
   const get = (suffix) => ctx.api.get(path(suffix));
   const parts = {
     hour: get(`/reports?${q}&by=hour`),
@@ -102,14 +112,29 @@ async function loadReports() {
     staffing: get(`/staffing?hours=4`),
   };
   const names = Object.keys(parts);
-  const results = await Promise.allSettled(Object.values(parts));
+  const results = await Promise.allSettled([
+    ...Object.values(parts),
+    loadServiceNames(ctx.api, ctx.branch).catch(() => null),
+  ]);
   const data = {};
   const failed = [];
-  results.forEach((r, i) => {
-    if (r.status === "fulfilled") data[names[i]] = r.value;
-    else failed.push([names[i], r.reason]);
+  names.forEach((name, i) => {
+    const r = results[i];
+    if (r.status === "fulfilled") data[name] = r.value;
+    else failed.push([name, r.reason]);
   });
+  shown.data = data;
   await loadTable(data);
+  renderAll(data);
+  if (failed.length) {
+    const [, err] = failed[0];
+    showError(err, "reports_failed");
+  }
+  const total = (data.service || []).reduce((n, r) => n + r.tickets, 0);
+  setStatus({ key: "report_range", ...period, n: total });
+}
+
+function renderAll(data) {
   const render = {
     hour: () => chartHour(data.hour),
     moment: () => chartMoment(data.moment),
@@ -126,40 +151,83 @@ async function loadReports() {
   for (const [name, fn] of Object.entries(render)) {
     if (name in data && (name !== "teller" || "tellerTime" in data)) fn();
   }
-  if (failed.length) {
-    const [, err] = failed[0];
-    showError(err, "Some reports could not be loaded:");
+}
+
+/** The status line under the form; kept as a key and values to say it again after a switch. */
+function setStatus(status) {
+  shown.status = status;
+  const node = $("report-status");
+  if (!status) node.textContent = "";
+  else if (status.key === "report_range") {
+    node.textContent = t("report_range", { from: dateLabel(status.from), to: dateLabel(status.to), n: int(status.n) });
+  } else node.textContent = t(status.key);
+}
+
+function setTableTitle() {
+  $("table-title").textContent = t(`table_title_${$("report-by").value}`);
+  // Twelve "Print" buttons: each one's name says which card it prints.
+  for (const btn of document.querySelectorAll(".print-btn")) {
+    const title = btn.closest(".chart-card")?.querySelector("h2")?.textContent || "";
+    btn.setAttribute("aria-label", t("print_label", { title }));
   }
-  const total = (data.service || []).reduce((n, r) => n + r.tickets, 0);
-  status.textContent = `${$("report-from").value} to ${$("report-to").value}: ${total} tickets.`;
+}
+
+/** Draw what is on screen again in the chosen language (no request). */
+export function relabelReports() {
+  setTableTitle();
+  if (window.Chart) Chart.defaults.locale = locale();
+  if (shown.status) setStatus(shown.status);
+  if (shown.table) renderTable(...shown.table);
+  if (shown.data) renderAll(shown.data);
 }
 
 async function loadTable(prefetched = {}) {
   const by = $("report-by").value;
-  $("table-by").textContent = BY_NAMES[by];
+  setTableTitle();
   try {
     const rows = prefetched[by] || (await ctx.api.get(path(`/reports?${range()}&by=${by}`)));
     renderTable(by, rows);
   } catch (err) {
-    showError(err, "The report could not be loaded:");
+    showError(err, "report_failed");
   }
 }
 
+function hourLabel(h) {
+  return `${String(h).padStart(2, "0")}:00`;
+}
+
+function serviceLabel(row) {
+  return `${row.key} · ${serviceName(ctx.branch, row.key, row.label || "")}`;
+}
+
 function keyLabel(by, row) {
-  if (by === "hour") return `${String(row.key).padStart(2, "0")}:00`;
-  if (by === "moment") return MOMENT_NAMES[row.key] || row.key;
-  if (row.key === null) return "not called";
-  if (by === "service") return `${row.key} · ${row.label || ""}`;
-  if (by === "counter") return `Counter ${row.key}`;
+  if (by === "hour") return hourLabel(row.key);
+  if (by === "moment") return momentName(row.key, row.label);
+  if (row.key === null) return t("not_called");
+  if (by === "service") return serviceLabel(row);
+  if (by === "counter") return t("counter_n", { label: row.key });
+  if (by === "day") return dateLabel(row.key);
   return row.label || String(row.key);
 }
 
 function renderTable(by, rows) {
+  shown.table = [by, rows];
   const table = $("report-table");
-  const head = ["", "Tickets", "Served", "No-show", "Wait avg", "Wait median", "Wait p90", "Service avg", "Within standard", "Feedback"];
-  if (by === "moment") head.push("Missed", "Exclusive");
+  const head = [
+    t(`by_${by}`),
+    t("col_tickets"),
+    t("col_served"),
+    t("col_no_show"),
+    t("col_wait_avg"),
+    t("col_wait_median"),
+    t("col_wait_p90"),
+    t("col_service_avg"),
+    t("col_within"),
+    t("col_feedback"),
+  ];
+  if (by === "moment") head.push(t("col_missed"), t("col_exclusive"));
   table.replaceChildren(
-    el("thead", {}, el("tr", {}, ...head.map((h, i) => el("th", { scope: "col", text: i ? h : BY_NAMES[by] })))),
+    el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))),
     el(
       "tbody",
       {},
@@ -167,47 +235,48 @@ function renderTable(by, rows) {
         el(
           "tr",
           {},
-          el("th", { scope: "row", text: keyLabel(by, r) }),
-          el("td", { class: "num", text: String(r.tickets) }),
-          el("td", { class: "num", text: String(r.served) }),
-          el("td", { class: "num", text: String(r.no_show) }),
+          el("th", { scope: "row", class: by === "day" || by === "hour" ? "nowrap" : null, text: keyLabel(by, r) }),
+          el("td", { class: "num", text: int(r.tickets) }),
+          el("td", { class: "num", text: int(r.served) }),
+          el("td", { class: "num", text: int(r.no_show) }),
           el("td", { class: "num", text: duration(r.wait_avg_s) }),
           el("td", { class: "num", text: duration(r.wait_p50_s) }),
           el("td", { class: "num", text: duration(r.wait_p90_s) }),
           el("td", { class: "num", text: duration(r.service_avg_s) }),
           el("td", { class: "num", text: pct(r.within_standard_pct) }),
-          el("td", { class: "num", text: r.feedback_n ? `${num(r.feedback_avg)} (${r.feedback_n})` : "–" }),
-          by === "moment" ? el("td", { class: "num", text: String(r.missed ?? "–") }) : null,
-          by === "moment" ? el("td", { class: "num", text: String(r.met_exclusive ?? "–") }) : null,
+          el("td", { class: "num", text: r.feedback_n ? `${num(r.feedback_avg)} (${int(r.feedback_n)})` : "–" }),
+          by === "moment" ? el("td", { class: "num", text: int(r.missed) }) : null,
+          by === "moment" ? el("td", { class: "num", text: int(r.met_exclusive) }) : null,
         ),
       ),
     ),
   );
-  if (!rows.length) table.append(el("caption", { class: "muted", text: "No tickets in this range." }));
+  if (!rows.length) table.append(el("caption", { class: "muted", text: t("no_tickets") }));
 }
 
 // ---------------------------------------------------------------------------------- charts
 
 function draw(id, config) {
   if (!window.Chart) return;
+  config.options = { locale: locale(), ...config.options };
   charts[id]?.destroy();
   charts[id] = new Chart($(id), config);
   $(id).dataset.rendered = String(config.data.labels.length);
 }
 
-const minutesAxis = { beginAtZero: true, title: { display: true, text: "minutes" } };
+const minutesAxis = () => ({ beginAtZero: true, title: { display: true, text: t("axis_minutes") } });
 
 function chartHour(rows) {
   draw("chart-hour", {
     type: "line",
     data: {
-      labels: rows.map((r) => `${String(r.key).padStart(2, "0")}:00`),
+      labels: rows.map((r) => hourLabel(r.key)),
       datasets: [
-        { label: "Average wait", data: rows.map((r) => minutes(r.wait_avg_s)), borderColor: COLORS.blue, backgroundColor: COLORS.blue, tension: 0.3 },
-        { label: "90% waited less than", data: rows.map((r) => minutes(r.wait_p90_s)), borderColor: COLORS.amber, backgroundColor: COLORS.amber, borderDash: [6, 4], tension: 0.3 },
+        { label: t("avg_wait"), data: rows.map((r) => minutes(r.wait_avg_s)), borderColor: COLORS.blue, backgroundColor: COLORS.blue, tension: 0.3 },
+        { label: t("p90_wait"), data: rows.map((r) => minutes(r.wait_p90_s)), borderColor: COLORS.amber, backgroundColor: COLORS.amber, borderDash: [6, 4], tension: 0.3 },
       ],
     },
-    options: { scales: { y: minutesAxis } },
+    options: { scales: { y: minutesAxis() } },
   });
 }
 
@@ -215,16 +284,16 @@ function chartMoment(rows) {
   draw("chart-moment", {
     type: "bar",
     data: {
-      labels: rows.map((r) => MOMENT_NAMES[r.key] || r.key),
+      labels: rows.map((r) => momentName(r.key, r.label)),
       datasets: [
-        { label: "Missed", data: rows.map((r) => r.missed ?? 0), backgroundColor: COLORS.red },
-        { label: "Met expected", data: rows.map((r) => r.met_expected ?? 0), backgroundColor: COLORS.sky },
-        { label: "Exclusive", data: rows.map((r) => r.met_exclusive ?? 0), backgroundColor: COLORS.green },
+        { label: t("col_missed"), data: rows.map((r) => r.missed ?? 0), backgroundColor: COLORS.red },
+        { label: t("met_expected"), data: rows.map((r) => r.met_expected ?? 0), backgroundColor: COLORS.sky },
+        { label: t("col_exclusive"), data: rows.map((r) => r.met_exclusive ?? 0), backgroundColor: COLORS.green },
       ],
     },
     options: {
       indexAxis: "y",
-      scales: { x: { stacked: true, title: { display: true, text: "tickets" } }, y: { stacked: true } },
+      scales: { x: { stacked: true, title: { display: true, text: t("axis_tickets") } }, y: { stacked: true } },
     },
   });
 }
@@ -235,25 +304,25 @@ function waitBars(id, rows, label) {
     data: {
       labels: rows.map(label),
       datasets: [
-        { label: "Average wait", data: rows.map((r) => minutes(r.wait_avg_s)), backgroundColor: COLORS.blue },
-        { label: "90% waited less than", data: rows.map((r) => minutes(r.wait_p90_s)), backgroundColor: COLORS.sky },
-        { label: "Average service", data: rows.map((r) => minutes(r.service_avg_s)), backgroundColor: COLORS.teal },
+        { label: t("avg_wait"), data: rows.map((r) => minutes(r.wait_avg_s)), backgroundColor: COLORS.blue },
+        { label: t("p90_wait"), data: rows.map((r) => minutes(r.wait_p90_s)), backgroundColor: COLORS.sky },
+        { label: t("avg_service"), data: rows.map((r) => minutes(r.service_avg_s)), backgroundColor: COLORS.teal },
       ],
     },
-    options: { scales: { y: minutesAxis } },
+    options: { scales: { y: minutesAxis() } },
   });
 }
 
 function chartService(rows) {
-  waitBars("chart-service", rows, (r) => (r.key === null ? "–" : `${r.key} · ${r.label || ""}`));
+  waitBars("chart-service", rows, (r) => (r.key === null ? "–" : serviceLabel(r)));
 }
 
 function chartCounter(rows) {
-  waitBars("chart-counter", rows.filter((r) => r.key !== null), (r) => `Counter ${r.key}`);
+  waitBars("chart-counter", rows.filter((r) => r.key !== null), (r) => t("counter_n", { label: r.key }));
 }
 
 function chartTeller(rows, time) {
-  const people = time.map((t) => t.teller);
+  const people = time.map((p) => p.teller);
   const served = Object.fromEntries(rows.filter((r) => r.key !== null).map((r) => [r.key, r.served]));
   const hours = (s) => Math.round((s / 3600) * 10) / 10;
   draw("chart-teller", {
@@ -261,37 +330,45 @@ function chartTeller(rows, time) {
     data: {
       labels: people,
       datasets: [
-        { label: "Serving (h)", data: time.map((t) => hours(t.serving_s)), backgroundColor: COLORS.teal, stack: "time" },
-        { label: "Idle while open (h)", data: time.map((t) => hours(t.idle_s)), backgroundColor: COLORS.sky, stack: "time" },
-        { label: "Paused (h)", data: time.map((t) => hours(t.paused_s)), backgroundColor: COLORS.amber, stack: "time" },
-        { label: "Tickets served", data: time.map((t) => served[t.teller] ?? t.tickets), type: "line", yAxisID: "y2", borderColor: COLORS.navy, backgroundColor: COLORS.navy },
+        { label: t("serving_h"), data: time.map((p) => hours(p.serving_s)), backgroundColor: COLORS.teal, stack: "time" },
+        { label: t("idle_h"), data: time.map((p) => hours(p.idle_s)), backgroundColor: COLORS.sky, stack: "time" },
+        { label: t("paused_h"), data: time.map((p) => hours(p.paused_s)), backgroundColor: COLORS.amber, stack: "time" },
+        { label: t("tickets_served"), data: time.map((p) => served[p.teller] ?? p.tickets), type: "line", yAxisID: "y2", borderColor: COLORS.navy, backgroundColor: COLORS.navy },
       ],
     },
     options: {
       scales: {
         x: { stacked: true },
-        y: { stacked: true, beginAtZero: true, title: { display: true, text: "hours" } },
-        y2: { position: "right", beginAtZero: true, grid: { display: false }, title: { display: true, text: "tickets" } },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: t("axis_hours") } },
+        y2: { position: "right", beginAtZero: true, grid: { display: false }, title: { display: true, text: t("axis_tickets") } },
       },
     },
   });
+}
+
+/** A wait bucket from its bounds ("2–5 min" / "2–5 dk"); the API's own label otherwise. */
+function bucketLabel(r) {
+  const min = (s) => Math.round(s / 60);
+  if (typeof r.from_s !== "number") return r.bucket;
+  if (r.to_s === null || r.to_s === undefined) return t("bucket_open", { from: min(r.from_s) });
+  return t("bucket_range", { from: min(r.from_s), to: min(r.to_s) });
 }
 
 function chartSatisfaction(rows) {
   draw("chart-satisfaction", {
     type: "bar",
     data: {
-      labels: rows.map((r) => r.bucket),
+      labels: rows.map(bucketLabel),
       datasets: [
-        { label: "Average score (1–5)", data: rows.map((r) => r.feedback_avg), backgroundColor: COLORS.blue, yAxisID: "y" },
-        { label: "Answers", data: rows.map((r) => r.feedback_n), type: "line", borderColor: COLORS.amber, backgroundColor: COLORS.amber, yAxisID: "y2" },
+        { label: t("avg_score"), data: rows.map((r) => r.feedback_avg), backgroundColor: COLORS.blue, yAxisID: "y" },
+        { label: t("answers"), data: rows.map((r) => r.feedback_n), type: "line", borderColor: COLORS.amber, backgroundColor: COLORS.amber, yAxisID: "y2" },
       ],
     },
     options: {
       scales: {
-        x: { title: { display: true, text: "wait" } },
-        y: { min: 0, max: 5, title: { display: true, text: "score" } },
-        y2: { position: "right", beginAtZero: true, grid: { display: false }, title: { display: true, text: "answers" } },
+        x: { title: { display: true, text: t("axis_wait") } },
+        y: { min: 0, max: 5, title: { display: true, text: t("axis_score") } },
+        y2: { position: "right", beginAtZero: true, grid: { display: false }, title: { display: true, text: t("axis_answers") } },
       },
     },
   });
@@ -318,16 +395,17 @@ function renderBreaks(data) {
               { class: "break-bar", "aria-hidden": "true" },
               el("span", { style: `width:${Math.min(100, r.share_pct || 0)}%` }),
             ),
-            el("span", { class: "break-num", text: `${r.missed} · ${pct(r.share_pct)}` }),
+            el("span", { class: "break-num", text: `${int(r.missed)} · ${pct(r.share_pct)}` }),
           ),
         ),
       ),
-      rows.length ? null : el("p", { class: "muted", text: "Nothing measured yet." }),
+      rows.length ? null : el("p", { class: "muted", text: t("nothing_measured") }),
     );
+  const moment = (r) => momentName(r.key, r.label);
   $("breaks").replaceChildren(
-    list("Moments", data.moments, (r) => `${MOMENT_NAMES[r.key] || r.key}${r.critical ? " (critical)" : ""}`),
-    list("Services", data.services, (r) => `Service ${r.key}`),
-    list("Hours", data.hours, (r) => `${String(r.key).padStart(2, "0")}:00`),
+    list(t("breaks_moments"), data.moments, (r) => (r.critical ? t("critical_suffix", { name: moment(r) }) : moment(r))),
+    list(t("breaks_services"), data.services, (r) => t("service_n", { code: r.key })),
+    list(t("breaks_hours"), data.hours, (r) => hourLabel(r.key)),
   );
 }
 
@@ -335,8 +413,9 @@ function renderHeatmap(data) {
   const max = Math.max(1, ...data.arrivals.flat());
   const hours = [...Array(24).keys()];
   const table = $("heatmap");
+  const days = weekdays();
   table.replaceChildren(
-    el("caption", { class: "sr-only", text: `Tickets by weekday and hour (${data.timezone})` }),
+    el("caption", { class: "sr-only", text: t("heat_caption", { timezone: data.timezone }) }),
     el("thead", {}, el("tr", {}, el("td"), ...hours.map((h) => el("th", { scope: "col", text: String(h) })))),
     el(
       "tbody",
@@ -345,15 +424,15 @@ function renderHeatmap(data) {
         el(
           "tr",
           {},
-          el("th", { scope: "row", text: WEEKDAYS[d] }),
+          el("th", { scope: "row", text: days[d] }),
           ...row.map((n, h) => {
             const missed = data.missed[d][h];
             const level = n ? 0.12 + 0.88 * (n / max) : 0;
             return el("td", {
               class: `${missed ? "has-missed" : ""} ${level > 0.55 ? "dark" : ""}`.trim(),
               style: n ? `background: rgb(10 92 168 / ${level.toFixed(2)})` : "",
-              title: `${WEEKDAYS[d]} ${h}:00 — ${n} tickets, ${missed} missed a standard`,
-              text: n ? String(n) : "",
+              title: t("heat_cell", { day: days[d], hour: h, n: int(n), missed: int(missed) }),
+              text: n ? int(n) : "",
             });
           }),
         ),
@@ -367,7 +446,13 @@ function renderEstimates(rows) {
     el(
       "thead",
       {},
-      el("tr", {}, ...["Service", "Tickets", "Mean error", "Bias", "Within ±2 min"].map((h) => el("th", { scope: "col", text: h }))),
+      el(
+        "tr",
+        {},
+        ...["col_service", "col_tickets", "col_mean_error", "col_bias", "col_within_2"].map((k) =>
+          el("th", { scope: "col", text: t(k) }),
+        ),
+      ),
     ),
     el(
       "tbody",
@@ -376,8 +461,8 @@ function renderEstimates(rows) {
         el(
           "tr",
           { class: r.key === "*" ? "total" : "" },
-          el("th", { scope: "row", text: r.key === "*" ? "All services" : r.key }),
-          el("td", { class: "num", text: String(r.tickets) }),
+          el("th", { scope: "row", text: r.key === "*" ? t("all_services") : r.key }),
+          el("td", { class: "num", text: int(r.tickets) }),
           el("td", { class: "num", text: duration(r.mae_s) }),
           el("td", {
             class: "num",
@@ -390,35 +475,47 @@ function renderEstimates(rows) {
   );
 }
 
+/** A logged recovery action by its key (the teller console's choices); unknown keys as sent. */
+function actionName(key) {
+  const known = word("act_", key);
+  return known === key ? key.replaceAll("_", " ") : known;
+}
+
 function renderRecovery(r) {
   const actions = Object.entries(r.actions || {}).sort((a, b) => b[1] - a[1]);
   $("recovery").replaceChildren(
     el(
       "div",
       { class: "mini-kpis" },
-      el("div", {}, el("strong", { text: String(r.missed) }), el("span", { class: "muted", text: "waits over standard" })),
-      el("div", {}, el("strong", { text: String(r.recovered) }), el("span", { class: "muted", text: "with a recovery" })),
-      el("div", {}, el("strong", { text: pct(r.recovered_pct) }), el("span", { class: "muted", text: "recovered" })),
+      el("div", {}, el("strong", { text: int(r.missed) }), el("span", { class: "muted", text: t("rec_missed") })),
+      el("div", {}, el("strong", { text: int(r.recovered) }), el("span", { class: "muted", text: t("rec_recovered") })),
+      el("div", {}, el("strong", { text: pct(r.recovered_pct) }), el("span", { class: "muted", text: t("rec_pct") })),
     ),
     el(
       "p",
       { class: "muted" },
-      `Feedback after a recovery: ${num(r.feedback_avg_recovered)} · without one: ${num(r.feedback_avg_unrecovered)}`,
+      t("rec_feedback", { with: num(r.feedback_avg_recovered), without: num(r.feedback_avg_unrecovered) }),
     ),
     actions.length
-      ? el("ul", { class: "plain" }, ...actions.map(([k, n]) => el("li", { text: `${k.replaceAll("_", " ")}: ${n}` })))
-      : el("p", { class: "muted", text: "No recovery actions logged in this range." }),
+      ? el("ul", { class: "plain" }, ...actions.map(([k, n]) => el("li", { text: `${actionName(k)}: ${int(n)}` })))
+      : el("p", { class: "muted", text: t("no_recovery") }),
   );
 }
 
 function renderStaffing(data) {
   const services = Object.keys(data.open_now || {});
-  const fmtHour = (h) => `${String(h.local_hour).padStart(2, "0")}:00`;
+  const fmtHour = (h) => hourLabel(h.local_hour);
   $("staffing").replaceChildren(
     el(
       "thead",
       {},
-      el("tr", {}, el("th", { scope: "col", text: "Hour" }), ...services.map((s) => el("th", { scope: "col", text: `Service ${s}` })), el("th", { scope: "col", text: "Counters needed" })),
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col", text: t("col_hour") }),
+        ...services.map((s) => el("th", { scope: "col", text: t("service_n", { code: s }) })),
+        el("th", { scope: "col", text: t("col_counters_needed") }),
+      ),
     ),
     el(
       "tbody",
@@ -430,13 +527,16 @@ function renderStaffing(data) {
           el("th", { scope: "row", text: fmtHour(h) }),
           ...services.map((code) => {
             const s = h.services.find((x) => x.service === code);
-            return el("td", { class: "num", text: s ? `${s.counters_needed} (${num(s.arrivals_per_h)}/h)` : "–" });
+            return el("td", {
+              class: "num",
+              text: s ? t("per_hour", { n: int(s.counters_needed), rate: num(s.arrivals_per_h) }) : "–",
+            });
           }),
-          el("td", { class: "num strong", text: String(h.counters_needed) }),
+          el("td", { class: "num strong", text: int(h.counters_needed) }),
         ),
       ),
     ),
-    el("caption", { class: "muted", text: `Open now: ${data.counters_open} counters.` }),
+    el("caption", { class: "muted", text: t("open_now", { n: int(data.counters_open) }) }),
   );
 }
 
@@ -472,7 +572,7 @@ async function downloadCsv() {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   } catch (err) {
-    showError(err, "The CSV could not be downloaded:");
+    showError(err, "csv_failed");
   } finally {
     btn.disabled = false;
   }

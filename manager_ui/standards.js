@@ -6,55 +6,62 @@
  * One form, one Save button: the PUT carries moments, standards and the whole overrides list.
  */
 
-import { $, clearError, el, showError } from "./util.js";
-
-// Every sentence the overrides editor shows, together so they can be translated later.
-const T = {
-  untitled: (n) => `Override ${n}`,
-  empty: "No calendar overrides: the same targets apply every day.",
-  label: "Label",
-  labelPlaceholder: "e.g. Payday",
-  factor: "Factor",
-  factorSame: (f) => `${f} = no change`,
-  factorStricter: (f, pct) => `${f} = ${pct}% stricter`,
-  factorLooser: (f, pct) => `${f} = ${pct}% looser`,
-  factorTimes: (f) => `${f} = ${f} times the target (looser)`,
-  factorBad: "Enter a number from 0.1 to 10",
-  appliesTo: "Applies to",
-  appliesNote: "None ticked = every time moment. Feedback is never scaled.",
-  days: "Days of month",
-  daysPlaceholder: "e.g. 1, 15, 28-31",
-  daysHelp: "Separate with commas; ranges like 28-31.",
-  dates: "Specific dates",
-  dateInput: (name) => `Date to add to ${name}`,
-  addDate: "Add date",
-  noDates: "No specific dates.",
-  removeDate: (d) => `Remove ${d}`,
-  pickDate: "Pick a date first, then press Add date.",
-  remove: "Remove override",
-  removeNamed: (label, n) => `Remove override ${label || n}`,
-  full: (max) => `At most ${max} overrides.`,
-  notAdded: "Could not add an override:",
-  unsaved: "Unsaved changes.",
-  saved: "Saved.",
-  notSaved: "The standards were not saved:",
-  needsDays: (name) => `${name} needs specific dates or days of the month.`,
-  badFactor: (name) => `${name}: the factor must be a number from 0.1 to 10.`,
-  badDays: (name, bad) =>
-    `${name}: days of month must be whole days from 1 to 31, e.g. “1, 15, 28-31” (not: ${bad}).`,
-  longLabel: (name) => `${name}: the label can be at most 80 characters.`,
-};
+import { t } from "./i18n.js";
+import { $, clearError, dateTime, el, momentName, pctLoose, plainNumber, showError } from "./util.js";
 
 const MAX_OVERRIDES = 50;
 const MAX_LABEL = 80;
 const FACTOR_MIN = 0.1;
 const FACTOR_MAX = 10;
 
+// Every sentence the overrides editor shows, in the chosen language (./i18n.js, keys ovr_*).
+const range = () => ({ min: plainNumber(FACTOR_MIN), max: plainNumber(FACTOR_MAX) });
+const T = {
+  untitled: (n) => t("ovr_untitled", { n }),
+  empty: () => t("ovr_empty"),
+  label: () => t("ovr_label"),
+  labelPlaceholder: () => t("ovr_label_placeholder"),
+  factor: () => t("ovr_factor"),
+  factorSame: (f) => t("ovr_factor_same", { f }),
+  factorStricter: (f, pct) => t("ovr_factor_stricter", { f, pct: pctLoose(pct) }),
+  factorLooser: (f, pct) => t("ovr_factor_looser", { f, pct: pctLoose(pct) }),
+  factorTimes: (f) => t("ovr_factor_times", { f }),
+  factorBad: () => t("ovr_factor_bad", range()),
+  appliesTo: () => t("ovr_applies_to"),
+  appliesNote: () => t("ovr_applies_note"),
+  days: () => t("ovr_days"),
+  daysPlaceholder: () => t("ovr_days_placeholder"),
+  daysHelp: () => t("ovr_days_help"),
+  dates: () => t("ovr_dates"),
+  dateInput: (name) => t("ovr_date_input", { name }),
+  addDate: () => t("ovr_add_date"),
+  noDates: () => t("ovr_no_dates"),
+  removeDate: (date) => t("ovr_remove_date", { date }),
+  pickDate: () => t("ovr_pick_date"),
+  remove: () => t("ovr_remove"),
+  removeNamed: (label, n) => t("ovr_remove_named", { name: label || n }),
+  full: (max) => t("ovr_full", { max }),
+  needsDays: (name) => t("ovr_needs_days", { name }),
+  badFactor: (name) => t("ovr_bad_factor", { name, ...range() }),
+  badDays: (name, bad) => t("ovr_bad_days", { name, bad }),
+  longLabel: (name) => t("ovr_long_label", { name, max: MAX_LABEL }),
+};
+
 let current = null;
 let ctx = null;
 // The overrides being edited: {uid, label, factor, moments: Set, daysText, dates: [], shown: []}.
 let drafts = [];
 let nextUid = 1;
+// The status line as a key (and time) to say it again in another language: unsaved, saved, changed.
+let status = null;
+
+function setStatus(next) {
+  status = next;
+  const node = $("standards-status");
+  if (!next) node.textContent = "";
+  else if (next.key === "std_last_changed") node.textContent = t(next.key, { when: dateTime(next.at) });
+  else node.textContent = t(next.key);
+}
 
 export async function showStandards(options) {
   ctx = options;
@@ -62,24 +69,58 @@ export async function showStandards(options) {
   if (!form.dataset.wired) {
     form.dataset.wired = "1";
     form.addEventListener("submit", save);
-    form.addEventListener("input", () => {
-      $("standards-status").textContent = T.unsaved;
-    });
+    form.addEventListener("input", () => setStatus({ key: "unsaved" }));
     $("override-add").addEventListener("click", addOverride);
   }
   try {
     current = await ctx.api.get(`/api/v1/branches/${encodeURIComponent(ctx.branch)}/service-cycle`);
     render();
   } catch (err) {
-    showError(err, "The standards could not be loaded:");
+    showError(err, "std_load_failed");
   }
 }
 
 function unit(moment) {
-  return moment.measure === "score" ? "score" : "s";
+  return moment.measure === "score" ? t("unit_score") : t("unit_s");
+}
+
+/** The standards again in the chosen language, keeping what is being edited. */
+export function relabelStandards() {
+  if (!current) return;
+  const values = new Map([...document.querySelectorAll(".std-input")].map((n) => [n.dataset.testid, n.value]));
+  const critical = new Map([...document.querySelectorAll("[data-critical]")].map((n) => [n.dataset.critical, n.checked]));
+  const typed = new Map(drafts.map((d) => [d.uid, $(`ovr-${d.uid}-date`)?.value || ""]));
+  renderTable();
+  for (const node of document.querySelectorAll(".std-input")) {
+    if (values.has(node.dataset.testid)) node.value = values.get(node.dataset.testid);
+  }
+  for (const box of document.querySelectorAll("[data-critical]")) {
+    if (critical.has(box.dataset.critical)) box.checked = critical.get(box.dataset.critical);
+  }
+  // The messages under the cards, said again (same fields).
+  for (const d of drafts) {
+    const fields = new Set(d.shown.map((e) => e.field));
+    d.shown = [
+      ...cardErrors(d).filter((e) => fields.has(e.field)),
+      ...(fields.has("date") ? [{ field: "date", text: T.pickDate() }] : []),
+    ];
+  }
+  renderOverrides();
+  for (const [uid, value] of typed) {
+    const input = $(`ovr-${uid}-date`);
+    if (input) input.value = value;
+  }
+  setStatus(status);
 }
 
 function render() {
+  renderTable();
+  drafts = (current.overrides || []).map(draftFrom);
+  renderOverrides();
+  setStatus(current.updated_at ? { key: "std_last_changed", at: current.updated_at } : null);
+}
+
+function renderTable() {
   const moments = current.moments;
   const services = Object.keys(current.standards);
   const input = (svc, m, level) => {
@@ -93,7 +134,12 @@ function render() {
       step: 1,
       value: value ?? "",
       required: level === "expected",
-      "aria-label": `Service ${svc}, ${m.name}, ${level} (${unit(m)})`,
+      "aria-label": t("std_input_label", {
+        service: svc,
+        moment: momentName(m.key, m.name),
+        level: t(`std_${level}`),
+        unit: unit(m),
+      }),
       "data-testid": `std-${svc}-${m.key}-${level}`,
       "data-svc": svc,
       "data-moment": m.key,
@@ -107,12 +153,12 @@ function render() {
       el(
         "tr",
         {},
-        el("th", { scope: "col", rowspan: "2", text: "Service" }),
+        el("th", { scope: "col", rowspan: "2", text: t("std_service") }),
         ...moments.map((m) =>
           el(
             "th",
             { scope: "colgroup", colspan: "2", class: "moment-head" },
-            el("span", { text: `${m.name} (${unit(m)})` }),
+            el("span", { text: t("std_moment_head", { moment: momentName(m.key, m.name), unit: unit(m) }) }),
             el(
               "label",
               { class: "crit" },
@@ -122,7 +168,7 @@ function render() {
                 "data-critical": m.key,
                 "data-testid": `std-critical-${m.key}`,
               }),
-              " critical",
+              ` ${t("std_critical")}`,
             ),
           ),
         ),
@@ -131,8 +177,8 @@ function render() {
         "tr",
         {},
         ...moments.flatMap(() => [
-          el("th", { scope: "col", class: "sub", text: "expected" }),
-          el("th", { scope: "col", class: "sub", text: "exclusive" }),
+          el("th", { scope: "col", class: "sub", text: t("std_expected") }),
+          el("th", { scope: "col", class: "sub", text: t("std_exclusive") }),
         ]),
       ),
     ),
@@ -152,11 +198,6 @@ function render() {
       ),
     ),
   );
-  drafts = (current.overrides || []).map(draftFrom);
-  renderOverrides();
-  $("standards-status").textContent = current.updated_at
-    ? `Last changed ${new Date(current.updated_at).toLocaleString()}`
-    : "";
 }
 
 // ------------------------------------------------------------------------ calendar overrides
@@ -224,9 +265,9 @@ function factorOk(raw) {
 
 /** The factor in plain words: "0.8 = 20% stricter", "1.5 = 50% looser". */
 export function factorHint(raw) {
-  if (!factorOk(raw)) return T.factorBad;
+  if (!factorOk(raw)) return T.factorBad();
   const f = Number(raw);
-  const shown = String(Math.round(f * 1000) / 1000);
+  const shown = plainNumber(Math.round(f * 1000) / 1000);
   const pct = Math.round(Math.abs(1 - f) * 1000) / 10;
   if (pct === 0) return T.factorSame(shown);
   if (f >= 2) return T.factorTimes(shown);
@@ -243,12 +284,12 @@ function removeName(d) {
 
 function addOverride() {
   if (drafts.length >= MAX_OVERRIDES) {
-    showError({ message: T.full(MAX_OVERRIDES) }, T.notAdded);
+    showError({ message: () => T.full(MAX_OVERRIDES) }, "ovr_not_added");
     return;
   }
   drafts.push(draftFrom({ label: "", factor: 1 }));
   renderOverrides();
-  $("standards-status").textContent = T.unsaved;
+  setStatus({ key: "unsaved" });
   $(`ovr-${drafts.at(-1).uid}-label`).focus();
 }
 
@@ -256,7 +297,7 @@ function removeOverride(d) {
   const i = drafts.indexOf(d);
   drafts.splice(i, 1);
   renderOverrides();
-  $("standards-status").textContent = T.unsaved;
+  setStatus({ key: "unsaved" });
   // Focus where the removed card was: the next card, else the previous one, else Add.
   const next = drafts[i] || drafts[i - 1];
   (next ? $(`ovr-${next.uid}-remove`) : $("override-add")).focus();
@@ -266,7 +307,7 @@ function renderOverrides() {
   const list = $("overrides");
   list.replaceChildren(...drafts.map((d, i) => overrideCard(d, i)));
   for (const d of drafts) paintErrors(d);
-  $("overrides-empty").textContent = T.empty;
+  $("overrides-empty").textContent = T.empty();
   $("overrides-empty").hidden = drafts.length > 0;
   const add = $("override-add");
   add.disabled = drafts.length >= MAX_OVERRIDES;
@@ -285,7 +326,7 @@ function overrideCard(d, index) {
     type: "text",
     maxlength: MAX_LABEL,
     autocomplete: "off",
-    placeholder: T.labelPlaceholder,
+    placeholder: T.labelPlaceholder(),
     value: d.label,
     "data-testid": tid("label"),
     oninput: (e) => {
@@ -326,7 +367,7 @@ function overrideCard(d, index) {
   const moments = el(
     "fieldset",
     { class: "ovr-moments", "aria-describedby": id("moments-note") },
-    el("legend", { text: T.appliesTo }),
+    el("legend", { text: T.appliesTo() }),
     el(
       "div",
       { class: "ovr-checks" },
@@ -343,11 +384,11 @@ function overrideCard(d, index) {
               else d.moments.delete(m.key);
             },
           }),
-          el("span", { text: m.name }),
+          el("span", { text: momentName(m.key, m.name) }),
         ),
       ),
     ),
-    el("p", { class: "ovr-note", id: id("moments-note"), text: T.appliesNote }),
+    el("p", { class: "ovr-note", id: id("moments-note"), text: T.appliesNote() }),
   );
 
   const days = el("input", {
@@ -356,7 +397,7 @@ function overrideCard(d, index) {
     type: "text",
     inputmode: "numeric",
     autocomplete: "off",
-    placeholder: T.daysPlaceholder,
+    placeholder: T.daysPlaceholder(),
     value: d.daysText,
     "aria-describedby": `${id("days-help")} ${id("error")}`,
     "data-testid": tid("days"),
@@ -381,7 +422,7 @@ function overrideCard(d, index) {
                 "data-testid": `${tid("date")}-${date}`,
                 onclick: () => {
                   d.dates.splice(k, 1);
-                  $("standards-status").textContent = T.unsaved;
+                  setStatus({ key: "unsaved" });
                   updateErrors(d, ["days"]);
                   drawChips(k);
                 },
@@ -390,7 +431,7 @@ function overrideCard(d, index) {
               el("span", { class: "ovr-chip-x", "aria-hidden": "true", text: "×" }),
             ),
           )
-        : [el("span", { class: "muted ovr-none", text: T.noDates })]),
+        : [el("span", { class: "muted ovr-none", text: T.noDates() })]),
     );
     if (focusAt !== null) {
       const buttons = chips.querySelectorAll("button");
@@ -400,7 +441,7 @@ function overrideCard(d, index) {
   const addDate = () => {
     const value = dateInput.value;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-      d.shown = [...d.shown.filter((e) => e.field !== "date"), { field: "date", text: T.pickDate }];
+      d.shown = [...d.shown.filter((e) => e.field !== "date"), { field: "date", text: T.pickDate() }];
       paintErrors(d);
       dateInput.focus();
       return;
@@ -410,7 +451,7 @@ function overrideCard(d, index) {
       d.dates.sort();
     }
     dateInput.value = "";
-    $("standards-status").textContent = T.unsaved;
+    setStatus({ key: "unsaved" });
     drawChips();
     updateErrors(d, ["date", "days"]);
     dateInput.focus();
@@ -441,7 +482,7 @@ function overrideCard(d, index) {
       "data-testid": tid("remove"),
       onclick: () => removeOverride(d),
     },
-    T.remove,
+    T.remove(),
   );
 
   return el(
@@ -457,25 +498,25 @@ function overrideCard(d, index) {
     el(
       "div",
       { class: "ovr-grid" },
-      el("div", { class: "field ovr-field ovr-label" }, el("label", { for: id("label"), text: T.label }), label),
+      el("div", { class: "field ovr-field ovr-label" }, el("label", { for: id("label"), text: T.label() }), label),
       el(
         "div",
         { class: "field ovr-field ovr-factor-field" },
-        el("label", { for: id("factor"), text: T.factor }),
+        el("label", { for: id("factor"), text: T.factor() }),
         el("div", { class: "ovr-factor-row" }, factor, hint),
       ),
       moments,
       el(
         "div",
         { class: "field ovr-field ovr-days" },
-        el("label", { for: id("days"), text: T.days }),
+        el("label", { for: id("days"), text: T.days() }),
         days,
-        el("span", { class: "ovr-note", id: id("days-help"), text: T.daysHelp }),
+        el("span", { class: "ovr-note", id: id("days-help"), text: T.daysHelp() }),
       ),
       el(
         "fieldset",
         { class: "ovr-dates" },
-        el("legend", { text: T.dates }),
+        el("legend", { text: T.dates() }),
         el(
           "div",
           { class: "ovr-date-row" },
@@ -483,7 +524,7 @@ function overrideCard(d, index) {
           el(
             "button",
             { type: "button", class: "btn ovr-add-date", "data-testid": tid("add-date"), onclick: addDate },
-            T.addDate,
+            T.addDate(),
           ),
         ),
         chips,
@@ -550,7 +591,8 @@ function collectOverrides() {
     messages.push(...errors.map((e) => e.text));
   }
   if (messages.length) {
-    showError({ message: messages.join(" ") }, T.notSaved);
+    // Said again in the new language on a switch: the cards' messages as they are then.
+    showError({ message: () => drafts.flatMap((d) => cardErrors(d).map((e) => e.text)).join(" ") }, "not_saved");
     first?.focus();
     return null;
   }
@@ -593,12 +635,12 @@ async function save(event) {
       body: { moments, standards, overrides },
     });
     render();
-    $("standards-status").textContent = T.saved;
+    setStatus({ key: "saved" });
   } catch (err) {
     // The field messages the server's sentence does not already carry.
     const detail = err.detail || err.message;
     const extra = (err.errors || []).map((e) => e.msg || e.message || "").filter((m) => m && !detail.includes(m));
-    showError({ message: extra.length ? `${detail} (${extra.join("; ")})` : detail }, T.notSaved);
+    showError({ message: extra.length ? `${detail} (${extra.join("; ")})` : detail }, "not_saved");
   } finally {
     btn.disabled = false;
   }

@@ -1,7 +1,11 @@
 /**
  * teller_ui/i18n.js — the teller console's words in English and Turkish (same keys in both).
  * `t(key, vars)` fills {name} placeholders; the language choice is kept in localStorage.
+ * The mechanics (lookup, storage, translatePage) are /ui/i18n-core.js, shared with the manager
+ * dashboard.
  */
+
+import { createLangStore } from "/ui/i18n-core.js";
 
 export const STRINGS = {
   en: {
@@ -232,24 +236,9 @@ export const STRINGS = {
   },
 };
 
-const KEY = "sira.teller.lang";
-let lang = localStorage.getItem(KEY) in STRINGS ? localStorage.getItem(KEY) : "en";
+const store = createLangStore(STRINGS, { storageKey: "sira.teller.lang" });
 
-export function getLang() {
-  return lang;
-}
-
-export function setLang(next) {
-  if (!(next in STRINGS)) return;
-  lang = next;
-  localStorage.setItem(KEY, next);
-  document.documentElement.lang = next;
-}
-
-export function t(key, vars = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? String(vars[k]) : `{${k}}`));
-}
+export const { getLang, setLang, t, translatePage } = store;
 
 /** A duration in seconds as words ("12 min 5 s"). */
 export function duration(total) {
@@ -260,14 +249,4 @@ export function duration(total) {
   if (h) return t("hour_min", { h, m });
   const rest = s % 60;
   return rest ? t("min_s", { m, s: rest }) : t("min", { m });
-}
-
-/** Fill every [data-i18n] element's text and [data-i18n-*] attributes. */
-export function translatePage(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll("[data-i18n-label]"))
-    el.setAttribute("aria-label", t(el.dataset.i18nLabel));
-  for (const el of root.querySelectorAll("[data-i18n-placeholder]"))
-    el.setAttribute("placeholder", t(el.dataset.i18nPlaceholder));
 }

@@ -446,8 +446,9 @@ def test_teller_cannot_use_the_dashboard(site: Any, context: Any) -> None:
     expect(page.get_by_test_id("tab-live")).to_be_hidden()
 
 
-def test_a_regional_manager_sees_branches_side_by_side(site: Any, context: Any) -> None:
-    api = Staff(site)
+def add_second_branch(api: Staff, site: Any) -> None:
+    """Branch "north" (North Branch, service A, one waiting ticket) also in the manager's care:
+    the manager becomes a regional manager with two branches."""
     r = api.post("/api/v1/admin/branches", {"code": "north", "name": "North Branch"}, user="admin")
     assert r.status_code == 201, r.text
     r = api.post(
@@ -464,8 +465,6 @@ def test_a_regional_manager_sees_branches_side_by_side(site: Any, context: Any) 
         headers={"Authorization": f"Bearer {api.token('admin')}"},
     )
     assert r.status_code == 200, r.text
-    for service in "AAB":
-        api.issue(service)
     north_kiosk = api.post(
         "/api/v1/admin/devices", {"branch": "north", "kind": "kiosk", "name": "N"}, user="admin"
     ).json()["token"]
@@ -475,6 +474,13 @@ def test_a_regional_manager_sees_branches_side_by_side(site: Any, context: Any) 
         headers={"Authorization": f"Bearer {north_kiosk}"},
     )
     assert r.status_code == 201, r.text
+
+
+def test_a_regional_manager_sees_branches_side_by_side(site: Any, context: Any) -> None:
+    api = Staff(site)
+    add_second_branch(api, site)
+    for service in "AAB":
+        api.issue(service)
 
     page = context.new_page()
     page.goto(f"{site.url}/manager/")
