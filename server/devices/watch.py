@@ -54,9 +54,7 @@ def check_devices(session: Session, *, now: dt.datetime, grace_s: float) -> int:
 async def watch_loop(ctx: AppContext, every_s: float = 15.0) -> None:
     def once() -> None:
         with ctx.db.unit_of_work() as session:
-            check_devices(
-                session, now=ctx.clock.now(), grace_s=ctx.settings.device_offline_after_s
-            )
+            check_devices(session, now=ctx.clock.now(), grace_s=ctx.settings.device_offline_after_s)
 
     while True:
         await asyncio.sleep(every_s)

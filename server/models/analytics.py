@@ -66,6 +66,9 @@ class ReportState(SQLModel, table=True):
     # Events up to this per-branch seq have been folded in: a later event on a ticket of a
     # summarised day makes that day live again until the next refresh rebuilds it.
     checked_seq: int = 0
+    # What the value histograms were built for (``server.reports.hist.key``): they depend on
+    # which services have standards, not on the targets, so most edits keep them.
+    hist_key: str | None = Field(default=None, max_length=300)
 
 
 # One narrow row per ticket of a summarised day: measured values in integer milliseconds

@@ -28,17 +28,33 @@ from server.reports.measures import MASK, SERVICE_OF, VALUE
 RF, RH, RP = report_fact, report_hist, report_hist_pair
 
 # Part of the grading fingerprint: a change of series or buckets rebuilds every branch.
-VERSION = 1
+VERSION = 2
+
+
+def key(cfg: CycleConfig) -> str:
+    """What a branch's histograms depend on: this code's version and which services have
+    standards (the series count only the values of those)."""
+    return f"{VERSION}:{','.join(sorted(cfg.targets))}"
+
+
+def _octaves(first: int, last: int, per: int = 32) -> tuple[tuple[int, int], ...]:
+    """Buckets of the same relative width whatever the values' scale (waits of seconds or of
+    hours): ``per`` equal buckets in [0, 2**first), then ``per`` in each doubling up to
+    2**last; a bucket then holds values within 1/per of each other."""
+    scheme = [(2**first, 2**first // per)]
+    scheme += [(2 ** (e + 1), 2**e // per) for e in range(first, last)]
+    return tuple(scheme)
+
 
 # Bucket edges per fact column: consecutive stretches (end, width) from 0, each cut into
-# buckets of ``width`` (the last one of a stretch ends at ``end``); bucket 0 also
-# takes every value below its end (there are none below 0 in practice) and the last bucket
-# every value from the last end on. Fine where values crowd, coarse in the long tail.
+# buckets of ``width`` (the last one of a stretch ends at ``end``); bucket 0 also takes every
+# value below 0 (there are none in practice) and the last bucket every value from the last
+# end on (over 37 h of waiting, an hour at the kiosk).
 SCHEMES: dict[str, tuple[tuple[int, int], ...]] = {
-    "wait_ms": ((600_000, 10_000), (3_600_000, 60_000), (14_400_000, 600_000)),
-    "walk_ms": ((120_000, 2_000), (600_000, 20_000), (3_600_000, 300_000)),
-    "service_ms": ((1_200_000, 15_000), (3_600_000, 60_000), (14_400_000, 600_000)),
-    "kiosk_s": ((120, 2), (600, 30)),
+    "wait_ms": _octaves(10, 27),
+    "walk_ms": _octaves(10, 27),
+    "service_ms": _octaves(10, 27),
+    "kiosk_s": _octaves(5, 12),  # one bucket per second below 32 s
     "feedback": ((6, 1),),
 }
 

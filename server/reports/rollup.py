@@ -172,7 +172,18 @@ def regrade(session: Session, branch: Branch, cfg: CycleConfig, through: dt.date
     if first is not None:
         _insert_rollup(session, branch, cfg, sx_date(first), through)
         _insert_days(session, branch.id, sx_date(first), through)  # type: ignore[arg-type]
-    hist.rebuild(session, branch.id, cfg, None)  # type: ignore[arg-type]
+
+
+def _sync_hist(
+    session: Session, branch: Branch, cfg: CycleConfig, state: ReportState, since: dt.date | None
+) -> None:
+    """Histograms built for another key are rebuilt whole; else from the first day rebuilt
+    (``since``; the running counts of every later day change too)."""
+    if state.hist_key != hist.key(cfg):
+        hist.rebuild(session, branch.id, cfg, None)  # type: ignore[arg-type]
+        state.hist_key = hist.key(cfg)
+    elif since is not None:
+        hist.rebuild(session, branch.id, cfg, since)  # type: ignore[arg-type]
 
 
 def sx_date(value: Any) -> dt.date:
@@ -210,8 +221,9 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
         ).scalar()
         if first is not None:
             build_days(session, branch, cfg, sx_date(first), through)
-        hist.rebuild(session, branch.id, cfg, None)  # type: ignore[arg-type]
         state = state or ReportState(branch_id=branch.id)  # type: ignore[call-arg]
+        state.hist_key = None
+        _sync_hist(session, branch, cfg, state, None)
         state.timezone = branch.timezone
         state.built_through = through
     else:
@@ -224,9 +236,7 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
             state.built_through = through
         if state.grading != key:
             regrade(session, branch, cfg, state.built_through)
-        elif rebuilt:
-            # The running counts of every later day change too.
-            hist.rebuild(session, branch.id, cfg, min(rebuilt))  # type: ignore[arg-type]
+        _sync_hist(session, branch, cfg, state, min(rebuilt) if rebuilt else None)
     state.grading = key
     state.checked_seq = seq
     session.add(state)
@@ -242,6 +252,7 @@ def regrade_if_built(session: Session, branch: Branch) -> None:
     key = grading_key(cfg)
     if state.grading != key:
         regrade(session, branch, cfg, state.built_through)
+        _sync_hist(session, branch, cfg, state, None)
         state.grading = key
         session.add(state)
         session.flush()

@@ -1,4 +1,5 @@
-"""value histograms with running counts for the percentiles of reports by moment
+"""value histograms with running counts for the percentiles of reports by moment, and the
+key they were built for
 
 Revision ID: 0005
 Revises: 0004
@@ -11,6 +12,7 @@ branch's summarised days are read live until its next refresh (day close) rebuil
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision = "0005"
@@ -20,6 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("report_state", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("hist_key", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True)
+        )
     op.create_table(
         "report_hist",
         sa.Column("branch_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -42,6 +48,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("report_state", schema=None) as batch_op:
+        batch_op.drop_column("hist_key")
     op.drop_table("report_hist_pair")
     with op.batch_alter_table("report_hist", schema=None) as batch_op:
         batch_op.drop_index("ix_report_hist_day")
