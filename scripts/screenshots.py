@@ -227,7 +227,8 @@ def shoot_teller(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> li
 
 def shoot_manager(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
     """manager.png (1920×1080 live view), manager-reports.png (the reports tab, full page)
-    over ten generated business days of history (``sira simulate``)."""
+    over ten generated business days of history (``sira simulate``), manager-standards.png
+    (the standards editor with calendar overrides, in Turkish, 1280 wide)."""
     from server.db import Database
     from server.simulate import simulate
 
@@ -251,6 +252,27 @@ def shoot_manager(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> l
     page.mouse.move(0, 0)
     out.append(out_dir / "manager-reports.png")
     page.screenshot(path=str(out[-1]), full_page=True)
+    # The standards editor with two calendar overrides, in Turkish.
+    token = login(site_url, creds, "manager")
+    overrides = [
+        {"label": "Maaş günü", "days_of_month": [1, 15], "moments": ["wait"], "factor": 0.8},
+        {"label": "Yılbaşı arifesi", "dates": ["2026-12-31"], "factor": 1.5},
+    ]
+    call_api(
+        site_url,
+        "PUT",
+        f"/api/v1/branches/{creds['branch']}/service-cycle",
+        token=token,
+        body={"overrides": overrides},
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("tab-standards").click()
+    page.wait_for_selector("#overrides .ovr-title")
+    page.mouse.move(0, 0)
+    out.append(out_dir / "manager-standards.png")
+    page.screenshot(path=str(out[-1]), full_page=True)
+    page.get_by_test_id("lang-toggle").click()  # leave the stored choice English
     ctx.close()
     return out
 
