@@ -124,6 +124,13 @@ def bounds(column: str, bucket: int) -> tuple[int | None, int | None]:
     return start, None
 
 
+def latest_first(h: Any) -> tuple[Any, ...]:
+    """ORDER BY for "a pair's latest row": the primary key's order, so that PostgreSQL walks
+    that index back from the pair's end rather than the day index (which it may prefer with
+    no statistics, reading every row of the branch for each pair)."""
+    return (h.c.series.desc(), h.c.bucket.desc(), h.c.business_date.desc())
+
+
 def _day_counts(branch_id: int, cfg: CycleConfig, first: dt.date | None) -> Any:
     parts = []
     for s in SERIES:
@@ -149,19 +156,19 @@ def rebuild(session: Session, branch_id: int, cfg: CycleConfig, first: dt.date |
     if first is None:
         session.execute(delete(RP).where(RP.c.branch_id == branch_id))
     u = _day_counts(branch_id, cfg, first)
-    h = RH.alias("h")
-    # The running count before ``first``: the pair's last row left (counts only grow).
-    base = (
-        select(h.c.cum)
-        .where(h.c.branch_id == branch_id, h.c.series == u.c.series, h.c.bucket == u.c.bucket)
-        .order_by(h.c.business_date.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    running = func.sum(u.c.n).over(partition_by=(u.c.series, u.c.bucket), order_by=u.c.d)
-    rows = select(
-        _n(branch_id), u.c.series, u.c.bucket, u.c.d, u.c.n, running + func.coalesce(base, 0)
-    )
+    running: Any = func.sum(u.c.n).over(partition_by=(u.c.series, u.c.bucket), order_by=u.c.d)
+    if first is not None:
+        # Plus the running count before ``first``: the pair's last row left (counts only grow).
+        h = RH.alias("h")
+        base = (
+            select(h.c.cum)
+            .where(h.c.branch_id == branch_id, h.c.series == u.c.series, h.c.bucket == u.c.bucket)
+            .order_by(*latest_first(h))
+            .limit(1)
+            .scalar_subquery()
+        )
+        running = running + func.coalesce(base, 0)
+    rows = select(_n(branch_id), u.c.series, u.c.bucket, u.c.d, u.c.n, running)
     names = ["branch_id", "series", "bucket", "business_date", "n", "cum"]
     session.execute(insert(RH).from_select(names, rows))
     p = RP.alias("p")

@@ -331,7 +331,7 @@ def _stored_bucket_counts(rng: Range, ids: Sequence[int]) -> dict[tuple[int, int
                 a.c.bucket == p.c.bucket,
                 a.c.business_date <= through,
             )
-            .order_by(a.c.business_date.desc())
+            .order_by(*hist.latest_first(a))
             .limit(1)
             .scalar_subquery(),
             0,
