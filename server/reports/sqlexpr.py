@@ -129,3 +129,15 @@ def _no_index(element: NoIndex, compiler: Any, **kw: Any) -> str:
 @compiles(NoIndex, "sqlite")
 def _no_index_sqlite(element: NoIndex, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.col, **kw))
+
+
+class NoIndexDate(NoIndex):
+    """A date column that no backend may use an index for (PostgreSQL too: ``col + 0``), for
+    queries that must be driven from another table however the statistics look."""
+
+    inherit_cache = True
+
+
+@compiles(NoIndexDate, "postgresql")
+def _no_index_date_pg(element: NoIndexDate, compiler: Any, **kw: Any) -> str:
+    return "(" + str(compiler.process(element.col, **kw)) + " + 0)"
