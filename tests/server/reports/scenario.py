@@ -134,7 +134,7 @@ def _on_current(sc: Scenario, cid: int, who: str, op: str, body: Any = None) -> 
 def raw(db: Database) -> dict[str, Any]:
     """The rows as stored, for computing every figure independently of the reports."""
     with db.read_session() as s:
-        tickets = list(s.execute(select(Ticket)).scalars())
+        tickets = list(s.execute(select(Ticket).order_by(Ticket.id)).scalars())
         touches = {t.ticket_id: t.touch_s for t in s.execute(select(TicketTouch)).scalars()}
         events = list(s.execute(select(Event).order_by(Event.seq)).scalars())
         counters = {c.id: c.label for c in s.execute(select(Counter)).scalars()}

@@ -177,7 +177,10 @@ def test_teller_time(client: Any, kit: Any, clock: Any, db: Any) -> None:
     build(client, kit, clock)
     rows = raw(db)
     now = clock.now()
-    start = ex.local(rows["tickets"][0].issued_at).replace(hour=0, minute=0).astimezone(dt.UTC)
+    # From midnight of the first day (the range starts there); the first ticket issued, not
+    # the first row a query happens to return (PostgreSQL gives no order without ORDER BY).
+    first = min(t.issued_at for t in rows["tickets"])
+    start = ex.local(first).replace(hour=0, minute=0).astimezone(dt.UTC)
     # Replay each counter's state changes from the event log.
     open_s: dict[int, float] = {}
     paused: dict[tuple[int, str], float] = {}
