@@ -1,0 +1,117 @@
+"""`sira simulate`: generated history that looks like a branch's and is stored as the live
+system would store it (numbering, events, rollups), checked from the raw rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import Counter as Tally
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from server.cli import app
+from server.db import Database
+from server.domain.calendar import business_date, zone
+from server.models import Branch, Event, ReportState, Ticket, TicketSequence, report_fact
+
+
+@pytest.fixture
+def history(db_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("SIRA_DATABASE_URL", db_url)
+    monkeypatch.setenv("SIRA_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--demo"]).exit_code == 0
+    result = runner.invoke(app, ["simulate", "--branch", "demo", "--days", "15", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    db = Database(db_url)
+    try:
+        with db.read_session() as s:
+            branch = s.exec(select(Branch).where(Branch.code == "demo")).one()
+            out = {
+                "output": result.output,
+                "branch": branch,
+                "tickets": list(s.exec(select(Ticket).order_by(Ticket.id))),
+                "events": list(s.exec(select(Event).order_by(Event.seq))),
+                "sequences": list(s.exec(select(TicketSequence))),
+                "state": s.get(ReportState, branch.id),
+                "facts": s.execute(select(report_fact.c.ticket_id)).scalars().all(),
+            }
+    finally:
+        db.dispose()
+    return out
+
+
+def test_history_is_numbered_and_logged_like_live_tickets(history: dict[str, Any]) -> None:
+    tickets, events, branch = history["tickets"], history["events"], history["branch"]
+    days = {t.business_date for t in tickets}
+    said = r"simulated (\d+) business day\(s\): (\d+) tickets, (\d+) events"
+    m = re.search(said, history["output"])
+    assert m is not None, history["output"]
+    assert (int(m[1]), int(m[2]), int(m[3])) == (len(days), len(tickets), len(events))
+    today = business_date(dt.datetime.now(dt.UTC), branch.timezone)
+    # The 15 calendar days before today, weekdays only (branches are closed at weekends).
+    calendar = [today - dt.timedelta(days=i) for i in range(1, 16)]
+    assert days == {d for d in calendar if d.weekday() < 5}
+    # Numbers per service (issued for; a transfer keeps the number) per business day run
+    # 1, 2, 3 ... and the numbering table agrees.
+    numbers: dict[tuple[dt.date, str], list[int]] = {}
+    for t in tickets:
+        numbers.setdefault((t.business_date, t.original_service_code), []).append(t.number)
+        assert t.code == f"{t.original_service_code}{t.number:03d}"
+    for key, got in numbers.items():
+        assert sorted(got) == list(range(1, len(got) + 1)), key
+    last = {(q.business_date, q.service_code): q.last_number for q in history["sequences"]}
+    assert last == {key: len(got) for key, got in numbers.items()}
+    # The branch's event log: seq 1..last_seq without gaps, one issue event per ticket.
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert branch.last_seq == len(events)
+    issued = Tally(e.ticket_id for e in events if e.type == "ticket.issued")
+    assert issued == Tally(t.id for t in tickets)
+    # Summarised for the reports, as the day close would.
+    assert history["state"].built_through == today - dt.timedelta(days=1)
+    assert sorted(history["facts"]) == [t.id for t in tickets]
+
+
+def test_history_has_the_shape_of_a_branch_day(history: dict[str, Any]) -> None:
+    tickets = history["tickets"]
+    z = zone(history["branch"].timezone)
+    days = len({t.business_date for t in tickets})
+    by_hour = Tally(t.issued_at.astimezone(z).hour for t in tickets)
+    # The lunch wave: more arrivals per hour over 12-14 than over 10-12.
+    assert (by_hour[12] + by_hour[13]) > 1.3 * (by_hour[10] + by_hour[11])
+    assert sum(by_hour.values()) / days > 50  # a working branch, not a trickle
+    status = Tally(t.status for t in tickets)
+    assert 0 < status["no_show"] < 0.15 * len(tickets)
+    assert status["done"] > 0.7 * len(tickets)
+    # Service times spread (log-normal), not one fixed length.
+    served = [
+        (t.finished_at - (t.serving_at or t.called_at)).total_seconds()
+        for t in tickets
+        if t.status == "done"
+    ]
+    assert statistics.pstdev(served) > 0.3 * statistics.mean(served)
+    # Feedback falls with the wait.
+    rated = [
+        ((t.first_called_at - t.issued_at).total_seconds(), t.feedback_score)
+        for t in tickets
+        if t.feedback_score is not None and t.first_called_at is not None
+    ]
+    assert len(rated) > 0.1 * len(tickets)
+    median = statistics.median(w for w, _ in rated)
+    short = [s for w, s in rated if w <= median]
+    long = [s for w, s in rated if w > median]
+    assert statistics.mean(short) > statistics.mean(long) + 0.3
+
+
+def test_simulate_refuses_an_unknown_branch(db_url: str, tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("SIRA_DATABASE_URL", db_url)
+    monkeypatch.setenv("SIRA_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--demo"]).exit_code == 0
+    result = runner.invoke(app, ["simulate", "--branch", "nope", "--days", "2"])
+    assert result.exit_code == 1
+    assert "there is no branch 'nope'" in result.output
