@@ -135,23 +135,23 @@ def kth_values(
 ) -> dict[Any, Any]:
     """Run the lookups (id, Kth); returns id -> the value (None for an empty group)."""
     out: dict[Any, Any] = {ident: None for ident, k in lookups if k.n <= 0}
-    todo = [(ident, k) for ident, k in lookups if k.n > 0]
+    pending = [(ident, k) for ident, k in lookups if k.n > 0]
     live_on = live is not None and rng.cov.has_live
-    n_live: dict[Any, int] = {ident: 0 for ident, _ in todo}
-    if live_on and todo:
+    n_live: dict[Any, int] = {ident: 0 for ident, _ in pending}
+    if live_on and pending:
         assert live is not None
         # One pass over the live facts counts every lookup's live values.
         counts = [
             func.coalesce(
                 func.sum(case((and_(live.c[k.value].is_not(None), *k.live), 1), else_=0)), 0
             )
-            for _, k in todo
+            for _, k in pending
         ]
-        for i in range(0, len(todo), _CHUNK):
-            chunk = todo[i : i + _CHUNK]
+        for i in range(0, len(pending), _CHUNK):
+            chunk = pending[i : i + _CHUNK]
             row = rng.session.execute(select(*counts[i : i + _CHUNK]).select_from(live)).one()
             n_live.update({ident: int(v) for (ident, _), v in zip(chunk, row, strict=True)})
-    scalars = [(ident, _scalar(rng, k, live, n_live[ident])) for ident, k in todo]
+    scalars = [(ident, _scalar(rng, k, live, n_live[ident])) for ident, k in pending]
     return out | _run(rng, scalars)
 
 
