@@ -9,6 +9,10 @@ summarised days is then ``cum`` at its last day minus ``cum`` before its first (
 seeks); the k-th value is found in one bucket, and only that bucket's rows are walked to
 get it exactly. The buckets are fixed ranges of the raw value (integer milliseconds, seconds
 or the score), so the rows of a bucket are the rows of one stretch of the value index.
+
+Two levels keep the seeks few: every ``GROUP`` consecutive buckets also have a coarse bucket
+(stored with the negative id ``coarse_of(bucket)``). A reader counts the coarse buckets
+first, then only the fine buckets of the coarse one that holds the k-th value.
 """
 
 from __future__ import annotations
@@ -17,7 +21,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal_column, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -27,8 +43,9 @@ from server.reports.measures import MASK, SERVICE_OF, VALUE
 
 RF, RH, RP = report_fact, report_hist, report_hist_pair
 
-# Part of the grading fingerprint: a change of series or buckets rebuilds every branch.
-VERSION = 2
+# Part of ``key``: a change of series or buckets rebuilds every branch's histograms.
+VERSION = 3
+GROUP = 16  # fine buckets per coarse bucket
 
 
 def key(cfg: CycleConfig) -> str:
@@ -92,6 +109,17 @@ SERIES = (
 BY_KEY = {(s.kind, s.moment): s for s in SERIES}
 
 
+def coarse_of(bucket: int) -> int:
+    """The id of the coarse bucket that fine ``bucket`` belongs to (negative)."""
+    return -1 - bucket // GROUP
+
+
+def fine_of(coarse: int) -> tuple[int, int]:
+    """The first and last fine bucket of a coarse one."""
+    first = (-1 - coarse) * GROUP
+    return first, first + GROUP - 1
+
+
 def _n(value: int) -> ColumnElement[Any]:
     # Inline constants: the same expression then renders the same in SELECT and GROUP BY
     # (PostgreSQL matches them as text; bound parameters would differ).
@@ -132,6 +160,7 @@ def latest_first(h: Any) -> tuple[Any, ...]:
 
 
 def _day_counts(branch_id: int, cfg: CycleConfig, first: dt.date | None) -> Any:
+    """Per series, fine bucket and day: the count of the stored facts from ``first`` on."""
     parts = []
     for s in SERIES:
         k = bucket_expr(s.column, RF.c[s.column])
@@ -146,7 +175,7 @@ def _day_counts(branch_id: int, cfg: CycleConfig, first: dt.date | None) -> Any:
             .where(RF.c.branch_id == branch_id, *since, *s.where(RF, cfg))
             .group_by(RF.c.business_date, k)
         )
-    return union_all(*parts).subquery("u")
+    return union_all(*parts).subquery("fine")
 
 
 def rebuild(session: Session, branch_id: int, cfg: CycleConfig, first: dt.date | None) -> None:
@@ -155,7 +184,13 @@ def rebuild(session: Session, branch_id: int, cfg: CycleConfig, first: dt.date |
     session.execute(delete(RH).where(RH.c.branch_id == branch_id, *since))
     if first is None:
         session.execute(delete(RP).where(RP.c.branch_id == branch_id))
-    u = _day_counts(branch_id, cfg, first)
+    fine = _day_counts(branch_id, cfg, first)
+    # Integer division (buckets are >= 0); PostgreSQL's FLOOR gives the buckets a decimal type.
+    group = cast(fine.c.bucket, Integer).op("/")(_n(GROUP))
+    coarse = select(
+        fine.c.series, (_n(-1) - group).label("bucket"), fine.c.d, func.sum(fine.c.n).label("n")
+    ).group_by(fine.c.series, group, fine.c.d)
+    u = union_all(select(fine), coarse).subquery("u")
     running: Any = func.sum(u.c.n).over(partition_by=(u.c.series, u.c.bucket), order_by=u.c.d)
     if first is not None:
         # Plus the running count before ``first``: the pair's last row left (counts only grow).

@@ -53,7 +53,6 @@ def grading_key(cfg: CycleConfig) -> str:
             for s, per in cfg.targets.items()
         },
         "overrides": list(cfg.raw_overrides),
-        "hist": hist.VERSION,
     }
     text = json.dumps(raw, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -9,11 +9,11 @@ whichever end is nearer) merged with the few live values, and stops at the k-th.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, desc, func, literal_column, select, union_all
+from sqlalchemy import and_, case, desc, func, literal_column, or_, select, union_all
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
@@ -253,28 +253,53 @@ def series_percentiles(
     rng: Range, live: CTE | None, lookups: Sequence[tuple[Any, hist.Series, int]]
 ) -> dict[Any, Any]:
     """Exact percentiles (id -> value, None for an empty series) of histogram series over
-    the range: bucket counts from the stored running counts plus the live values, then one
-    walk of the bucket that holds the k-th value."""
+    the range: coarse bucket counts from the stored running counts plus the live values,
+    then the fine counts of the coarse bucket that holds the k-th value, then one walk of
+    the fine bucket that holds it."""
     ids = sorted({s.id for _, s, _ in lookups})
-    counts: dict[tuple[int, int], list[int]] = {}  # (series, bucket) -> [stored, live]
-    for key, n in _stored_bucket_counts(rng, ids).items():
-        counts.setdefault(key, [0, 0])[0] += n
+    live_fine: dict[tuple[int, int], int] = {}
     if live is not None and rng.cov.has_live:
-        for key, n in _live_bucket_counts(rng, live, ids).items():
-            counts.setdefault(key, [0, 0])[1] += n
-    per_series: dict[int, list[tuple[int, int, int]]] = {}
-    for (sid, bucket), (n_st, n_lv) in sorted(counts.items()):
-        if n_st or n_lv:
-            per_series.setdefault(sid, []).append((bucket, n_st, n_lv))
+        live_fine = _live_bucket_counts(rng, live, ids)
+    live_coarse: dict[tuple[int, int], int] = {}
+    for (sid, b), n in live_fine.items():
+        key = (sid, hist.coarse_of(b))
+        live_coarse[key] = live_coarse.get(key, 0) + n
+    # Coarse ids are negative and decrease as the values grow: ordered by their first bucket.
+    coarse = _counts(
+        _stored_bucket_counts(rng, lambda t: [t.c.series.in_(ids), t.c.bucket < 0]),
+        live_coarse,
+        order=lambda b: hist.fine_of(b)[0],
+    )
+    located: dict[Any, tuple[hist.Series, int, int]] = {}  # id -> series, coarse, rank in it
     out: dict[Any, Any] = {}
-    scalars = []
     for ident, s, pct in lookups:
-        buckets = per_series.get(s.id, [])
-        total = sum(n_st + n_lv for _, n_st, n_lv in buckets)
+        groups = coarse.get(s.id, [])
+        total = sum(n_st + n_lv for _, n_st, n_lv in groups)
         if not total:
             out[ident] = None
             continue
-        bucket, rank, n_st, n_lv = _locate(buckets, sx.rank_for(pct, total))
+        group, rank, _, _ = _locate(groups, sx.rank_for(pct, total))
+        located[ident] = (s, group, rank)
+    wanted = sorted({(s.id, group) for s, group, _ in located.values()})
+    fine: dict[int, list[tuple[int, int, int]]] = {}
+    if wanted:
+
+        def within(t: Any) -> list[Any]:
+            return [
+                or_(
+                    *(
+                        and_(t.c.series == sid, t.c.bucket.between(*hist.fine_of(group)))
+                        for sid, group in wanted
+                    )
+                )
+            ]
+
+        fine = _counts(_stored_bucket_counts(rng, within), live_fine)
+    scalars = []
+    for ident, (s, group, rank) in located.items():
+        first, last = hist.fine_of(group)
+        buckets = [b for b in fine.get(s.id, []) if first <= b[0] <= last]
+        bucket, rank, n_st, n_lv = _locate(buckets, rank)
         lo, hi = hist.bounds(s.column, bucket)
         if lo is not None and hi is not None and hi - lo == 1:
             out[ident] = lo  # a bucket of one integer value (scores)
@@ -300,6 +325,22 @@ def series_percentiles(
     return out | _run(rng, scalars)
 
 
+def _counts(
+    stored: dict[tuple[int, int], int],
+    live: dict[tuple[int, int], int],
+    order: Any = None,
+) -> dict[int, list[tuple[int, int, int]]]:
+    """Per series: its non-empty buckets in value order as (bucket, stored, live)."""
+    per_series: dict[int, list[tuple[int, int, int]]] = {}
+    for sid, b in stored.keys() | live.keys():
+        n_st, n_lv = stored.get((sid, b), 0), live.get((sid, b), 0)
+        if n_st or n_lv:
+            per_series.setdefault(sid, []).append((b, n_st, n_lv))
+    for buckets in per_series.values():
+        buckets.sort(key=lambda row: order(row[0]) if order else row[0])
+    return per_series
+
+
 def _locate(buckets: list[tuple[int, int, int]], rank: int) -> tuple[int, int, int, int]:
     """The bucket holding the ``rank``-th value, the rank within it and its counts."""
     for bucket, n_st, n_lv in buckets:
@@ -313,8 +354,11 @@ def _within(v: Any, lo: int | None, hi: int | None) -> tuple[Any, ...]:
     return (*(() if lo is None else (v >= lo,)), *(() if hi is None else (v < hi,)))
 
 
-def _stored_bucket_counts(rng: Range, ids: Sequence[int]) -> dict[tuple[int, int], int]:
-    """Count per (series, bucket) over the range's stored clean days."""
+def _stored_bucket_counts(
+    rng: Range, pairs: Callable[[Any], list[Any]]
+) -> dict[tuple[int, int], int]:
+    """Count per (series, bucket) over the range's stored clean days, for the pairs that
+    meet the conditions ``pairs`` makes on a table's ``series`` and ``bucket``."""
     last = rng.cov.stored_last
     if last is None or not rng.cov.has_stored:
         return {}
@@ -339,14 +383,14 @@ def _stored_bucket_counts(rng: Range, ids: Sequence[int]) -> dict[tuple[int, int
 
     before = rng.cov.first - dt.timedelta(days=1)
     stmt = select(p.c.series, p.c.bucket, running(last) - running(before)).where(
-        p.c.branch_id == bid, p.c.series.in_(ids)
+        p.c.branch_id == bid, *pairs(p)
     )
     out = {(int(s), int(b)): int(n) for s, b, n in rng.session.execute(stmt)}
     dirty = sorted(d for d in rng.cov.dirty if rng.cov.first <= d <= last)
     if dirty:  # stored but read live: their counts come out
         stmt = (
             select(h.c.series, h.c.bucket, func.sum(h.c.n))
-            .where(h.c.branch_id == bid, h.c.business_date.in_(dirty), h.c.series.in_(ids))
+            .where(h.c.branch_id == bid, h.c.business_date.in_(dirty), *pairs(h))
             .group_by(h.c.series, h.c.bucket)
         )
         for s, b, n in rng.session.execute(stmt):

@@ -167,19 +167,27 @@ def _moments(world: dict[str, Any]) -> list[Any]:
 
 
 @pytest.mark.parametrize(
-    "scheme",
-    [((1, 1),), ((5_000, 1), (60_000, 700), (900_000, 3_100))],
-    ids=["one-bucket", "uneven-buckets"],
+    ("scheme", "group"),
+    [
+        (((1, 1),), 16),
+        (((5_000, 1), (60_000, 700), (900_000, 3_100)), 16),
+        (None, 1),
+        (None, 3),
+    ],
+    ids=["one-bucket", "uneven-buckets", "coarse-as-fine", "small-coarse"],
 )
 def test_moment_percentiles_do_not_depend_on_the_buckets(
-    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, scheme: Any
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, scheme: Any, group: int
 ) -> None:
     """The histogram only says which stretch of values to walk: with everything in one
-    bucket (a walk of every value) or with odd bucket edges the figures are the same."""
+    bucket (a walk of every value), with odd bucket edges or with other coarse buckets
+    (the k-th value then sits elsewhere in them) the figures are the same."""
     from server.reports import hist
 
     expected = _moments(world)  # default buckets, every day live
-    monkeypatch.setattr(hist, "SCHEMES", {name: scheme for name in hist.SCHEMES})
+    if scheme is not None:
+        monkeypatch.setattr(hist, "SCHEMES", {name: scheme for name in hist.SCHEMES})
+    monkeypatch.setattr(hist, "GROUP", group)
     assert _moments(world) == expected
     _refresh(world, local(DAYS[2], 12))  # part stored, part live
     assert _read_from(world) == (True, True)
