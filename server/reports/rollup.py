@@ -144,6 +144,9 @@ def recovery_actions(
     """(business date, action, count) of the recovery events of the days' tickets."""
     action = sx.json_text(dialect_of(session), Event.data, "action")
     day = Ticket.__table__.c.business_date  # type: ignore[attr-defined]
+    # A ticket's events come after its issue: none before its day began (two days' margin
+    # for a timezone changed since). Bounds the walk of the branch's recovery events.
+    since = Period.of(first, last, branch.timezone).start - dt.timedelta(days=2)
     return (
         select(day, action, func.count())
         .select_from(Event)
@@ -151,6 +154,7 @@ def recovery_actions(
         .where(
             Event.branch_id == branch.id,
             Event.type == EventType.TICKET_RECOVERY.value,
+            Event.at >= since,
             # Driven by the (few) recovery events, not by the range's tickets: no condition on
             # the ticket an index could serve (an event's ticket is of the event's branch).
             # With one, and no statistics yet for a new branch, PostgreSQL scanned the

@@ -133,8 +133,9 @@ def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period)
     by = {r[0]: [int(x) for x in r[1:]] for r in rows if int(r.m_wait_missed)}
     tot = [sum(v[i] for v in by.values()) for i in range(6)]
     rng = open_range(session, branch, cfg, period, grades=False)
+    first = max(period.first, rng.cov.live_first)  # no live day before it
     live = recovery_actions(
-        session, branch, period.first, period.last, *rng.cov.live_where(Ticket.business_date)
+        session, branch, first, period.last, *rng.cov.live_where(Ticket.business_date)
     )
     acts: dict[str, int] = {}
     for _day, a, n in session.execute(live).all():
