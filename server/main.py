@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -117,9 +118,15 @@ def create_app(
         )
         risk_every = risk.interval_s(ctx)
         checker = asyncio.create_task(_risk_loop(ctx, risk_every)) if risk_every > 0 else None
+        freeze = settings.gc_freeze if settings.gc_freeze is not None else settings.env != "test"
+        if freeze:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
+            if freeze:
+                gc.unfreeze()
             if checker is not None:
                 checker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

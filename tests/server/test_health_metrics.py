@@ -59,3 +59,22 @@ def test_live_metrics_longest_wait(client, make, clock):
     m = client.get(f"/api/v1/branches/{kit.code}/metrics/live", headers=kit.auth("manager")).json()
     assert m["longest_wait_s"] == 300
     assert m["waiting"] == {"C": 1}
+
+
+def test_a_running_server_keeps_its_startup_objects_out_of_full_collections(settings, clock, db):
+    """Outside tests the app freezes what exists at startup (the collector's full passes then
+    skip it) and unfreezes at shutdown; under SIRA_ENV=test it leaves the collector alone."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(settings, clock=clock, db=db)):
+        assert gc.get_freeze_count() == 0  # env=test
+    served = settings.model_copy(update={"gc_freeze": True})
+    with TestClient(create_app(served, clock=clock, db=db)) as c:
+        assert gc.get_freeze_count() > 0
+        assert c.get("/healthz").json() == {"status": "ok"}
+    assert gc.get_freeze_count() == 0
