@@ -8,6 +8,9 @@ Builds a fresh database, fills it with ``sira simulate``'s generator, then times
 report endpoint over the last 30 days and over the whole period, and live metrics, through
 the real app (auth, unit of work, JSON), and prints p50/p95 per endpoint.
 
+Today gets a whole simulated day of its own (on a weekday, each branch, once): the reports
+read it live from the tickets, as they read today's at the close of a busy day.
+
 With ``--clone`` (the default) only the first branch is simulated; the others get a copy of
 its history made in SQL (tickets, touches and events with the branch's own ids), which is
 much faster than simulating each, and are then summarised like any branch at day close.
@@ -29,6 +32,7 @@ from server.admin import service as admin
 from server.clock import SystemClock
 from server.config import Settings
 from server.db import Database
+from server.domain.calendar import zone
 from server.main import create_app
 from server.migrations import upgrade
 from server.models import Branch, StaffSession, Ticket, User
@@ -229,9 +233,32 @@ def reuse_token(db: Database) -> str:
     return token
 
 
+def fill_today(db: Database, busy: float) -> int:
+    """Simulate today as a whole day for every branch without tickets today (on a weekday);
+    returns how many tickets today has."""
+    with db.read_session() as s:
+        branches = [(b.code, b.timezone) for b in s.execute(select(Branch)).scalars()]
+    total = 0
+    for i, (code, tz) in enumerate(sorted(branches)):
+        today = dt.datetime.now(zone(tz)).date()
+        with db.read_session() as s:
+            n = s.execute(
+                select(func.count())
+                .select_from(Ticket)
+                .join(Branch, Branch.id == Ticket.branch_id)
+                .where(Branch.code == code, Ticket.business_date == today)
+            ).scalar_one()
+        if not n and today.weekday() < 5:
+            end = today + dt.timedelta(days=1)
+            n = simulate(db, branch_code=code, days=1, seed=1000 + i, busy=busy, end=end)["tickets"]
+        total += n
+    return total
+
+
 def time_endpoints(
     args: argparse.Namespace, db: Database, url: str, token: str, gen_s: float
 ) -> None:
+    n_today = fill_today(db, args.busy)
     with db.read_session() as s:
         n = s.execute(select(func.count()).select_from(Ticket)).scalar_one()
     if args.reuse:
@@ -244,7 +271,7 @@ def time_endpoints(
             conn.execute(text("ANALYZE"))
     say(
         f"{args.backend}: {args.branches} branches x {args.days} days, {n} tickets "
-        f"(generated in {gen_s:.0f} s)"
+        f"(generated in {gen_s:.0f} s), {n_today} of them today's (read live)"
     )
     settings = Settings(env="bench", database_url=url, day_close_interval_s=0)
     app = create_app(settings, clock=SystemClock(), db=db)
