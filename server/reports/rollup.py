@@ -1,9 +1,10 @@
 """Rollups of closed business days, and which days of a range can be read from them.
 
-``refresh`` (run by the day close, ``sira simulate`` and a change of the cycle map) keeps,
-per branch, every business day before today summarised in ``report_fact`` (one narrow row
-per ticket), ``report_rollup`` (sums per day x hour x service x counter x teller) and
-``report_day`` (the day's exact wait percentiles). Rebuilding a day replaces its rows.
+``refresh`` (run by the day close and ``sira simulate``) keeps, per branch, every business
+day before today summarised in ``report_fact`` (one narrow row per ticket),
+``report_rollup`` (sums per day x hour x service x counter x teller) and ``report_day`` (the
+day's exact wait percentiles). Rebuilding a day replaces its rows. A change of the cycle map
+re-grades the summarised days two weeks per transaction (``regrade_in_steps``).
 
 Nothing is trusted blindly: every change to a ticket appends an event, so a summarised day
 with an event after ``checked_seq`` is read live (from the tickets) until the next refresh
@@ -217,7 +218,7 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
     key = grading_key(cfg)
     through = business_date(now, branch.timezone) - dt.timedelta(days=1)
     seq = session.execute(select(Branch.last_seq).where(Branch.id == branch.id)).scalar_one()
-    state = session.get(ReportState, branch.id)
+    state = locked_state(session, branch.id)  # type: ignore[arg-type]
     if state is None or state.timezone != branch.timezone:
         for table in (RF, RR, RD, RA):
             session.execute(delete(table).where(table.c.branch_id == branch.id))
@@ -248,19 +249,98 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
     session.flush()
 
 
-def regrade_if_built(session: Session, branch: Branch) -> None:
-    """After an edit of the cycle map: re-grade the stored facts at once."""
-    state = session.get(ReportState, branch.id)
-    if state is None or state.timezone != branch.timezone:
-        return
+REGRADE_DAYS = 14  # summarised days re-graded per transaction
+
+
+@dataclass
+class Regrade:
+    """Progress of a step-wise re-grade: for which grading, and the next day to re-grade."""
+
+    key: str | None = None
+    next_day: dt.date | None = None
+
+
+def locked_state(session: Session, branch_id: int) -> ReportState | None:
+    """The branch's rollup state, its row locked to this transaction (PostgreSQL: two
+    processes' day closes or re-grades of one branch take turns; SQLite has one writer)."""
+    stmt = select(ReportState).where(ReportState.branch_id == branch_id).with_for_update()
+    return session.execute(stmt).scalars().first()
+
+
+def regrade_step(
+    session: Session, branch_id: int, progress: Regrade, *, days: int = REGRADE_DAYS
+) -> bool:
+    """Re-grade the next ``days`` summarised days of a branch whose cycle map changed;
+    returns True when nothing is left. Until the last step the stored grades carry the old
+    fingerprint, so reports read every day live (correct, slower). A map changed again
+    between steps starts over; so does a process restarted in between (the day close)."""
+    branch = session.get(Branch, branch_id)
+    state = locked_state(session, branch_id)
+    if (
+        branch is None
+        or state is None
+        or state.timezone != branch.timezone
+        or state.built_through is None
+    ):
+        return True  # nothing summarised: nothing to re-grade
     cfg = load_cycle(session, branch)
     key = grading_key(cfg)
-    if state.grading != key:
-        regrade(session, branch, cfg, state.built_through)
-        _sync_hist(session, branch, cfg, state, None)
-        state.grading = key
-        session.add(state)
-        session.flush()
+    if state.grading == key:
+        return True
+    if progress.key != key or progress.next_day is None:
+        first = session.execute(
+            select(func.min(RF.c.business_date)).where(RF.c.branch_id == branch_id)
+        ).scalar()
+        progress.key, progress.next_day = key, sx_date(first) if first is not None else None
+    first = progress.next_day
+    if first is not None and first <= state.built_through:
+        last = min(first + dt.timedelta(days=days - 1), state.built_through)
+        for table in (RR, RD):
+            session.execute(
+                delete(table).where(
+                    table.c.branch_id == branch_id, table.c.business_date.between(first, last)
+                )
+            )
+        _insert_rollup(session, branch, cfg, first, last)
+        _insert_days(session, branch_id, first, last)
+        progress.next_day = last + dt.timedelta(days=1)
+        if last < state.built_through:
+            return False
+    # Every day re-graded: the histograms (only if the services with standards changed:
+    # one transaction for all days) and the fingerprint.
+    _sync_hist(session, branch, cfg, state, None)
+    state.grading = key
+    session.add(state)
+    session.flush()
+    return True
+
+
+def needs_regrade(session: Session, branch_id: int) -> bool:
+    """Whether the branch's stored grades were made with another cycle map (a read)."""
+    state = session.get(ReportState, branch_id)
+    branch = session.get(Branch, branch_id)
+    if state is None or branch is None or state.timezone != branch.timezone:
+        return False
+    return state.grading != grading_key(load_cycle(session, branch))
+
+
+def regrade_once(db: Any, branch_id: int, progress: Regrade, *, days: int = REGRADE_DAYS) -> bool:
+    """One step of ``regrade_step`` in a transaction of its own."""
+    with db.unit_of_work() as session:
+        return regrade_step(session, branch_id, progress, days=days)
+
+
+def regrade_in_steps(db: Any, branch_id: int, *, days: int = REGRADE_DAYS) -> int:
+    """Re-grade a branch if its cycle map changed, one transaction per ``days`` days (other
+    writes go in between); returns how many write transactions it took (0: none needed)."""
+    with db.read_session() as session:
+        if not needs_regrade(session, branch_id):
+            return 0
+    progress, steps = Regrade(), 0
+    while True:
+        steps += 1
+        if regrade_once(db, branch_id, progress, days=days):
+            return steps
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ async def get_cycle(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
 
 
 @router.put("/{branch}/service-cycle")
-async def put_cycle(body: CycleUpdate, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def put_cycle(
+    body: CycleUpdate, work: WorkDep, ctx: ContextDep, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         b = branch_for(session, principal, branch, *CONFIGURE)
         cfg = update_cycle(
@@ -63,10 +65,17 @@ async def put_cycle(body: CycleUpdate, work: WorkDep, branch: str = BranchCode) 
             overrides=body.overrides_list(),
             now=now,
         )
-        rollup.regrade_if_built(session, b)
+        changed.append(b.id)
         return cycle_dict(b, cfg)
 
-    return await work(run)
+    changed: list[Any] = []
+    out = await work(run)
+    # Re-grade the summarised days now, two weeks per transaction: kiosks and tellers write
+    # in between (one transaction for a busy year held SQLite's only write lock for seconds).
+    progress = rollup.Regrade()
+    while not await ctx.db.run(rollup.regrade_once, ctx.db, changed[0], progress, write=True):
+        pass
+    return out
 
 
 @router.get("/{branch}/reports")

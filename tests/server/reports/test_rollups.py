@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from server.models import Branch, ReportState, report_fact, report_rollup
-from server.reports.cycle import load_cycle
+from server.reports.cycle import load_cycle, update_cycle
 from server.reports.facts import Period
-from server.reports.rollup import coverage, refresh
+from server.reports.rollup import Regrade, coverage, refresh, regrade_in_steps, regrade_once
 from tests.server.reports.scenario import BUSY_DAYS, DAYS, build, local
 from tests.support import make_branch
 
@@ -150,7 +150,52 @@ def test_a_changed_day_is_read_live_then_rebuilt(world: dict[str, Any]) -> None:
     assert r.status_code == 200, r.text
     regraded = _live_only(world)
     assert regraded != after
+    assert _read_from(world) == (True, False)  # re-graded before the answer: rollups in use
     assert snapshot(world) == regraded
+
+
+def _edit_map(world: dict[str, Any], wait_expected: int) -> None:
+    """Save a cycle map change without the API (which re-grades at once)."""
+    with world["db"].unit_of_work() as session:
+        branch = session.get(Branch, world["kit"].branch_id)
+        update_cycle(
+            session,
+            branch,
+            moments=None,
+            standards={"A": {"wait": {"expected": wait_expected}}},
+            overrides=None,
+            now=world["clock"].now(),
+        )
+
+
+def test_a_changed_map_is_regraded_a_few_days_per_transaction(world: dict[str, Any]) -> None:
+    """Each step is its own transaction; until the last the reports read every day live (so
+    they are right all along), and a map changed again in between starts over."""
+    db, bid = world["db"], world["kit"].branch_id
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))
+    assert _read_from(world) == (True, False)
+    days = (DAYS[-1] - DAYS[0]).days + 1  # summarised days with tickets: 2 March to 6 March
+    _edit_map(world, 240)
+    assert _read_from(world) == (False, True)  # old grades: not used
+    progress = Regrade()
+    assert not regrade_once(db, bid, progress, days=2)  # 2-3 March
+    assert progress.next_day == DAYS[2]
+    assert _read_from(world) == (False, True)
+    _edit_map(world, 420)  # changed again: the step after starts from the first day
+    expected = _live_only(world)
+    steps = 0
+    while True:
+        steps += 1
+        if regrade_once(db, bid, progress, days=2):
+            break
+        assert _read_from(world) == (False, True)
+    assert steps == -(-days // 2)  # 2-3, 4-5 (with the empty 4th), 6 March
+    assert _read_from(world) == (True, False)
+    assert snapshot(world) == expected
+    assert regrade_in_steps(db, bid) == 0  # nothing left to do
+    _edit_map(world, 600)
+    assert regrade_in_steps(db, bid, days=2) == 3
+    assert _read_from(world) == (True, False)
 
 
 def _moments(world: dict[str, Any]) -> list[Any]:
@@ -208,9 +253,7 @@ def test_bucket_edges(db: Any) -> None:
             edges |= {end - 1, end, end + 1, width - 1, width, width + 1}
         values = sorted(edges)
         with db.read_session() as s:
-            got = s.execute(
-                select(*(hist.bucket_expr(column, literal(v)) for v in values))
-            ).one()
+            got = s.execute(select(*(hist.bucket_expr(column, literal(v)) for v in values))).one()
         buckets = [int(b) for b in got]
         assert buckets == sorted(buckets), column  # buckets follow the values' order
         for v, b in zip(values, buckets, strict=True):
