@@ -419,7 +419,8 @@ def coverage(session: Session, branch: Branch, period: Period, cfg: CycleConfig 
     state = session.get(ReportState, branch.id)
     usable = state is not None and state.timezone == branch.timezone
     if usable and cfg is not None:
-        usable = state.grading == grading_key(cfg)  # type: ignore[union-attr]
+        # Graded with this map, and histograms of this version for its services.
+        usable = state.grading == grading_key(cfg) and state.hist_key == hist.key(cfg)  # type: ignore[union-attr]
     if not usable or state is None:
         return Coverage(period.first, period.last)
     dirty = dirty_days(session, branch.id, state)  # type: ignore[arg-type]

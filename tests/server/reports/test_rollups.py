@@ -292,3 +292,21 @@ def test_long_ranges_walk_the_value_indexes(
     _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))  # every day stored
     assert _read_from(world) == (True, False)
     assert snapshot(world) == live
+
+
+def test_histograms_cut_by_another_release_are_not_read(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade that changes the histograms, a branch's rollups are read again only
+    once its histograms were rebuilt (until then every day is read live)."""
+    from server.reports import hist
+
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 9))
+    assert _read_from(world) == (True, False)
+    expected = _moments(world)
+    monkeypatch.setattr(hist, "VERSION", hist.VERSION + 1)
+    assert _read_from(world) == (False, True)
+    assert _moments(world) == expected
+    _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 10))
+    assert _read_from(world) == (True, False)
+    assert _moments(world) == expected
