@@ -1,0 +1,84 @@
+"""The staff screens on a phone: the top bar wraps onto rows of its own instead of overflowing
+the screen or laying its parts over each other, in English and in Turkish (longer words)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.ui.test_manager import sign_in as manager_sign_in
+from tests.ui.test_teller import TIMEOUT, open_console
+
+# Every visible part of the bar: inside the screen, and no two of them overlapping.
+_LAYOUT = """() => {
+  const bar = document.querySelector('.topbar');
+  const parts = [...bar.querySelectorAll(
+    '.brand, .tab, .branch-name, .live-dot, .who, .btn, .counter-badge, .state-pill')]
+    .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().width > 0);
+  const boxes = parts.map((el) => {
+    const r = el.getBoundingClientRect();
+    return {name: el.id || el.className, left: r.left, right: r.right, top: r.top,
+            bottom: r.bottom, tab: el.classList.contains('tab')};
+  });
+  const outside = boxes.filter((b) => !b.tab && (b.left < 0 || b.right > innerWidth + 0.5))
+    .map((b) => b.name);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 &&
+          a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) overlaps.push([a.name, b.name]);
+    }
+  }
+  const tabs = bar.querySelector('.tabs');
+  return {
+    outside, overlaps, parts: boxes.length,
+    pageScrolls: document.documentElement.scrollWidth > innerWidth,
+    tabsScroll: tabs ? tabs.scrollWidth > tabs.clientWidth : false,
+  };
+}"""
+
+
+def _check(page: Any) -> dict[str, Any]:
+    got = page.evaluate(_LAYOUT)
+    assert got["parts"] >= 4, got
+    assert got["outside"] == [], got
+    assert got["overlaps"] == [], got
+    assert not got["pageScrolls"], got
+    return got
+
+
+@pytest.mark.parametrize("turkish", [False, True], ids=["en", "tr"])
+def test_manager_top_bar_on_a_phone(site: Any, browser: Any, turkish: bool) -> None:
+    ctx = browser.new_context(viewport={"width": 360, "height": 740})
+    page = ctx.new_page()
+    manager_sign_in(page, site)
+    if turkish:
+        page.get_by_test_id("lang-toggle").click()
+        expect(page.get_by_test_id("tab-standards")).to_have_text("Hizmet standartları")
+    _check(page)
+    # Every tab stays reachable (the row of tabs scrolls sideways when it does not fit) and
+    # no tab's page is wider than the phone: wide tables scroll inside their cards.
+    for name, ready in (("reports", "#staffing tr"), ("standards", "#standards tr")):
+        tab = page.get_by_test_id(f"tab-{name}")
+        tab.click()
+        expect(tab).to_have_attribute("aria-current", "page", timeout=TIMEOUT)
+        expect(tab).to_be_in_viewport()
+        page.wait_for_selector(ready, timeout=TIMEOUT)
+        _check(page)
+    ctx.close()
+
+
+@pytest.mark.parametrize("turkish", [False, True], ids=["en", "tr"])
+def test_teller_top_bar_on_a_phone(site: Any, browser: Any, turkish: bool) -> None:
+    ctx = browser.new_context(viewport={"width": 360, "height": 740})
+    page = ctx.new_page()
+    open_console(page, site)
+    if turkish:
+        page.get_by_test_id("lang-toggle").click()
+        expect(page.get_by_test_id("lang-toggle")).to_have_text("English")
+    _check(page)
+    expect(page.get_by_test_id("sign-out")).to_be_in_viewport()
+    ctx.close()
