@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from server.domain.lifecycle import TicketStatus
-from server.domain.standards import MOMENTS, classify, factor_for
+from server.domain.standards import MOMENTS, Target, classify, factor_for
 from server.models import Counter, Ticket, TicketTouch, User
 from server.reports.cycle import CycleConfig
 from server.reports.facts import Period
@@ -57,17 +57,44 @@ def _secs(a: dt.datetime | None, b: dt.datetime | None) -> int | None:
     return int(round((b - a).total_seconds()))
 
 
-def _line(values: list[Any]) -> str:
+def _lines(rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(["" if v is None else v for v in values])
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)  # None: an empty field
     return buf.getvalue()
+
+
+# Per moment: its key, the target and the calendar factor that apply to a ticket.
+Standards = list[tuple[str, Target | None, float]]
+
+
+class _Standards:
+    """The standards of (issued service, final service, day), worked out once per export."""
+
+    def __init__(self, cfg: CycleConfig) -> None:
+        self.cfg = cfg
+        self.known: dict[tuple[str, str, dt.date], Standards] = {}
+
+    def of(self, t: Any) -> Standards:
+        key = (t.original_service_code, t.service_code, t.business_date)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = [
+                (
+                    m.key,
+                    self.cfg.target(key[0] if m.key in ("kiosk", "wait") else key[1], m.key),
+                    factor_for(self.cfg.overrides, moment=m.key, day=key[2]),
+                )
+                for m in MOMENTS
+            ]
+        return found
 
 
 def ticket_rows(
     session: Session, branch_id: int, cfg: CycleConfig, period: Period
 ) -> Iterator[str]:
     """CSV lines (header first); reads the tickets in chunks from a server-side cursor."""
-    yield _line(COLUMNS)
+    yield _lines([COLUMNS])
+    standards = _Standards(cfg)
     teller = aliased(User)
     stmt = (
         # Plain rows, no ORM objects: nothing accumulates in the session while streaming.
@@ -90,13 +117,13 @@ def ticket_rows(
     )
     result = session.execute(stmt)
     for chunk in result.partitions():
-        yield "".join(
-            _line(_values(t, t.counter_label, t.teller_name, t.touch, cfg)) for t in chunk
+        yield _lines(
+            _values(t, t.counter_label, t.teller_name, t.touch, standards.of(t)) for t in chunk
         )
 
 
 def _values(
-    t: Any, counter: str | None, username: str | None, touch: int | None, cfg: CycleConfig
+    t: Any, counter: str | None, username: str | None, touch: int | None, standards: Standards
 ) -> list[Any]:
     wait = _secs(t.issued_at, t.first_called_at)
     walk = _secs(t.called_at, t.serving_at)
@@ -111,11 +138,8 @@ def _values(
         "feedback": t.feedback_score,
     }
     grades = []
-    for m in MOMENTS:
-        svc = t.original_service_code if m.key in ("kiosk", "wait") else t.service_code
-        target = cfg.target(svc, m.key)
-        factor = factor_for(cfg.overrides, moment=m.key, day=t.business_date)
-        g = classify(m.key, measured[m.key], target, factor) if target else None
+    for key, target, factor in standards:
+        g = classify(key, measured[key], target, factor) if target else None
         grades.append(g.value if g else None)
     return [
         t.business_date.isoformat(),
