@@ -310,3 +310,22 @@ def test_histograms_cut_by_another_release_are_not_read(
     _refresh(world, local(DAYS[-1] + dt.timedelta(days=1), 10))
     assert _read_from(world) == (True, False)
     assert _moments(world) == expected
+
+
+def test_the_day_close_finishes_a_regrade_left_unfinished(world: dict[str, Any]) -> None:
+    """A process stopped between two steps of a re-grade: the next day-close round re-grades
+    the rest (and the reports read live until then)."""
+    from server.main import close_days_once
+
+    db, bid = world["db"], world["kit"].branch_id
+    ctx = world["client"].app.state.ctx
+    close_days_once(ctx)  # the days closed (tickets left waiting cancelled) and summarised
+    close_days_once(ctx)  # and the days those cancellations changed rebuilt
+    assert _read_from(world) == (True, False)
+    _edit_map(world, 300)
+    assert not regrade_once(db, bid, Regrade(), days=2)  # one step, then the process stops
+    expected = _live_only(world)
+    assert _read_from(world) == (False, True)
+    close_days_once(ctx)
+    assert _read_from(world) == (True, False)
+    assert snapshot(world) == expected
