@@ -3,6 +3,7 @@ the screen or laying its parts over each other, in English and in Turkish (longe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -50,35 +51,42 @@ def _check(page: Any) -> dict[str, Any]:
     return got
 
 
-@pytest.mark.parametrize("turkish", [False, True], ids=["en", "tr"])
-def test_manager_top_bar_on_a_phone(site: Any, browser: Any, turkish: bool) -> None:
+@pytest.fixture(params=[False, True], ids=["en", "tr"])
+def turkish(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page 360 px wide."""
     ctx = browser.new_context(viewport={"width": 360, "height": 740})
-    page = ctx.new_page()
-    manager_sign_in(page, site)
-    if turkish:
-        page.get_by_test_id("lang-toggle").click()
-        expect(page.get_by_test_id("tab-standards")).to_have_text("Hizmet standartları")
-    _check(page)
-    # Every tab stays reachable (the row of tabs scrolls sideways when it does not fit) and
-    # no tab's page is wider than the phone: wide tables scroll inside their cards.
-    for name, ready in (("reports", "#staffing tr"), ("standards", "#standards tr")):
-        tab = page.get_by_test_id(f"tab-{name}")
-        tab.click()
-        expect(tab).to_have_attribute("aria-current", "page", timeout=TIMEOUT)
-        expect(tab).to_be_in_viewport()
-        page.wait_for_selector(ready, timeout=TIMEOUT)
-        _check(page)
+    yield ctx.new_page()
     ctx.close()
 
 
-@pytest.mark.parametrize("turkish", [False, True], ids=["en", "tr"])
-def test_teller_top_bar_on_a_phone(site: Any, browser: Any, turkish: bool) -> None:
-    ctx = browser.new_context(viewport={"width": 360, "height": 740})
-    page = ctx.new_page()
-    open_console(page, site)
+def _language(page: Any, turkish: bool) -> None:
     if turkish:
         page.get_by_test_id("lang-toggle").click()
         expect(page.get_by_test_id("lang-toggle")).to_have_text("English")
-    _check(page)
-    expect(page.get_by_test_id("sign-out")).to_be_in_viewport()
-    ctx.close()
+
+
+def test_manager_top_bar_on_a_phone(site: Any, phone: Any, turkish: bool) -> None:
+    manager_sign_in(phone, site)
+    _language(phone, turkish)
+    _check(phone)
+    # Every tab stays reachable (the row of tabs scrolls sideways when it does not fit) and
+    # no tab's page is wider than the phone: wide tables scroll inside their cards.
+    for name, ready in (("reports", "#staffing tr"), ("standards", "#standards tr")):
+        tab = phone.get_by_test_id(f"tab-{name}")
+        tab.click()
+        expect(tab).to_have_attribute("aria-current", "page", timeout=TIMEOUT)
+        expect(tab).to_be_in_viewport()
+        phone.wait_for_selector(ready, timeout=TIMEOUT)
+        _check(phone)
+
+
+def test_teller_top_bar_on_a_phone(site: Any, phone: Any, turkish: bool) -> None:
+    open_console(phone, site)
+    _language(phone, turkish)
+    _check(phone)
+    expect(phone.get_by_test_id("sign-out")).to_be_in_viewport()
