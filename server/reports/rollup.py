@@ -170,14 +170,30 @@ def recovery_actions(
 
 def regrade(session: Session, branch: Branch, cfg: CycleConfig, through: dt.date) -> None:
     """Rebuild the graded sums from the stored facts (after the cycle map changed)."""
-    for table in (RR, RD):
-        session.execute(delete(table).where(table.c.branch_id == branch.id))
-    first = session.execute(
-        select(func.min(RF.c.business_date)).where(RF.c.branch_id == branch.id)
-    ).scalar()
+    first = _first_fact_day(session, branch.id)  # type: ignore[arg-type]
     if first is not None:
-        _insert_rollup(session, branch, cfg, sx_date(first), through)
-        _insert_days(session, branch.id, sx_date(first), through)  # type: ignore[arg-type]
+        _regrade_days(session, branch, cfg, first, through)
+
+
+def _first_fact_day(session: Session, branch_id: int) -> dt.date | None:
+    first = session.execute(
+        select(func.min(RF.c.business_date)).where(RF.c.branch_id == branch_id)
+    ).scalar()
+    return None if first is None else sx_date(first)
+
+
+def _regrade_days(
+    session: Session, branch: Branch, cfg: CycleConfig, first: dt.date, last: dt.date
+) -> None:
+    """Rebuild the graded sums of the stored days ``first``..``last`` from their facts."""
+    for table in (RR, RD):
+        session.execute(
+            delete(table).where(
+                table.c.branch_id == branch.id, table.c.business_date.between(first, last)
+            )
+        )
+    _insert_rollup(session, branch, cfg, first, last)
+    _insert_days(session, branch.id, first, last)  # type: ignore[arg-type]
 
 
 def _sync_hist(
@@ -288,21 +304,11 @@ def regrade_step(
     if state.grading == key:
         return True
     if progress.key != key or progress.next_day is None:
-        first = session.execute(
-            select(func.min(RF.c.business_date)).where(RF.c.branch_id == branch_id)
-        ).scalar()
-        progress.key, progress.next_day = key, sx_date(first) if first is not None else None
+        progress.key, progress.next_day = key, _first_fact_day(session, branch_id)
     first = progress.next_day
     if first is not None and first <= state.built_through:
         last = min(first + dt.timedelta(days=days - 1), state.built_through)
-        for table in (RR, RD):
-            session.execute(
-                delete(table).where(
-                    table.c.branch_id == branch_id, table.c.business_date.between(first, last)
-                )
-            )
-        _insert_rollup(session, branch, cfg, first, last)
-        _insert_days(session, branch_id, first, last)
+        _regrade_days(session, branch, cfg, first, last)
         progress.next_day = last + dt.timedelta(days=1)
         if last < state.built_through:
             return False
