@@ -65,6 +65,7 @@ def phone(browser: Any) -> Iterator[Any]:
 
 
 def _language(page: Any, turkish: bool) -> None:
+    expect(page.get_by_test_id("sign-out")).to_be_visible(timeout=TIMEOUT)  # signed in: bar full
     if turkish:
         page.get_by_test_id("lang-toggle").click()
         expect(page.get_by_test_id("lang-toggle")).to_have_text("English")
@@ -72,6 +73,7 @@ def _language(page: Any, turkish: bool) -> None:
 
 def test_manager_top_bar_on_a_phone(site: Any, phone: Any, turkish: bool) -> None:
     manager_sign_in(phone, site)
+    expect(phone.get_by_test_id("tab-standards")).to_be_visible(timeout=TIMEOUT)
     _language(phone, turkish)
     _check(phone)
     # Every tab stays reachable (the row of tabs scrolls sideways when it does not fit) and
