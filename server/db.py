@@ -2,15 +2,21 @@
 
 A request that changes state gets a *write* session: on SQLite it holds the process's write
 lock and begins ``IMMEDIATE`` (so two writers never race for the database lock and then
-back off); on PostgreSQL row locks do that work. ``unit_of_work`` flushes the events the
-request recorded (assigning their per-branch sequence numbers last, so the branch row is
-locked only briefly), commits, and only then publishes the events: a display never hears
-of a change that was rolled back.
+back off); on PostgreSQL row locks do that work. ``unit_of_work`` stores the events the
+work recorded (assigning their per-branch sequence numbers last, so the branch row is
+locked only briefly), commits, and only then publishes the events and hands on the side
+effects the work queued (``server/effects.py``): a display never hears of a change that was
+rolled back, and a rolled-back ticket is never printed.
+
+Storing events is part of every ``Database``, however it was built (the server, the CLI, a
+test): a unit of work never commits a change without its moments of truth. Publishing them
+live, and running side effects, need the app's event loop: ``attach`` connects them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,10 +30,14 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from server.effects import Effect, take_effects
+from server.realtime.events import persist_pending
+
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
-PENDING_EVENTS = "sira_pending_events"
-PUBLISHED_EVENTS = "sira_published_events"
+Publisher = Callable[[list[dict[str, Any]]], None]
+EffectSink = Callable[[list[Effect]], None]
 
 
 class Database:
@@ -65,10 +75,14 @@ class Database:
         )
         # Small per-database caches (e.g. recent service times); reachable as session.info["cache"].
         self.cache: dict[str, Any] = {}
-        # Set by the app: called with the events of each committed unit of work.
-        self.on_commit: Callable[[list[dict[str, Any]]], None] | None = None
-        # Set by the app: assigns sequence numbers and stores recorded events (before commit).
-        self.before_commit: Callable[[Session], None] | None = None
+        self._publish: Publisher | None = None
+        self._effect_sink: EffectSink | None = None
+
+    def attach(self, *, publish: Publisher, run_effects: EffectSink) -> None:
+        """Publish committed events with ``publish`` (thread-safe, non-blocking) and hand side
+        effects that no caller collects to ``run_effects``: the app's bus and loop."""
+        self._publish = publish
+        self._effect_sink = run_effects
 
     async def run(self, fn: Callable[P, T], *args: P.args, write: bool, **kwargs: P.kwargs) -> T:
         """Run blocking database work off the event loop: SQLite writes on the writer thread."""
@@ -85,8 +99,12 @@ class Database:
         return Session(self._snapshot_engine, expire_on_commit=False, info={"cache": self.cache})
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
-        """Commit on success, roll back on error, then publish the recorded events."""
+    def unit_of_work(
+        self, *, write: bool = True, effects: list[Effect] | None = None
+    ) -> Iterator[Session]:
+        """Commit on success, roll back on error; after the commit, publish the recorded
+        events and hand on the queued side effects: into ``effects`` when the caller runs
+        them itself, else to the app's effect runner."""
         lock = self._write_lock if (write and self._write_lock is not None) else nullcontext()
         with lock:
             session = Session(
@@ -96,17 +114,25 @@ class Database:
             )
             try:
                 yield session
-                if self.before_commit is not None:
-                    self.before_commit(session)
+                published = persist_pending(session)
                 session.commit()
+                queued = take_effects(session)
             except BaseException:
                 session.rollback()
                 raise
             finally:
-                published = session.info.pop(PUBLISHED_EVENTS, [])
                 session.close()
-        if published and self.on_commit is not None:
-            self.on_commit(published)
+        if published and self._publish is not None:
+            self._publish(published)
+        if not queued:
+            return
+        if effects is not None:
+            effects.extend(queued)
+        elif self._effect_sink is not None:
+            self._effect_sink(queued)
+        else:
+            # No app around (the CLI, a script): nothing can print or play here.
+            log.debug("no app to run %d side effect(s) of a committed unit of work", len(queued))
 
     def dispose(self) -> None:
         if self._writer is not None:

@@ -30,6 +30,7 @@ from server.context import AppContext
 from server.counters.router import router as counters_router
 from server.customers.router import router as customers_router
 from server.db import Database
+from server.deps import OPEN_ROUTE
 from server.devices.agent import router as agent_router
 from server.devices.watch import watch_loop
 from server.metrics.router import router as metrics_router
@@ -37,7 +38,6 @@ from server.models import Branch
 from server.printing.router import router as printing_router
 from server.printing.service import ServerPrinters
 from server.realtime.bus import EventBus, make_bus
-from server.realtime.events import persist_pending
 from server.realtime.ws import router as ws_router
 from server.reports import risk, rollup
 from server.reports.router import router as reports_router
@@ -104,11 +104,11 @@ def create_app(
     bus = bus or make_bus(settings, db)
     ctx = AppContext(settings=settings, db=db, bus=bus, clock=clock or SystemClock())
     ctx.printers = ServerPrinters(db=db, settings=settings, now=ctx.clock.now)
-    db.before_commit = persist_pending
-    db.on_commit = bus.publish
+    db.attach(publish=bus.publish, run_effects=ctx.run_effects_soon)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ctx.loop = asyncio.get_running_loop()
         await bus.start()
         poller = (
             asyncio.create_task(ctx.printers.poll_loop()) if settings.printer_poll_s > 0 else None
@@ -143,8 +143,10 @@ def create_app(
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+            await ctx.drain()
             ctx.printers.close()
             await bus.stop()
+            ctx.loop = None
 
     app = FastAPI(
         title="Sira",
@@ -172,11 +174,11 @@ def create_app(
     ):
         app.include_router(router)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=OPEN_ROUTE)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", include_in_schema=False)
+    @app.get("/readyz", include_in_schema=False, dependencies=OPEN_ROUTE)
     async def readyz() -> JSONResponse:
         def db_ok() -> bool:
             with db.engine.connect() as conn:
@@ -191,19 +193,19 @@ def create_app(
         ready = all(checks.values())
         return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get("/metrics", include_in_schema=False, dependencies=OPEN_ROUTE)
     def prometheus() -> PlainTextResponse:
         from server.metrics.prometheus import render
 
         return PlainTextResponse(render(ctx), media_type="text/plain; version=0.0.4")
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/", include_in_schema=False, dependencies=OPEN_ROUTE)
     def index() -> RedirectResponse:
         return RedirectResponse("/docs")
 
     customer_page = ROOT / UI_DIRS["customer"] / "index.html"
 
-    @app.get("/t/{token}", include_in_schema=False)
+    @app.get("/t/{token}", include_in_schema=False, dependencies=OPEN_ROUTE)
     def customer(token: str) -> FileResponse:
         # The token is read by the page's script from the URL; the HTML is the same for all.
         if not customer_page.is_file():

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from server.admin import schemas, service
-from server.auth.principal import ADMIN_ONLY, CONFIGURE, Principal
+from server.auth.principal import Principal
 from server.branches.dayclose import close_past_days
 from server.branches.lookup import (
     branch_for,
@@ -23,8 +23,8 @@ from server.branches.lookup import (
     list_services,
 )
 from server.counters.service import counter_dict
-from server.deps import WorkDep
-from server.domain.errors import Conflict
+from server.deps import AdminWork, ConfigureWork
+from server.domain.errors import Conflict, NotFound
 from server.models import Branch, Device, User
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -33,25 +33,23 @@ BranchCode = PathParam(min_length=1, max_length=32)
 
 
 def _branch_for(session: Session, principal: Principal, code: str) -> Branch:
-    return branch_for(session, principal, code, *CONFIGURE)
+    return branch_for(session, principal, code)
 
 
 # --- branches -----------------------------------------------------------------------------
 
 
 @router.post("/branches", status_code=201)
-async def create_branch(body: schemas.BranchCreate, work: WorkDep) -> dict[str, Any]:
+async def create_branch(body: schemas.BranchCreate, work: AdminWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        principal.require(*ADMIN_ONLY)
         return service.branch_public(service.create_branch(session, body.model_dump()))
 
     return await work(run)
 
 
 @router.get("/branches")
-async def list_branches(work: WorkDep) -> list[dict[str, Any]]:
+async def list_branches(work: ConfigureWork) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        principal.require(*CONFIGURE)
         stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
         if principal.branch_ids is not None:
             stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
@@ -61,7 +59,7 @@ async def list_branches(work: WorkDep) -> list[dict[str, Any]]:
 
 
 @router.get("/branches/{branch}")
-async def read_branch(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def read_branch(work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         return service.branch_public(_branch_for(session, principal, branch))
 
@@ -70,7 +68,7 @@ async def read_branch(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]
 
 @router.patch("/branches/{branch}")
 async def update_branch(
-    body: schemas.BranchUpdate, work: WorkDep, branch: str = BranchCode
+    body: schemas.BranchUpdate, work: ConfigureWork, branch: str = BranchCode
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, branch)
@@ -85,9 +83,8 @@ async def update_branch(
 
 
 @router.delete("/branches/{branch}", status_code=204)
-async def delete_branch(work: WorkDep, branch: str = BranchCode) -> Response:
+async def delete_branch(work: AdminWork, branch: str = BranchCode) -> Response:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
-        principal.require(*ADMIN_ONLY)
         service.delete_branch(session, get_branch(session, branch))
 
     await work(run)
@@ -95,7 +92,7 @@ async def delete_branch(work: WorkDep, branch: str = BranchCode) -> Response:
 
 
 @router.post("/branches/{branch}/close-day")
-async def close_day(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def close_day(work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
     """Cancel tickets left waiting from earlier business days now (also runs by itself)."""
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
@@ -110,7 +107,7 @@ async def close_day(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
 
 @router.post("/branches/{branch}/services", status_code=201)
 async def create_service(
-    body: schemas.ServiceCreate, work: WorkDep, branch: str = BranchCode
+    body: schemas.ServiceCreate, work: ConfigureWork, branch: str = BranchCode
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, branch)
@@ -120,7 +117,9 @@ async def create_service(
 
 
 @router.get("/branches/{branch}/services")
-async def list_branch_services(work: WorkDep, branch: str = BranchCode) -> list[dict[str, Any]]:
+async def list_branch_services(
+    work: ConfigureWork, branch: str = BranchCode
+) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
         b = _branch_for(session, principal, branch)
         return [service.service_public(s) for s in list_services(session, b.id)]  # type: ignore[arg-type]
@@ -129,7 +128,7 @@ async def list_branch_services(work: WorkDep, branch: str = BranchCode) -> list[
 
 
 @router.get("/branches/{branch}/services/{code}")
-async def read_service(code: str, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def read_service(code: str, work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         return service.service_public(
             get_service(session, _branch_for(session, principal, branch), code)
@@ -140,7 +139,7 @@ async def read_service(code: str, work: WorkDep, branch: str = BranchCode) -> di
 
 @router.patch("/branches/{branch}/services/{code}")
 async def update_service(
-    code: str, body: schemas.ServiceUpdate, work: WorkDep, branch: str = BranchCode
+    code: str, body: schemas.ServiceUpdate, work: ConfigureWork, branch: str = BranchCode
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         svc = get_service(session, _branch_for(session, principal, branch), code)
@@ -153,7 +152,7 @@ async def update_service(
 
 
 @router.delete("/branches/{branch}/services/{code}", status_code=204)
-async def delete_service(code: str, work: WorkDep, branch: str = BranchCode) -> Response:
+async def delete_service(code: str, work: ConfigureWork, branch: str = BranchCode) -> Response:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
         service.delete_service(
             session, get_service(session, _branch_for(session, principal, branch), code)
@@ -168,7 +167,7 @@ async def delete_service(code: str, work: WorkDep, branch: str = BranchCode) -> 
 
 @router.post("/branches/{branch}/counters", status_code=201)
 async def create_counter(
-    body: schemas.CounterCreate, work: WorkDep, branch: str = BranchCode
+    body: schemas.CounterCreate, work: ConfigureWork, branch: str = BranchCode
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, branch)
@@ -180,7 +179,9 @@ async def create_counter(
 
 
 @router.get("/branches/{branch}/counters")
-async def list_branch_counters(work: WorkDep, branch: str = BranchCode) -> list[dict[str, Any]]:
+async def list_branch_counters(
+    work: ConfigureWork, branch: str = BranchCode
+) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
         b = _branch_for(session, principal, branch)
         return [counter_dict(c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
@@ -192,12 +193,14 @@ def _counter_in(session: Session, principal: Principal, branch: str, counter_id:
     b = _branch_for(session, principal, branch)
     counter = get_counter(session, counter_id)
     if counter.branch_id != b.id:
-        raise Conflict(f"counter {counter_id} is not in branch {b.code}")
+        raise NotFound(f"branch {b.code} has no counter {counter_id}")
     return b, counter
 
 
 @router.get("/branches/{branch}/counters/{counter_id}")
-async def read_counter(counter_id: int, work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def read_counter(
+    counter_id: int, work: ConfigureWork, branch: str = BranchCode
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         return counter_dict(_counter_in(session, principal, branch, counter_id)[1])
 
@@ -206,7 +209,7 @@ async def read_counter(counter_id: int, work: WorkDep, branch: str = BranchCode)
 
 @router.patch("/branches/{branch}/counters/{counter_id}")
 async def update_counter(
-    counter_id: int, body: schemas.CounterUpdate, work: WorkDep, branch: str = BranchCode
+    counter_id: int, body: schemas.CounterUpdate, work: ConfigureWork, branch: str = BranchCode
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b, counter = _counter_in(session, principal, branch, counter_id)
@@ -221,7 +224,9 @@ async def update_counter(
 
 
 @router.delete("/branches/{branch}/counters/{counter_id}", status_code=204)
-async def delete_counter(counter_id: int, work: WorkDep, branch: str = BranchCode) -> Response:
+async def delete_counter(
+    counter_id: int, work: ConfigureWork, branch: str = BranchCode
+) -> Response:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
         service.delete_counter(session, _counter_in(session, principal, branch, counter_id)[1])
 
@@ -233,10 +238,11 @@ async def delete_counter(counter_id: int, work: WorkDep, branch: str = BranchCod
 
 
 @router.post("/users", status_code=201)
-async def create_user(body: schemas.UserCreate, work: WorkDep) -> dict[str, Any]:
+async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        principal.require(*CONFIGURE)
-        branch_id = get_branch(session, body.branch).id if body.branch else None
+        branch_id = (
+            get_branch(session, body.branch, principal=principal).id if body.branch else None
+        )
         service.check_user_scope(principal, role=body.role, branch_id=branch_id)
         user = service.create_user(session, **body.model_dump())
         return service.user_public(user, body.branch)
@@ -245,9 +251,8 @@ async def create_user(body: schemas.UserCreate, work: WorkDep) -> dict[str, Any]
 
 
 @router.get("/users")
-async def list_users(work: WorkDep) -> list[dict[str, Any]]:
+async def list_users(work: ConfigureWork) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        principal.require(*CONFIGURE)
         stmt = select(User).order_by(User.username)  # type: ignore[arg-type]
         if principal.branch_ids is not None:
             stmt = stmt.where(col(User.branch_id).in_(principal.branch_ids))
@@ -258,14 +263,13 @@ async def list_users(work: WorkDep) -> list[dict[str, Any]]:
 
 
 def _user_for(session: Session, principal: Principal, user_id: int) -> User:
-    principal.require(*CONFIGURE)
-    user = service.get_user(session, user_id)
+    user = service.get_user(session, user_id, principal=principal)
     service.check_user_scope(principal, role=user.role, branch_id=user.branch_id)
     return user
 
 
 @router.get("/users/{user_id}")
-async def read_user(user_id: int, work: WorkDep) -> dict[str, Any]:
+async def read_user(user_id: int, work: ConfigureWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         user = _user_for(session, principal, user_id)
         return service.user_public(user, service.user_branch_code(session, user))
@@ -274,7 +278,9 @@ async def read_user(user_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.patch("/users/{user_id}")
-async def update_user(user_id: int, body: schemas.UserUpdate, work: WorkDep) -> dict[str, Any]:
+async def update_user(
+    user_id: int, body: schemas.UserUpdate, work: ConfigureWork
+) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         user = _user_for(session, principal, user_id)
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -293,11 +299,10 @@ class UserBranches(BaseModel):
 
 
 @router.get("/users/{user_id}/branches")
-async def read_user_branches(user_id: int, work: WorkDep) -> dict[str, Any]:
+async def read_user_branches(user_id: int, work: AdminWork) -> dict[str, Any]:
     """The branches a manager oversees: their own plus any extra (admin only)."""
 
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        principal.require(*ADMIN_ONLY)
         user = service.get_user(session, user_id)
         own = service.user_branch_code(session, user)
         return {"branch": own, "branches": service.user_branches(session, user)}
@@ -306,11 +311,10 @@ async def read_user_branches(user_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.put("/users/{user_id}/branches")
-async def put_user_branches(user_id: int, body: UserBranches, work: WorkDep) -> dict[str, Any]:
+async def put_user_branches(user_id: int, body: UserBranches, work: AdminWork) -> dict[str, Any]:
     """Set the extra branches a manager oversees (admin only); replaces the list."""
 
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        principal.require(*ADMIN_ONLY)
         user = service.get_user(session, user_id)
         branches = service.set_user_branches(session, user, body.branches)
         return {"branch": service.user_branch_code(session, user), "branches": branches}
@@ -319,7 +323,7 @@ async def put_user_branches(user_id: int, body: UserBranches, work: WorkDep) -> 
 
 
 @router.delete("/users/{user_id}", status_code=204)
-async def delete_user(user_id: int, work: WorkDep) -> Response:
+async def delete_user(user_id: int, work: ConfigureWork) -> Response:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
         user = _user_for(session, principal, user_id)
         if user.id == principal.user_id:
@@ -335,7 +339,7 @@ async def delete_user(user_id: int, work: WorkDep) -> Response:
 
 
 @router.post("/devices", status_code=201)
-async def create_device(body: schemas.DeviceCreate, work: WorkDep) -> dict[str, Any]:
+async def create_device(body: schemas.DeviceCreate, work: ConfigureWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, body.branch)
         device, token = service.create_device(
@@ -347,9 +351,8 @@ async def create_device(body: schemas.DeviceCreate, work: WorkDep) -> dict[str, 
 
 
 @router.get("/devices")
-async def list_devices(work: WorkDep) -> list[dict[str, Any]]:
+async def list_devices(work: ConfigureWork) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        principal.require(*CONFIGURE)
         stmt = select(Device).order_by(Device.id)  # type: ignore[arg-type]
         if principal.branch_ids is not None:
             stmt = stmt.where(col(Device.branch_id).in_(principal.branch_ids))
@@ -360,14 +363,11 @@ async def list_devices(work: WorkDep) -> list[dict[str, Any]]:
 
 
 def _device_for(session: Session, principal: Principal, device_id: int) -> Device:
-    principal.require(*CONFIGURE)
-    device = service.get_device(session, device_id)
-    principal.require_branch(device.branch_id)
-    return device
+    return service.get_device(session, device_id, principal=principal)
 
 
 @router.get("/devices/{device_id}")
-async def read_device(device_id: int, work: WorkDep) -> dict[str, Any]:
+async def read_device(device_id: int, work: ConfigureWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         device = _device_for(session, principal, device_id)
         return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
@@ -377,7 +377,7 @@ async def read_device(device_id: int, work: WorkDep) -> dict[str, Any]:
 
 @router.patch("/devices/{device_id}")
 async def update_device(
-    device_id: int, body: schemas.DeviceUpdate, work: WorkDep
+    device_id: int, body: schemas.DeviceUpdate, work: ConfigureWork
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         device = _device_for(session, principal, device_id)
@@ -390,7 +390,7 @@ async def update_device(
 
 
 @router.delete("/devices/{device_id}", status_code=204)
-async def delete_device(device_id: int, work: WorkDep) -> Response:
+async def delete_device(device_id: int, work: ConfigureWork) -> Response:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
         device = _device_for(session, principal, device_id)
         device.active = False  # revokes its token; its history stays

@@ -9,7 +9,13 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from server.auth.principal import Principal, Role
-from server.branches.lookup import get_branch, get_branch_by_id, list_services, valid_id
+from server.branches.lookup import (
+    get_branch,
+    get_branch_by_id,
+    in_scope,
+    list_services,
+    valid_id,
+)
 from server.branches.snapshot import branch_dict
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import (
@@ -273,10 +279,17 @@ def create_user(
     return user
 
 
-def get_user(session: Session, user_id: int) -> User:
+def get_user(session: Session, user_id: int, *, principal: Principal | None = None) -> User:
+    """User ``user_id``; for a manager, only one of the branches they oversee."""
     user = session.get(User, user_id) if valid_id(user_id) else None
+    missing = f"there is no user {user_id}"
     if user is None:
-        raise NotFound(f"there is no user {user_id}")
+        raise NotFound(missing)
+    if principal is not None and principal.branch_ids is not None:
+        # An admin without a branch, or a user of a branch out of reach, is not there for them.
+        if user.branch_id is None:
+            raise NotFound(missing)
+        in_scope(principal, user.branch_id, missing)
     return user
 
 
@@ -312,10 +325,12 @@ def create_device(
     return device, token
 
 
-def get_device(session: Session, device_id: int) -> Device:
+def get_device(session: Session, device_id: int, *, principal: Principal | None = None) -> Device:
     device = session.get(Device, device_id) if valid_id(device_id) else None
+    missing = f"there is no device {device_id}"
     if device is None:
-        raise NotFound(f"there is no device {device_id}")
+        raise NotFound(missing)
+    in_scope(principal, device.branch_id, missing)
     return device
 
 

@@ -10,22 +10,22 @@ from fastapi import Path as PathParam
 from sqlmodel import Session
 
 from server.alerts.service import alert_dict, list_alerts
-from server.auth.principal import CONFIGURE, Principal
+from server.auth.principal import Principal
 from server.branches.lookup import branch_for
-from server.deps import WorkDep
+from server.deps import ConfigureWork
 
 router = APIRouter(prefix="/api/v1/branches", tags=["alerts"])
 
 
 @router.get("/{branch}/alerts")
 async def alerts(
-    work: WorkDep,
+    work: ConfigureWork,
     branch: str = PathParam(min_length=1, max_length=32),
     include_cleared: bool = Query(default=False, alias="all"),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         rows = list_alerts(session, branch_id=b.id, include_cleared=include_cleared, limit=limit)  # type: ignore[arg-type]
         return [alert_dict(a) for a in rows]
 

@@ -11,10 +11,15 @@ import functools
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from drivers.speech import AnnouncementCache, voices_available
+
+if TYPE_CHECKING:
+    from server.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +66,20 @@ def prewarm(directory: Path, *, code: str, counter: str, lang: str) -> None:
     _pool.submit(run)
 
 
-def prewarm_call(data_dir: Path, called: dict | None) -> None:
-    """``prewarm`` for a call-next/recall answer (the payload of ``ticket.called``)."""
-    if called and called.get("announcement", {}).get("audio_url"):
+@dataclass(frozen=True)
+class PrewarmCall:
+    """After a call or recall commits: have its audio ready before the display asks."""
+
+    code: str
+    counter: str
+    lang: str
+
+    async def run(self, ctx: AppContext) -> None:
         prewarm(
-            data_dir / "audio",
-            code=called["ticket"]["code"],
-            counter=called["counter"]["label"],
-            lang=called["announcement"]["lang"],
+            audio_dir(ctx.settings.data_dir), code=self.code, counter=self.counter, lang=self.lang
         )
+
+
+def audio_dir(data_dir: Path) -> Path:
+    """Where the announcement files are cached."""
+    return data_dir / "audio"

@@ -3,29 +3,23 @@ label are on the screen anyway, and an <audio> element cannot send a bearer toke
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from server.announcements.audio import CODE, COUNTER, cache_for, voices
-from server.deps import ContextDep
+from server.announcements.audio import CODE, COUNTER, audio_dir, cache_for, voices
+from server.deps import OPEN_ROUTE, ContextDep
 from server.domain.errors import NotFound
 
-router = APIRouter(prefix="/api/v1/announcements", tags=["announcements"])
+router = APIRouter(prefix="/api/v1/announcements", tags=["announcements"], dependencies=OPEN_ROUTE)
 
 CACHE_HEADERS = {"Cache-Control": "public, max-age=86400"}
 
 
-def _audio_dir(data_dir: Path) -> Path:
-    return data_dir / "audio"  # prewarm_call writes to the same place
-
-
 @router.get("/chime.wav", response_class=FileResponse)
 async def chime(ctx: ContextDep) -> FileResponse:
-    cache = cache_for(_audio_dir(ctx.settings.data_dir))
+    cache = cache_for(audio_dir(ctx.settings.data_dir))
     path = await run_in_threadpool(cache.chime_path)
     return FileResponse(path, media_type="audio/wav", headers=CACHE_HEADERS)
 
@@ -41,7 +35,7 @@ async def spoken(
         raise NotFound(f"there is no voice for language '{lang}' on this server")
     if not CODE.match(code) or not COUNTER.match(counter):
         raise NotFound("no announcement matches this ticket code and counter")
-    cache = cache_for(_audio_dir(ctx.settings.data_dir))
+    cache = cache_for(audio_dir(ctx.settings.data_dir))
     path = await run_in_threadpool(cache.path_for, code=code, counter=counter, lang=lang)
     if path is None:
         raise NotFound(f"there is no voice for language '{lang}' on this server")

@@ -41,11 +41,11 @@ class Principal:
             allowed = ", ".join(r.value for r in roles)
             raise Forbidden(f"a {self.role.value} cannot do this (needs: {allowed})")
 
-    def require_branch(self, branch_id: int, branch_code: str = "") -> None:
+    def sees(self, branch_id: int) -> bool:
+        """Whether this caller may see anything of branch ``branch_id``."""
         if self.role is Role.ADMIN:
-            return
-        if self.branch_id != branch_id and branch_id not in self.extra_branch_ids:
-            raise Forbidden(f"you have no access to branch {branch_code or branch_id}")
+            return True
+        return self.branch_id == branch_id or branch_id in self.extra_branch_ids
 
     @property
     def branch_ids(self) -> frozenset[int] | None:
@@ -56,7 +56,8 @@ class Principal:
         return own | self.extra_branch_ids
 
 
-# Who may do what (the API's routes use these sets).
+# Who may do what: each route declares one of these sets (server/deps.py ``needs``).
+SIGNED_IN = (*STAFF_ROLES, *DEVICE_KINDS)
 ISSUE = (Role.ADMIN, Role.MANAGER, Role.TELLER, Role.KIOSK)
 READ_QUEUE = (*STAFF_ROLES, *DEVICE_KINDS)
 OPERATE = (Role.ADMIN, Role.MANAGER, Role.TELLER)

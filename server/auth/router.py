@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from server.auth import service
 from server.auth.principal import Principal
-from server.deps import ContextDep, WorkDep
+from server.deps import ContextDep, PublicWork, SignedInWork
 from server.domain.errors import DomainError
 from server.models import Branch
 
@@ -24,7 +24,7 @@ class LoginRequest(BaseModel):
 
 
 @router.post("/login")
-async def login(body: LoginRequest, work: WorkDep, ctx: ContextDep) -> dict[str, Any]:
+async def login(body: LoginRequest, work: PublicWork, ctx: ContextDep) -> dict[str, Any]:
     ttl = ctx.settings.session_ttl_s
 
     def run(session: Session, now: dt.datetime) -> dict[str, Any] | DomainError:
@@ -51,7 +51,7 @@ async def login(body: LoginRequest, work: WorkDep, ctx: ContextDep) -> dict[str,
 
 
 @router.post("/logout", status_code=204)
-async def logout(work: WorkDep) -> Response:
+async def logout(work: SignedInWork) -> Response:
     token = work.token
 
     def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
@@ -63,7 +63,7 @@ async def logout(work: WorkDep) -> Response:
 
 
 @router.get("/me")
-async def me(work: WorkDep) -> dict[str, Any]:
+async def me(work: SignedInWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         branch = session.get(Branch, principal.branch_id) if principal.branch_id else None
         visible = principal.branch_ids

@@ -1,11 +1,16 @@
-"""Loading branches, services and counters by their public keys, with clear 404s."""
+"""Loading branches, services, counters and tickets by their public keys, with clear 404s.
+
+Branch scoping lives here, once: given a ``principal``, a row of a branch the caller may not
+see is answered exactly as a row that does not exist (404 with the same message), so ids and
+branch codes of other branches cannot be probed.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from server.auth.principal import Principal, Role
+from server.auth.principal import Principal
 from server.domain.errors import NotFound
 from server.models import Branch, Counter, Service, Ticket
 
@@ -24,19 +29,24 @@ _SERVICE_BY_CODE = select(Service).where(
 )
 
 
-def get_branch(session: Session, code: str) -> Branch:
+def in_scope(principal: Principal | None, branch_id: int, missing: str) -> None:
+    """Refuse, as NotFound(``missing``), a row of a branch ``principal`` may not see."""
+    if principal is not None and not principal.sees(branch_id):
+        raise NotFound(missing)
+
+
+def get_branch(session: Session, code: str, *, principal: Principal | None = None) -> Branch:
     branch = session.exec(_BRANCH_BY_CODE, params={"code": code}).first()
+    missing = f"there is no branch '{code}'"
     if branch is None:
-        raise NotFound(f"there is no branch '{code}'")
+        raise NotFound(missing)
+    in_scope(principal, branch.id, missing)  # type: ignore[arg-type]
     return branch
 
 
-def branch_for(session: Session, principal: Principal, code: str, *roles: Role) -> Branch:
-    """The branch ``code``, when ``principal`` has one of ``roles`` and may see that branch."""
-    principal.require(*roles)
-    branch = get_branch(session, code)
-    principal.require_branch(branch.id, branch.code)  # type: ignore[arg-type]
-    return branch
+def branch_for(session: Session, principal: Principal, code: str) -> Branch:
+    """The branch ``code`` when ``principal`` may see it (the route checked the role)."""
+    return get_branch(session, code, principal=principal)
 
 
 def get_branch_by_id(session: Session, branch_id: int) -> Branch:
@@ -71,25 +81,41 @@ def list_counters(session: Session, branch_id: int) -> list[Counter]:
     )
 
 
-def get_counter(session: Session, counter_id: int, *, lock: bool = False) -> Counter:
+def get_counter(
+    session: Session,
+    counter_id: int,
+    *,
+    principal: Principal | None = None,
+    lock: bool = False,
+) -> Counter:
+    missing = f"there is no counter {counter_id}"
     if not valid_id(counter_id):
-        raise NotFound(f"there is no counter {counter_id}")
+        raise NotFound(missing)
     stmt = select(Counter).where(Counter.id == counter_id)
     if lock:
         stmt = stmt.with_for_update()
     counter = session.exec(stmt).first()
     if counter is None:
-        raise NotFound(f"there is no counter {counter_id}")
+        raise NotFound(missing)
+    in_scope(principal, counter.branch_id, missing)
     return counter
 
 
-def get_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket:
+def get_ticket(
+    session: Session,
+    ticket_id: int,
+    *,
+    principal: Principal | None = None,
+    lock: bool = False,
+) -> Ticket:
+    missing = f"there is no ticket {ticket_id}"
     if not valid_id(ticket_id):
-        raise NotFound(f"there is no ticket {ticket_id}")
+        raise NotFound(missing)
     stmt = select(Ticket).where(Ticket.id == ticket_id)
     if lock:
         stmt = stmt.with_for_update()
     ticket = session.exec(stmt).first()
     if ticket is None:
-        raise NotFound(f"there is no ticket {ticket_id}")
+        raise NotFound(missing)
+    in_scope(principal, ticket.branch_id, missing)
     return ticket

@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlmodel import Session, col, select
 
-from server.auth.principal import CONFIGURE, Principal
-from server.deps import WorkDep
-from server.domain.errors import Forbidden
+from server.auth.principal import Principal
+from server.deps import ConfigureWork
+from server.domain.errors import NotFound
 from server.metrics.live import live_metrics
 from server.models import Branch
 
@@ -25,7 +25,7 @@ MAX_BRANCHES = 500
 
 @router.get("/overview")
 async def overview(
-    work: WorkDep,
+    work: ConfigureWork,
     branches: str | None = Query(
         None, max_length=4000, description="comma-separated branch codes (default: all you see)"
     ),
@@ -33,7 +33,6 @@ async def overview(
     """Live metrics per branch, in branch-code order, for a manager's or admin's dashboard."""
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        principal.require(*CONFIGURE)
         stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
         visible = principal.branch_ids
         if visible is not None:
@@ -44,7 +43,7 @@ async def overview(
             hidden = sorted(wanted - {b.code for b in rows})
             if hidden:
                 # The same answer for a branch that does not exist and one out of reach.
-                raise Forbidden(f"you have no access to branch {', '.join(hidden)}")
+                raise NotFound(f"there is no branch {', '.join(repr(c) for c in hidden)}")
             rows = [b for b in rows if b.code in wanted]
         rows = rows[:MAX_BRANCHES]
         return {

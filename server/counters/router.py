@@ -1,75 +1,66 @@
-"""Counter (teller) routes."""
+"""Counter (teller) routes: parse, call one service function, return."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from server.announcements.audio import prewarm_call
-from server.auth.principal import OPERATE, READ_QUEUE, Principal
+from server.auth.principal import Principal
 from server.branches.lookup import get_counter
 from server.counters import service
-from server.deps import ContextDep, WorkDep
+from server.counters.schemas import CallPublic, CounterPublic, PauseRequest
+from server.deps import OperateWork, ReadQueueWork
 from server.models import Counter
 
 router = APIRouter(prefix="/api/v1/counters", tags=["counter"])
 
 
-class PauseRequest(BaseModel):
-    reason: str = Field(default="break", min_length=1, max_length=200)
-
-
 def _load(session: Session, principal: Principal, counter_id: int) -> Counter:
-    principal.require(*OPERATE)
-    counter = get_counter(session, counter_id, lock=True)
-    principal.require_branch(counter.branch_id)
-    return counter
+    return get_counter(session, counter_id, principal=principal, lock=True)
 
 
-def _out(session: Session, counter: Counter) -> dict[str, Any]:
-    return service.counter_dict(counter, service.current_ticket(session, counter))
+def _out(session: Session, counter: Counter) -> CounterPublic:
+    return service.counter_public(counter, service.current_ticket(session, counter))
 
 
 @router.get("/{counter_id}")
-async def read_counter(counter_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        principal.require(*READ_QUEUE)
-        counter = get_counter(session, counter_id)
-        principal.require_branch(counter.branch_id)
-        return _out(session, counter)
+async def read_counter(counter_id: int, work: ReadQueueWork) -> CounterPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
+        return _out(session, get_counter(session, counter_id, principal=principal))
 
     return await work(run)
 
 
-@router.post("/{counter_id}/call-next", response_model=None)
-async def call_next(counter_id: int, work: WorkDep, ctx: ContextDep) -> dict[str, Any] | Response:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any] | None:
+@router.post(
+    "/{counter_id}/call-next",
+    response_model=CallPublic,
+    responses={204: {"description": "nobody is waiting for this counter"}},
+)
+async def call_next(counter_id: int, work: OperateWork) -> CallPublic | Response:
+    """Finish whoever is at the counter, then call the next ticket by the branch's rules."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CallPublic | None:
         counter = _load(session, principal, counter_id)
         return service.call_next(session, counter, principal=principal, now=now)
 
     called = await work(run)
-    prewarm_call(ctx.settings.data_dir, called)
     return Response(status_code=204) if called is None else called
 
 
 @router.post("/{counter_id}/recall")
-async def recall(counter_id: int, work: WorkDep, ctx: ContextDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def recall(counter_id: int, work: OperateWork) -> CallPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CallPublic:
         counter = _load(session, principal, counter_id)
         return service.recall(session, counter, principal=principal, now=now)
 
-    called = await work(run)
-    prewarm_call(ctx.settings.data_dir, called)
-    return called
+    return await work(run)
 
 
 @router.post("/{counter_id}/open")
-async def open_counter(counter_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def open_counter(counter_id: int, work: OperateWork) -> CounterPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         counter = _load(session, principal, counter_id)
         return _out(session, service.open_counter(session, counter, principal=principal, now=now))
 
@@ -77,10 +68,12 @@ async def open_counter(counter_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.post("/{counter_id}/pause")
-async def pause(counter_id: int, work: WorkDep, body: PauseRequest | None = None) -> dict[str, Any]:
+async def pause(
+    counter_id: int, work: OperateWork, body: PauseRequest | None = None
+) -> CounterPublic:
     reason = body.reason if body else "break"
 
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         counter = _load(session, principal, counter_id)
         return _out(
             session, service.pause(session, counter, reason=reason, principal=principal, now=now)
@@ -90,8 +83,8 @@ async def pause(counter_id: int, work: WorkDep, body: PauseRequest | None = None
 
 
 @router.post("/{counter_id}/resume")
-async def resume(counter_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def resume(counter_id: int, work: OperateWork) -> CounterPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         counter = _load(session, principal, counter_id)
         return _out(session, service.resume(session, counter, principal=principal, now=now))
 
@@ -99,8 +92,8 @@ async def resume(counter_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.post("/{counter_id}/close")
-async def close(counter_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def close(counter_id: int, work: OperateWork) -> CounterPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         counter = _load(session, principal, counter_id)
         return _out(session, service.close(session, counter, principal=principal, now=now))
 

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import union_all, update
 from sqlmodel import Session, col, select
 
-from server.announcements.audio import audio_url
+from server.announcements.audio import PrewarmCall, audio_url
 from server.auth.principal import Principal
 from server.branches.lookup import get_branch_by_id, get_ticket
+from server.counters.schemas import CallPublic, CounterPublic
 from server.domain.announce import announcement_text
 from server.domain.errors import Conflict
 from server.domain.lifecycle import AT_COUNTER, QUEUED, CounterState, TicketStatus, check_counter_op
@@ -23,6 +24,7 @@ from server.domain.ordering import (
     choose_next,
     next_streak,
 )
+from server.effects import after_commit
 from server.models import Branch, Counter, Service, Ticket
 from server.realtime.events import EventType, record
 from server.tickets import service as tickets
@@ -32,7 +34,12 @@ from server.tickets.present import ticket_dict, waited_s
 CLAIM_ATTEMPTS = 50
 
 
+def counter_public(counter: Counter, current: Ticket | None = None) -> CounterPublic:
+    return CounterPublic.model_validate(counter_dict(counter, current))
+
+
 def counter_dict(counter: Counter, current: Ticket | None = None) -> dict[str, Any]:
+    """``CounterPublic``'s fields as plain data (event payloads, snapshots)."""
     return {
         "id": counter.id,
         "label": counter.label,
@@ -225,7 +232,7 @@ def _call_payload(
 
 def call_next(
     session: Session, counter: Counter, *, principal: Principal, now: dt.datetime
-) -> dict[str, Any] | None:
+) -> CallPublic | None:
     """Finish whoever is at the counter, then claim the next ticket by the branch's rules."""
     check_counter_op("call", label=counter.label, state=counter.state)
     current = current_ticket(session, counter)
@@ -284,7 +291,7 @@ def call_next(
 
 def recall(
     session: Session, counter: Counter, *, principal: Principal, now: dt.datetime
-) -> dict[str, Any]:
+) -> CallPublic:
     check_counter_op("recall", label=counter.label, state=counter.state)
     ticket = current_ticket(session, counter)
     if ticket is None or ticket.status != TicketStatus.CALLED:
@@ -305,10 +312,12 @@ def _announce(
     *,
     principal: Principal,
     now: dt.datetime,
-) -> dict[str, Any]:
+) -> CallPublic:
     """Log a call or recall; its payload is both the event data and the teller's answer."""
     payload = _call_payload(session, ticket, counter, now)
     payload["recall_count"] = ticket.recall_count
+    if payload["announcement"]["audio_url"]:
+        after_commit(session, PrewarmCall(ticket.code, counter.label, ticket.lang))
     record(
         session,
         branch_id=ticket.branch_id,
@@ -320,4 +329,4 @@ def _announce(
         device_id=principal.device_id,
         data=payload,
     )
-    return payload
+    return CallPublic.model_validate(payload)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from server.customers import service
 from server.customers.qr import qr_svg, status_url
-from server.deps import ContextDep, WorkDep
+from server.deps import ContextDep, PublicWork
 
 router = APIRouter(prefix="/api/v1/tickets/by-token", tags=["customer"])
 
@@ -25,7 +25,7 @@ class FeedbackCreate(BaseModel):
 
 
 @router.get("/{token}")
-async def ticket_status(work: WorkDep, token: str = Token) -> dict[str, Any]:
+async def ticket_status(work: PublicWork, token: str = Token) -> dict[str, Any]:
     def run(session: Session, _now: dt.datetime) -> dict[str, Any]:
         return service.status_view(session, service.by_token(session, token))
 
@@ -37,7 +37,7 @@ async def ticket_status(work: WorkDep, token: str = Token) -> dict[str, Any]:
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-async def ticket_qr(work: WorkDep, ctx: ContextDep, token: str = Token) -> Response:
+async def ticket_qr(work: PublicWork, ctx: ContextDep, token: str = Token) -> Response:
     """The ticket's customer-page address as an SVG QR code (the kiosk shows it)."""
 
     def run(session: Session, _now: dt.datetime) -> str:
@@ -51,7 +51,7 @@ async def ticket_qr(work: WorkDep, ctx: ContextDep, token: str = Token) -> Respo
 
 
 @router.post("/{token}/feedback", status_code=201)
-async def feedback(body: FeedbackCreate, work: WorkDep, token: str = Token) -> dict[str, Any]:
+async def feedback(body: FeedbackCreate, work: PublicWork, token: str = Token) -> dict[str, Any]:
     def run(session: Session, now: dt.datetime) -> dict[str, Any]:
         ticket = service.give_feedback(
             session,

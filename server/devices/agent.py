@@ -167,8 +167,8 @@ def _key(ctx: AppContext, principal: Principal, press: KeyPress) -> dict[str, An
             called = counters.call_next(session, counter, principal=teller, now=now)
         else:
             called = counters.recall(session, counter, principal=teller, now=now)
-        ticket = called["ticket"] if called else None
-        return {"ticket": {"id": ticket["id"], "code": ticket["code"]} if ticket else None}
+        ticket = called.ticket if called else None
+        return {"ticket": {"id": ticket.id, "code": ticket.code} if ticket else None}
 
 
 @router.websocket("/api/v1/agent")

@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from sqlmodel import Session
 
-from server.auth.principal import CONFIGURE, Principal
+from server.auth.principal import Principal
 from server.branches.lookup import branch_for
-from server.deps import WorkDep
+from server.deps import ConfigureWork
 from server.metrics.live import live_metrics
 
 router = APIRouter(prefix="/api/v1/branches", tags=["metrics"])
@@ -19,10 +19,10 @@ router = APIRouter(prefix="/api/v1/branches", tags=["metrics"])
 
 @router.get("/{branch}/metrics/live")
 async def live(
-    work: WorkDep, branch: str = PathParam(min_length=1, max_length=32)
+    work: ConfigureWork, branch: str = PathParam(min_length=1, max_length=32)
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         return live_metrics(session, b, now=now)
 
     return await work(run)

@@ -1,16 +1,19 @@
 """From an issued ticket to paper: plan the job inside the issuing transaction, deliver it
-after the commit, and wait for the result no longer than the printer's timeout."""
+after the commit (an effect the unit of work runs), and wait for the result no longer than
+the printer's timeout."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
 from server.branches.lookup import get_branch_by_id, get_service
+from server.config import Settings
 from server.context import AppContext
+from server.effects import after_commit
 from server.models import Device, Ticket
 from server.printing import jobs
 from server.printing.config import PrinterSetup, printer_setup
@@ -32,6 +35,27 @@ class PrintPlan:
     content: dict[str, Any]
 
 
+@dataclass(eq=False)
+class PrintDelivery:
+    """The after-commit effect that prints a planned job; ``outcome`` is set once it ran:
+    ("printed" | "failed" | "queued", reason)."""
+
+    plan: PrintPlan
+    outcome: tuple[str, str | None] | None = field(default=None)
+
+    async def run(self, ctx: AppContext) -> None:
+        self.outcome = await deliver(ctx, self.plan)
+
+
+def queue_delivery(session: Session, plan: PrintPlan | None) -> PrintDelivery | None:
+    """Deliver ``plan`` once this unit of work has committed."""
+    if plan is None:
+        return None
+    delivery = PrintDelivery(plan)
+    after_commit(session, delivery)
+    return delivery
+
+
 def plan_ticket_print(
     session: Session,
     *,
@@ -39,7 +63,7 @@ def plan_ticket_print(
     device_id: int | None,
     position: int,
     estimated_wait_s: int,
-    ctx: AppContext,
+    settings: Settings,
     now: dt.datetime,
 ) -> PrintPlan | None:
     """A print job for a newly issued ticket when the issuing kiosk has a printer."""
@@ -56,8 +80,8 @@ def plan_ticket_print(
         service=get_service(session, branch, ticket.original_service_code),
         people_ahead=position - 1,
         estimated_wait_s=estimated_wait_s,
-        public_url=ctx.settings.public_url,
-        bank_name=ctx.settings.bank_name,
+        public_url=settings.public_url,
+        bank_name=settings.bank_name,
         footer=str((device.config or {}).get("footer") or setup.raw.get("footer") or ""),
     )
     job = jobs.create_job(session, ticket=ticket, device=device, content=content, now=now)

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session
 
-from server.db import PENDING_EVENTS, PUBLISHED_EVENTS
 from server.models import Branch, Event
+
+# Key of a unit of work's session.info: the events recorded so far.
+PENDING_EVENTS = "sira_pending_events"
 
 
 class EventType(StrEnum):
@@ -76,10 +78,12 @@ _TAKE_SEQS = (
 _INSERT_EVENTS = insert(Event.__table__)  # type: ignore[attr-defined]
 
 
-def persist_pending(session: Session) -> None:
+def persist_pending(session: Session) -> list[dict[str, Any]]:
+    """Store the events recorded in this unit of work, just before its commit; returns them
+    with their sequence numbers (to publish once the commit succeeded)."""
     pending: list[dict[str, Any]] = session.info.pop(PENDING_EVENTS, [])
     if not pending:
-        return
+        return []
     session.flush()
     by_branch: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for ev in pending:
@@ -96,7 +100,7 @@ def persist_pending(session: Session) -> None:
             ev["seq"] = first + offset
         conn.execute(_INSERT_EVENTS, events)
         published.extend(events)
-    session.info.setdefault(PUBLISHED_EVENTS, []).extend(published)
+    return published
 
 
 def wire_message(ev: dict[str, Any]) -> dict[str, Any]:

@@ -42,8 +42,7 @@ def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal
             raise Unauthorized("log in first: pass ?token= or an Authorization header")
         principal = auth.resolve(session, token=token, now=ctx.clock.now())
         principal.require(*READ_QUEUE)
-        branch = get_branch(session, code)
-        principal.require_branch(branch.id, branch.code)  # type: ignore[arg-type]
+        branch = get_branch(session, code, principal=principal)
         return principal, branch.id  # type: ignore[return-value]
 
 

@@ -11,9 +11,9 @@ from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from server.auth.principal import CONFIGURE, Principal
+from server.auth.principal import Principal
 from server.branches.lookup import branch_for
-from server.deps import ContextDep, WorkDep
+from server.deps import ConfigureWork, ContextDep
 from server.domain.calendar import business_date
 from server.domain.errors import Invalid
 from server.models import Branch
@@ -43,9 +43,9 @@ def period_of(
 
 
 @router.get("/{branch}/service-cycle")
-async def get_cycle(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
+async def get_cycle(work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         return cycle_dict(b, load_cycle(session, b))
 
     return await work(run)
@@ -53,10 +53,10 @@ async def get_cycle(work: WorkDep, branch: str = BranchCode) -> dict[str, Any]:
 
 @router.put("/{branch}/service-cycle")
 async def put_cycle(
-    body: CycleUpdate, work: WorkDep, ctx: ContextDep, branch: str = BranchCode
+    body: CycleUpdate, work: ConfigureWork, ctx: ContextDep, branch: str = BranchCode
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         cfg = update_cycle(
             session,
             b,
@@ -80,14 +80,14 @@ async def put_cycle(
 
 @router.get("/{branch}/reports")
 async def report(
-    work: WorkDep,
+    work: ConfigureWork,
     branch: str = BranchCode,
     first: dt.date | None = From,
     last: dt.date | None = To,
     by: Literal["day", "hour", "service", "counter", "teller", "moment"] = Query(default="day"),
 ) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         period = period_of(b, first, last, now)
         return grouped.grouped_report(session, b, load_cycle(session, b), period, by=by)
 
@@ -96,13 +96,13 @@ async def report(
 
 def _view(fn: Any) -> Any:
     async def endpoint(
-        work: WorkDep,
+        work: ConfigureWork,
         branch: str = BranchCode,
         first: dt.date | None = From,
         last: dt.date | None = To,
     ) -> Any:
         def run(session: Session, principal: Principal, now: dt.datetime) -> Any:
-            b = branch_for(session, principal, branch, *CONFIGURE)
+            b = branch_for(session, principal, branch)
             return fn(session, b, load_cycle(session, b), period_of(b, first, last, now))
 
         return await work(run)
@@ -120,13 +120,13 @@ router.add_api_route("/{branch}/reports/recovery", _view(views.recovery), method
 
 @router.get("/{branch}/reports/teller-time")
 async def teller_time(
-    work: WorkDep,
+    work: ConfigureWork,
     branch: str = BranchCode,
     first: dt.date | None = From,
     last: dt.date | None = To,
 ) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         return tellers.teller_time(session, b, period_of(b, first, last, now), now=now)
 
     return await work(run)
@@ -134,14 +134,14 @@ async def teller_time(
 
 @router.get("/{branch}/tickets.csv")
 async def tickets_csv(
-    work: WorkDep,
+    work: ConfigureWork,
     ctx: ContextDep,
     branch: str = BranchCode,
     first: dt.date | None = From,
     last: dt.date | None = To,
 ) -> StreamingResponse:
     def run(session: Session, principal: Principal, now: dt.datetime) -> tuple[Any, ...]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         return b.id, b.code, load_cycle(session, b), period_of(b, first, last, now)
 
     branch_id, code, cfg, period = await work(run)
@@ -159,9 +159,9 @@ async def tickets_csv(
 
 
 @router.get("/{branch}/standards/risk")
-async def standards_risk(work: WorkDep, branch: str = BranchCode) -> list[dict[str, Any]]:
+async def standards_risk(work: ConfigureWork, branch: str = BranchCode) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         return risk.predict(session, b, now=now)
 
     return await work(run)
@@ -169,14 +169,14 @@ async def standards_risk(work: WorkDep, branch: str = BranchCode) -> list[dict[s
 
 @router.get("/{branch}/staffing")
 async def staffing_advice(
-    work: WorkDep,
+    work: ConfigureWork,
     branch: str = BranchCode,
     hours: int = Query(default=4, ge=1, le=12),
     weeks: int = Query(default=4, ge=1, le=12),
     target_pct: float = Query(default=80, ge=1, le=99.9),
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        b = branch_for(session, principal, branch, *CONFIGURE)
+        b = branch_for(session, principal, branch)
         return staffing.staffing_advice(
             session, b, now=now, hours=hours, weeks=weeks, target_pct=target_pct
         )

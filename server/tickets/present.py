@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from server.models import Counter, Ticket
+from server.tickets.schemas import TicketPublic
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -18,7 +19,16 @@ def waited_s(ticket: Ticket, now: dt.datetime) -> int:
     return max(int((end - ticket.issued_at).total_seconds()), 0)
 
 
+def ticket_public(ticket: Ticket, *, counter: Counter | None = None) -> TicketPublic:
+    return TicketPublic.model_validate(_ticket_fields(ticket, counter))
+
+
 def ticket_dict(ticket: Ticket, *, counter: Counter | None = None) -> dict[str, Any]:
+    """``TicketPublic``'s fields as plain data (event payloads, snapshots)."""
+    return _ticket_fields(ticket, counter)
+
+
+def _ticket_fields(ticket: Ticket, counter: Counter | None) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "code": ticket.code,

@@ -9,19 +9,19 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from sqlmodel import Session
 
-from server.auth.principal import ISSUE, OPERATE, READ_QUEUE, Principal
+from server.auth.principal import Principal
 from server.branches.lookup import branch_for, get_ticket
 from server.branches.snapshot import service_rows
-from server.deps import ContextDep, WorkDep
+from server.deps import ContextDep, IssueWork, OperateWork, ReadQueueWork
 from server.models import Counter, Ticket
-from server.printing.dispatch import PrintPlan, deliver, plan_ticket_print
-from server.reports.touch import record_touch
 from server.tickets import service
-from server.tickets.present import ticket_dict
+from server.tickets.present import ticket_public
 from server.tickets.schemas import (
     CancelRequest,
+    RecoveryLogged,
     RecoveryRequest,
     TicketCreate,
+    TicketEnvelope,
     TicketIssued,
     TransferRequest,
 )
@@ -33,10 +33,12 @@ BranchCode = PathParam(min_length=1, max_length=32)
 
 @router.get("/branches/{branch}/services")
 async def list_services(
-    work: WorkDep, branch: str = BranchCode, lang: str | None = Query(default=None, max_length=8)
+    work: ReadQueueWork,
+    branch: str = BranchCode,
+    lang: str | None = Query(default=None, max_length=8),
 ) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        b = branch_for(session, principal, branch, *READ_QUEUE)
+        b = branch_for(session, principal, branch)
         return service_rows(session, b, lang=lang)
 
     return await work(run)
@@ -44,17 +46,14 @@ async def list_services(
 
 @router.post("/branches/{branch}/tickets", status_code=201)
 async def issue_ticket(
-    body: TicketCreate, work: WorkDep, ctx: ContextDep, branch: str = BranchCode
+    body: TicketCreate, work: IssueWork, ctx: ContextDep, branch: str = BranchCode
 ) -> TicketIssued:
     base = ctx.settings.public_url.rstrip("/")
 
-    def run(
-        session: Session, principal: Principal, now: dt.datetime
-    ) -> tuple[TicketIssued, PrintPlan | None]:
-        b = branch_for(session, principal, branch, *ISSUE)
-        ticket, position, wait = service.issue_ticket(
+    def run(session: Session, principal: Principal, now: dt.datetime) -> service.Issued:
+        return service.issue_ticket(
             session,
-            branch=b,
+            branch=branch_for(session, principal, branch),
             service_code=body.service,
             lang=body.lang,
             priority=body.priority,
@@ -62,70 +61,55 @@ async def issue_ticket(
             request_id=body.request_id,
             principal=principal,
             now=now,
+            settings=ctx.settings,
+            touch_s=body.touch_s,
         )
-        if body.touch_s is not None:
-            record_touch(session, ticket_id=ticket.id, touch_s=body.touch_s)  # type: ignore[arg-type]
-        plan = plan_ticket_print(
-            session,
-            ticket=ticket,
-            device_id=principal.device_id,
-            position=position,
-            estimated_wait_s=wait,
-            ctx=ctx,
-            now=now,
-        )
-        issued = TicketIssued(
-            id=ticket.id,  # type: ignore[arg-type]
-            code=ticket.code,
-            service=ticket.original_service_code,
-            number=ticket.number,
-            position=position,
-            estimated_wait_s=wait,
-            issued_at=ticket.issued_at.isoformat(),
-            token=ticket.token,
-            status_url=f"{base}/t/{ticket.token}",
-            print_status=ticket.print_status,
-            lang=ticket.lang,
-            priority=ticket.priority,
-            business_date=ticket.business_date.isoformat(),
-        )
-        return issued, plan
 
-    issued, plan = await work(run)
-    if plan is not None:
-        # After the commit: the ticket exists whatever the printer does; the kiosk shows the
-        # number on screen with the reason when the print fails.
-        issued.print_status, issued.print_error = await deliver(ctx, plan)
-    return issued
+    issued = await work(run)
+    ticket = issued.ticket
+    out = TicketIssued(
+        id=ticket.id,  # type: ignore[arg-type]
+        code=ticket.code,
+        service=ticket.original_service_code,
+        number=ticket.number,
+        position=issued.position,
+        estimated_wait_s=issued.estimated_wait_s,
+        issued_at=ticket.issued_at.isoformat(),
+        token=ticket.token,
+        status_url=f"{base}/t/{ticket.token}",
+        print_status=ticket.print_status,
+        lang=ticket.lang,
+        priority=ticket.priority,
+        business_date=ticket.business_date.isoformat(),
+    )
+    if issued.print is not None and issued.print.outcome is not None:
+        # Printed after the commit: the ticket exists whatever the printer does; the kiosk
+        # shows the number on screen with the reason when the print fails.
+        out.print_status, out.print_error = issued.print.outcome
+    return out
 
 
 def _load(session: Session, principal: Principal, ticket_id: int) -> Ticket:
-    principal.require(*OPERATE)
-    ticket = get_ticket(session, ticket_id, lock=True)
-    principal.require_branch(ticket.branch_id)
-    return ticket
+    return get_ticket(session, ticket_id, principal=principal, lock=True)
 
 
-def _out(session: Session, ticket: Ticket, counter: Counter | None = None) -> dict[str, Any]:
+def _out(session: Session, ticket: Ticket, counter: Counter | None = None) -> TicketEnvelope:
     if counter is None and ticket.counter_id is not None:
         counter = session.get(Counter, ticket.counter_id)
-    return {"ticket": ticket_dict(ticket, counter=counter)}
+    return TicketEnvelope(ticket=ticket_public(ticket, counter=counter))
 
 
 @router.get("/tickets/{ticket_id}")
-async def read_ticket(ticket_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        principal.require(*OPERATE)
-        ticket = get_ticket(session, ticket_id)
-        principal.require_branch(ticket.branch_id)
-        return _out(session, ticket)
+async def read_ticket(ticket_id: int, work: OperateWork) -> TicketEnvelope:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> TicketEnvelope:
+        return _out(session, get_ticket(session, ticket_id, principal=principal))
 
     return await work(run)
 
 
 @router.post("/tickets/{ticket_id}/serve")
-async def serve(ticket_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def serve(ticket_id: int, work: OperateWork) -> TicketEnvelope:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
         ticket = _load(session, principal, ticket_id)
         return _out(session, service.serve(session, ticket, principal=principal, now=now))
 
@@ -133,8 +117,8 @@ async def serve(ticket_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.post("/tickets/{ticket_id}/finish")
-async def finish(ticket_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def finish(ticket_id: int, work: OperateWork) -> TicketEnvelope:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
         ticket = _load(session, principal, ticket_id)
         counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
         return _out(session, service.finish(session, ticket, principal=principal, now=now), counter)
@@ -143,8 +127,8 @@ async def finish(ticket_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.post("/tickets/{ticket_id}/no-show")
-async def no_show(ticket_id: int, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def no_show(ticket_id: int, work: OperateWork) -> TicketEnvelope:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
         ticket = _load(session, principal, ticket_id)
         counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
         return _out(
@@ -155,8 +139,8 @@ async def no_show(ticket_id: int, work: WorkDep) -> dict[str, Any]:
 
 
 @router.post("/tickets/{ticket_id}/transfer")
-async def transfer(ticket_id: int, body: TransferRequest, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def transfer(ticket_id: int, body: TransferRequest, work: OperateWork) -> TicketEnvelope:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
         ticket = service.transfer(
             session,
             _load(session, principal, ticket_id),
@@ -171,11 +155,11 @@ async def transfer(ticket_id: int, body: TransferRequest, work: WorkDep) -> dict
 
 @router.post("/tickets/{ticket_id}/cancel")
 async def cancel(
-    ticket_id: int, work: WorkDep, body: CancelRequest | None = None
-) -> dict[str, Any]:
+    ticket_id: int, work: OperateWork, body: CancelRequest | None = None
+) -> TicketEnvelope:
     reason = body.reason if body else "customer_left"
 
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
         ticket = service.cancel(
             session,
             _load(session, principal, ticket_id),
@@ -189,8 +173,8 @@ async def cancel(
 
 
 @router.post("/tickets/{ticket_id}/recovery", status_code=201)
-async def recovery(ticket_id: int, body: RecoveryRequest, work: WorkDep) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+async def recovery(ticket_id: int, body: RecoveryRequest, work: OperateWork) -> RecoveryLogged:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> RecoveryLogged:
         ticket = service.recovery(
             session,
             _load(session, principal, ticket_id),
@@ -199,6 +183,6 @@ async def recovery(ticket_id: int, body: RecoveryRequest, work: WorkDep) -> dict
             principal=principal,
             now=now,
         )
-        return {**_out(session, ticket), "action": body.action}
+        return RecoveryLogged(ticket=_out(session, ticket).ticket, action=body.action)
 
     return await work(run)

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from server.domain.lifecycle import TicketStatus
+
 Lang = Field(default=None, min_length=2, max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
 
@@ -70,3 +72,77 @@ class RecoveryRequest(BaseModel):
 
 class CancelRequest(BaseModel):
     reason: str = Field(default="customer_left", min_length=1, max_length=64)
+
+
+class CounterRef(BaseModel):
+    """A counter as a ticket names it."""
+
+    id: int
+    label: str
+
+
+class TicketPublic(BaseModel):
+    """A ticket as staff screens, events and responses show it (times ISO 8601, UTC)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 42,
+                    "code": "A042",
+                    "number": 42,
+                    "service": "A",
+                    "original_service": "A",
+                    "status": "called",
+                    "lang": "tr",
+                    "priority": False,
+                    "priority_reason": None,
+                    "business_date": "2026-12-03",
+                    "issued_at": "2026-12-03T09:12:05+00:00",
+                    "first_called_at": "2026-12-03T09:20:41+00:00",
+                    "called_at": "2026-12-03T09:20:41+00:00",
+                    "recalled_at": None,
+                    "serving_at": None,
+                    "finished_at": None,
+                    "counter": {"id": 3, "label": "3"},
+                    "call_rule": "fifo",
+                    "recall_count": 0,
+                    "transfer_count": 0,
+                    "cancel_reason": None,
+                }
+            ]
+        },
+    )
+
+    id: int
+    code: str
+    number: int
+    service: str = Field(description="the service whose queue the ticket is in now")
+    original_service: str = Field(description="the service it was issued for")
+    status: TicketStatus
+    lang: str
+    priority: bool
+    priority_reason: str | None
+    business_date: str = Field(description="the branch's local date the ticket belongs to")
+    issued_at: str
+    first_called_at: str | None
+    called_at: str | None
+    recalled_at: str | None
+    serving_at: str | None
+    finished_at: str | None
+    counter: CounterRef | None
+    call_rule: str | None = Field(description="the ordering rule that chose it, once called")
+    recall_count: int
+    transfer_count: int
+    cancel_reason: str | None
+
+
+class TicketEnvelope(BaseModel):
+    """The answer of every operation on one ticket."""
+
+    ticket: TicketPublic
+
+
+class RecoveryLogged(TicketEnvelope):
+    action: RecoveryAction

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,11 +12,14 @@ from sqlmodel import Session, select
 
 from server.auth.principal import Principal
 from server.branches.lookup import get_branch_by_id, get_service
+from server.config import Settings
 from server.domain.calendar import business_date, format_code
 from server.domain.errors import Conflict, Invalid
 from server.domain.lifecycle import AT_COUNTER, TicketStatus, check_ticket_op
 from server.models import Branch, Counter, Service, Ticket
+from server.printing.dispatch import PrintDelivery, plan_ticket_print, queue_delivery
 from server.realtime.events import EventType, record
+from server.reports.touch import record_touch
 from server.security import new_customer_token
 from server.tickets.numbering import take_number
 from server.tickets.present import ticket_dict, waited_s
@@ -31,6 +35,17 @@ _TICKETS = Ticket.__table__  # type: ignore[attr-defined]
 _INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
 
 
+@dataclass(frozen=True)
+class Issued:
+    """An issued ticket, its position (1 = next), the wait it was quoted, and its print
+    (delivered after the commit; None when the issuing device has no printer)."""
+
+    ticket: Ticket
+    position: int
+    estimated_wait_s: int
+    print: PrintDelivery | None
+
+
 def issue_ticket(
     session: Session,
     *,
@@ -42,15 +57,55 @@ def issue_ticket(
     request_id: str | None,
     principal: Principal,
     now: dt.datetime,
-) -> tuple[Ticket, int, int]:
-    """Issue a ticket; returns it with its position (1 = next) and quoted wait."""
+    settings: Settings,
+    touch_s: int | None = None,
+) -> Issued:
+    """Issue a ticket, record the kiosk's touch time and queue its print for after commit."""
     if request_id is not None:
         earlier = session.exec(
             select(Ticket).where(Ticket.branch_id == branch.id, Ticket.request_id == request_id)
         ).first()
         if earlier is not None:
-            # A retried or double-tapped request gets the ticket it already got.
-            return earlier, people_ahead(session, earlier) + 1, earlier.quoted_wait_s
+            # A retried or double-tapped request gets the ticket it already got (and its
+            # first print: nothing is printed twice).
+            return Issued(earlier, people_ahead(session, earlier) + 1, earlier.quoted_wait_s, None)
+    ticket, position, quoted = _issue(
+        session,
+        branch=branch,
+        service_code=service_code,
+        lang=lang,
+        priority=priority,
+        priority_reason=priority_reason,
+        request_id=request_id,
+        principal=principal,
+        now=now,
+    )
+    if touch_s is not None:
+        record_touch(session, ticket_id=ticket.id, touch_s=touch_s)  # type: ignore[arg-type]
+    plan = plan_ticket_print(
+        session,
+        ticket=ticket,
+        device_id=principal.device_id,
+        position=position,
+        estimated_wait_s=quoted,
+        settings=settings,
+        now=now,
+    )
+    return Issued(ticket, position, quoted, queue_delivery(session, plan))
+
+
+def _issue(
+    session: Session,
+    *,
+    branch: Branch,
+    service_code: str,
+    lang: str | None,
+    priority: bool,
+    priority_reason: str | None,
+    request_id: str | None,
+    principal: Principal,
+    now: dt.datetime,
+) -> tuple[Ticket, int, int]:
     if not branch.is_open:
         raise Conflict(f"branch {branch.code} is closed and is not issuing tickets")
     service = get_service(session, branch, service_code)

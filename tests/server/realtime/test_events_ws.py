@@ -270,8 +270,9 @@ def test_auth_close_codes_and_staff_tokens(served, make, db):
     assert close_code(ws_url(base, kit.code)) == 4401
     assert close_code(ws_url(base, kit.code, "sira_d_not-a-real-token")) == 4401
     assert close_code(ws_url(base, kit.code, "garbage")) == 4401
-    assert close_code(ws_url(base, kit.code, other.tokens["display"])) == 4403
-    assert close_code(ws_url(base, kit.code, other.tokens["teller1"])) == 4403
+    # Another branch's stream is closed as one that does not exist.
+    assert close_code(ws_url(base, kit.code, other.tokens["display"])) == 4404
+    assert close_code(ws_url(base, kit.code, other.tokens["teller1"])) == 4404
     assert close_code(ws_url(base, "nowhere", kit.tokens["display"])) == 4404
 
     seq = last_seq(db, kit.branch_id)

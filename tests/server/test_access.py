@@ -1,23 +1,32 @@
-"""Who may call what: every HTTP endpoint against every role, own branch and another branch.
+"""Who may call what, in three parts (none needs the whole role-by-endpoint product).
 
-Each case builds two branches ("one" and "two") and prepares, as the admin, whatever state
-the endpoint needs to succeed (an open counter, a called ticket, a finished ticket...). The
-caller is then one of: nobody, the admin, branch one's manager / teller / kiosk / display /
-speaker / agent, or the same staff member or device of branch two. The expected status is
-the endpoint's success status when the contract allows the caller, 401 without a token, and
-403 otherwise.
+1. The contract in the routes' signatures: every route declares one access rule
+   (``server.deps.needs``), read here without running anything and compared with the table
+   below (``ENDPOINTS``), which is the reviewed statement of who may call what.
+2. The rule a declaration stands for: for each rule set, one route answers every kind of
+   caller (nobody, the admin, each staff role and device kind) as the set says.
+3. Branch scoping, which each route does itself: every endpoint succeeds for its least
+   privileged caller and is answered 404, as for something that does not exist, to the same
+   caller of another branch.
+
+Runs on SQLite only: the rules are Python; the backends are tested by the rest of the suite.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
+from server.auth.principal import Role
+from server.deps import route_access
+from server.main import create_app
 from server.models import User
 from tests.support import PASSWORD, BranchKit, admin_token, make_branch, staff_token
 
@@ -39,6 +48,15 @@ CALLERS = [
     *[(OWN, r) for r in ("manager", "teller", "kiosk", "display", "speaker", "agent")],
     *[(OTHER, r) for r in ("manager", "teller", "kiosk", "display", "speaker", "agent")],
 ]
+# Least privileged first: the caller an endpoint's sample runs as.
+PRIVILEGE = ("display", "speaker", "agent", "kiosk", "teller", "manager", "admin")
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "sira.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @dataclass
@@ -182,8 +200,15 @@ class Endpoint:
     ok: int
     body: Any = None
     prepare: Callable[[World], dict[str, Any]] = nothing
-    scoped: bool = True  # branch one's resource: staff/devices of branch two are refused
+    scoped: bool = True  # branch one's resource: staff/devices of branch two get a 404
     label: str = ""
+    # The rule the route declares, when this case's callers are narrower (a manager may
+    # create tellers but not managers: the route admits managers, the service refuses).
+    rule: frozenset[str] | None = None
+
+    @property
+    def declared(self) -> frozenset[str] | None:
+        return self.rule if self.rule is not None else self.allowed
 
     @property
     def id(self) -> str:
@@ -348,10 +373,19 @@ ENDPOINTS = [
         201,
         {"username": "new-manager", "password": "long enough pw", "role": "manager", "branch": OWN},
         label="(manager of branch one)",
+        rule=CONFIGURE,
     ),
     Endpoint("GET", A + "/users", CONFIGURE, 200, scoped=False),
     Endpoint("GET", A + "/users/{user_id}", CONFIGURE, 200, prepare=a_teller, label="(a teller)"),
-    Endpoint("GET", A + "/users/{user_id}", ADMIN, 200, prepare=the_manager, label="(the manager)"),
+    Endpoint(
+        "GET",
+        A + "/users/{user_id}",
+        ADMIN,
+        200,
+        prepare=the_manager,
+        label="(the manager)",
+        rule=CONFIGURE,
+    ),
     Endpoint(
         "PATCH",
         A + "/users/{user_id}",
@@ -369,6 +403,7 @@ ENDPOINTS = [
         {"full_name": "Boss"},
         prepare=the_manager,
         label="(the manager)",
+        rule=CONFIGURE,
     ),
     Endpoint(
         "DELETE", A + "/users/{user_id}", CONFIGURE, 204, prepare=a_teller, label="(a teller)"
@@ -401,19 +436,96 @@ ENDPOINTS = [
 ]
 
 
+# --- 1. the declared contract ----------------------------------------------------------------
+
+
+def _declared_routes() -> dict[tuple[str, str], Any]:
+    app = create_app()
+    routes: dict[tuple[str, str], Any] = {}
+    for rc in iter_route_contexts(app.routes):
+        route = rc.original_route
+        if isinstance(route, APIRoute):
+            for method in rc.methods or ():
+                if method != "HEAD":
+                    routes[(method, rc.path)] = route
+    return routes
+
+
+def _names(roles: frozenset[Role] | None) -> frozenset[str] | None:
+    return None if roles is None else frozenset(r.value for r in roles)
+
+
+def test_every_route_declares_one_rule() -> None:
+    routes = _declared_routes()
+    assert len(routes) > 60  # the walk really found the routers' routes
+    undeclared = sorted(f"{m} {p}" for (m, p), r in routes.items() if len(route_access(r)) != 1)
+    assert undeclared == [], "routes without exactly one access rule (server.deps.needs)"
+
+
+def test_declared_rules_match_the_table() -> None:
+    routes = _declared_routes()
+    table: dict[tuple[str, str], frozenset[str] | None] = {}
+    for ep in ENDPOINTS:
+        table.setdefault((ep.method, ep.path), ep.declared)
+        assert table[(ep.method, ep.path)] == ep.declared, f"{ep.id}: two rules in the table"
+    assert set(routes) - set(table) == set(), "routes missing from the table"
+    assert set(table) - set(routes) == set(), "the table lists routes the app does not have"
+    wrong = {
+        f"{m} {p}": (_names(route_access(routes[(m, p)])[0].roles), want)
+        for (m, p), want in table.items()
+        if _names(route_access(routes[(m, p)])[0].roles) != want
+    }
+    assert wrong == {}, "declared rule (left) differs from the table (right)"
+
+
+# --- 2. what each rule set means, on one route each ----------------------------------------
+
+
 def expected_status(ep: Endpoint, branch: str, role: str) -> int:
     if ep.allowed is None:
         return ep.ok
     if role == "anonymous":
         return 401
-    if role not in ep.allowed:
-        return 403
+    if ep.declared is not None and role not in ep.declared:
+        return 403  # refused by the route's rule, before anything is looked up
     if branch == OTHER and ep.scoped:
-        return 403
+        return 404  # another branch's rows are answered as rows that do not exist
+    if role not in ep.allowed:
+        return 403  # admitted by the route, refused by the service's finer rule
     return ep.ok
 
 
-CASES = [
+def _representatives() -> list[Endpoint]:
+    """One endpoint per declared rule set (the first the table lists)."""
+    seen: dict[frozenset[str] | None, Endpoint] = {}
+    for ep in ENDPOINTS:
+        if ep.declared is not None and ep.scoped and ep.allowed == ep.declared:
+            seen.setdefault(ep.declared, ep)
+    return list(seen.values())
+
+
+RULE_CASES = [
+    pytest.param(
+        ep,
+        branch,
+        role,
+        expected_status(ep, branch, role),
+        id=f"{ep.id} as {role if branch == '-' else branch + '-' + role}",
+    )
+    for ep in _representatives()
+    for branch, role in CALLERS
+]
+
+
+def _least_privileged(ep: Endpoint) -> str:
+    if ep.allowed is None:
+        return "anonymous"
+    return next(r for r in PRIVILEGE if r in ep.allowed)
+
+
+# --- 3. every endpoint, for its least privileged caller here and in another branch --------
+
+SAMPLE_CASES = [
     pytest.param(
         ep,
         branch,
@@ -422,7 +534,14 @@ CASES = [
         id=f"{ep.id} as {role if branch == '-' else branch + '-' + role}",
     )
     for ep in ENDPOINTS
-    for branch, role in CALLERS
+    for role in [_least_privileged(ep)]
+    for branch in (["-"] if role in ("anonymous", "admin") else [OWN, OTHER])
+] + [
+    # the service's finer rule: a role the route admits, refused for this target
+    pytest.param(ep, OWN, role, 403, id=f"{ep.id} as {OWN}-{role}")
+    for ep in ENDPOINTS
+    if ep.declared is not None and ep.allowed != ep.declared
+    for role in sorted(ep.declared - ep.allowed - {"admin"})
 ]
 
 
@@ -436,34 +555,32 @@ def world(client: TestClient, make: Any) -> World:
     )
 
 
-@pytest.mark.parametrize(("ep", "branch", "role", "expected"), CASES)
-def test_endpoint_access(world: World, ep: Endpoint, branch: str, role: str, expected: int) -> None:
+def _call(world: World, ep: Endpoint, branch: str, role: str) -> Any:
     values = {"branch": OWN, **ep.prepare(world)}
     path = ep.path.format(**values)
-    r = world.client.request(
+    return world.client.request(
         ep.method, path, json=ep.body, headers=world.headers(branch, role), follow_redirects=False
     )
-    assert r.status_code == expected, (
-        f"{ep.method} {path} as {branch}/{role}: {r.status_code} {r.text}"
-    )
-    if expected in (401, 403):
-        detail = r.json()["detail"]
-        assert isinstance(detail, str)
-        assert detail
 
 
-def test_matrix_covers_every_http_route(app: Any) -> None:
-    declared = {
-        (m, rc.path)
-        for rc in iter_route_contexts(app.routes)
-        if isinstance(rc.original_route, APIRoute)
-        for m in rc.methods or ()
-        if m != "HEAD"
-    }
-    assert len(declared) > 50  # the walk really found the routers' routes
-    tested = {(ep.method, ep.path) for ep in ENDPOINTS}
-    assert declared - tested == set(), "endpoints missing from the auth matrix"
-    assert tested - declared == set(), "matrix lists endpoints the app does not have"
+@pytest.mark.parametrize(("ep", "branch", "role", "expected"), RULE_CASES)
+def test_rule_answers_each_caller(
+    world: World, ep: Endpoint, branch: str, role: str, expected: int
+) -> None:
+    r = _call(world, ep, branch, role)
+    assert r.status_code == expected, f"{ep.id} as {branch}/{role}: {r.status_code} {r.text}"
+    if expected >= 400:
+        assert isinstance(r.json()["detail"], str)
+        assert r.json()["detail"]
+
+
+@pytest.mark.parametrize(("ep", "branch", "role", "expected"), SAMPLE_CASES)
+def test_endpoint_sample(world: World, ep: Endpoint, branch: str, role: str, expected: int) -> None:
+    r = _call(world, ep, branch, role)
+    assert r.status_code == expected, f"{ep.id} as {branch}/{role}: {r.status_code} {r.text}"
+    if expected == 404:
+        # Word for word what a missing row gets: nothing tells that it exists elsewhere.
+        assert r.json()["detail"].startswith(("there is no ", "branch ")), r.text
 
 
 # --- refusals leave nothing behind -------------------------------------------------------------
@@ -487,7 +604,8 @@ def test_teller_of_another_branch_cannot_touch_ticket(world: World) -> None:
     r = world.client.post(
         f"/api/v1/tickets/{values['ticket_id']}/finish", headers=world.two.auth("teller1")
     )
-    assert r.status_code == 403
+    assert r.status_code == 404
+    assert r.json()["detail"] == f"there is no ticket {values['ticket_id']}"
     state = world.admin_call("GET", f"/api/v1/tickets/{values['ticket_id']}")
     assert state["ticket"]["status"] == "called"
 
@@ -504,7 +622,7 @@ def test_manager_cannot_promote_a_teller(world: World) -> None:
 def test_manager_cannot_create_teller_for_another_branch(world: World) -> None:
     body = {"username": "sneaky", "password": "long enough pw", "role": "teller", "branch": OTHER}
     r = world.client.post("/api/v1/admin/users", json=body, headers=world.one.auth("manager"))
-    assert r.status_code == 403
+    assert r.status_code == 404
     assert "sneaky" not in {u["username"] for u in world.admin_call("GET", "/api/v1/admin/users")}
 
 
@@ -675,7 +793,8 @@ def test_regional_manager_sees_both_branches_and_no_third(world: World) -> None:
         assert r.status_code == 200
     for path in ("metrics/live", "snapshot"):
         r = world.client.get(f"/api/v1/branches/three/{path}", headers=mgr)
-        assert r.status_code == 403
+        assert r.status_code == 404
+        assert r.json()["detail"] == "there is no branch 'three'"
     overview = world.client.get("/api/v1/branches/overview", headers=mgr).json()
     assert [b["branch"] for b in overview["branches"]] == [OWN, OTHER]
     assert {"waiting_total", "longest_wait_s", "counters_open", "served_today"} <= set(
@@ -686,7 +805,7 @@ def test_regional_manager_sees_both_branches_and_no_third(world: World) -> None:
     devices = world.client.get("/api/v1/admin/devices", headers=mgr).json()
     assert {d["branch"] for d in devices} == {OWN, OTHER}
     r = world.client.get("/api/v1/branches/overview?branches=three", headers=mgr)
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = world.client.get(f"/api/v1/branches/overview?branches={OTHER}", headers=mgr)
     assert [b["branch"] for b in r.json()["branches"]] == [OTHER]
     everything = world.admin_call("GET", "/api/v1/branches/overview")
@@ -705,9 +824,9 @@ def test_regional_access_stays_with_the_manager(world: World) -> None:
     assert [b["branch"] for b in r.json()["branches"]] == [OTHER]
     for who in ("manager", "teller1", "display", "kiosk"):
         r = world.client.get(f"/api/v1/branches/{OWN}/snapshot", headers=world.two.auth(who))
-        assert r.status_code == 403, who
+        assert r.status_code == 404, who
     r = world.client.get(f"/api/v1/branches/{OTHER}/snapshot", headers=world.one.auth("teller1"))
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = world.client.get("/api/v1/branches/overview", headers=world.one.auth("teller1"))
     assert r.status_code == 403
     # Branch two's overview figures never count branch one's ticket.
@@ -726,7 +845,7 @@ def test_regional_manager_acts_on_the_extra_branch_and_loses_it_when_removed(wor
         "branch": OWN,
         "branches": [],
     }
-    assert world.client.post(f"/api/v1/counters/{counter}/close", headers=mgr).status_code == 403
+    assert world.client.post(f"/api/v1/counters/{counter}/close", headers=mgr).status_code == 404
     overview = world.client.get("/api/v1/branches/overview", headers=mgr).json()
     assert [b["branch"] for b in overview["branches"]] == [OWN]
 
@@ -740,7 +859,7 @@ def test_only_managers_get_extra_branches(world: World) -> None:
     )
     assert r.status_code == 422
     r = world.client.get(f"/api/v1/branches/{OTHER}/snapshot", headers=world.one.auth("teller1"))
-    assert r.status_code == 403
+    assert r.status_code == 404
     uid = world.one.user_ids["manager"]
     r = world.client.put(
         f"/api/v1/admin/users/{uid}/branches",
