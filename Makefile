@@ -27,6 +27,8 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check server drivers tests bench scripts
+	$(BIN)/ruff format --check server drivers tests bench scripts
+	$(BIN)/mypy
 
 bench: venv
 	$(BIN)/python -m bench.load
