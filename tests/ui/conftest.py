@@ -24,6 +24,8 @@ from server.demo import create_demo
 from tests.support import live_server
 
 CHROMIUM = os.environ.get("SIRA_TEST_CHROMIUM", "/usr/bin/chromium")
+# How long a browser test waits for a page to reach the state it expects.
+WAIT_MS = 30_000
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,8 +69,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get("SIRA_TEST_STRICT"):
             pytest.fail(f"{reason} (SIRA_TEST_STRICT is set: CI must run the browser tests)")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Wait on conditions, not on short clocks: Playwright's 5 s default failed CI once on a
+    # loaded machine (a kiosk page still "Loading…"). A real failure still fails, later.
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
