@@ -35,6 +35,7 @@ from server.devices.agent import router as agent_router
 from server.devices.watch import watch_loop
 from server.metrics.router import router as metrics_router
 from server.models import Branch
+from server.openapi import declare_errors
 from server.printing.router import router as printing_router
 from server.printing.service import ServerPrinters
 from server.realtime.bus import EventBus, make_bus
@@ -172,7 +173,7 @@ def create_app(
         branches_router,
         ws_router,
     ):
-        app.include_router(router)
+        app.include_router(declare_errors(router))
 
     @app.get("/healthz", include_in_schema=False, dependencies=OPEN_ROUTE)
     async def healthz() -> dict[str, str]:
