@@ -64,7 +64,7 @@ def declare_errors(router: APIRouter) -> APIRouter:
             errors[404] = NOT_FOUND
         if route.dependant.path_params or route.dependant.query_params or route.body_field:
             errors[422] = INVALID
-        if set(route.methods) & WRITE_METHODS:
+        if set(route.methods or ()) & WRITE_METHODS:
             errors[409] = CONFLICT
             errors[413] = TOO_LARGE
             errors[429] = TOO_MANY
