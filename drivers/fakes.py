@@ -320,7 +320,9 @@ def describe_receipt(receipt: Receipt) -> str:
     return "\n".join(out).rstrip() + f"\n--- cut x{receipt.cuts} ---\n"
 
 
-def main(argv: list[str] | None = None, *, write: Callable[[str], object] = sys.stdout.write):
+def main(
+    argv: list[str] | None = None, *, write: Callable[[str], object] = sys.stdout.write
+) -> None:
     """Run a test printer on a port and print every receipt it receives."""
     parser = argparse.ArgumentParser(prog="python -m drivers.fakes", description=main.__doc__)
     parser.add_argument("--host", default="127.0.0.1")

@@ -7,9 +7,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from server.clock import Clock
 from server.config import Settings
@@ -22,7 +20,6 @@ if TYPE_CHECKING:
     from server.printing.service import ServerPrinters
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -64,13 +61,7 @@ class AppContext:
 
         loop.call_soon_threadsafe(start)
 
-    async def unit(
-        self,
-        fn: Callable[Concatenate[Session, P], T],
-        *args: P.args,
-        write: bool,
-        **kwargs: P.kwargs,
-    ) -> T:
+    async def unit(self, fn: Callable[..., T], *args: Any, write: bool, **kwargs: Any) -> T:
         """``fn(session, ...)`` in one unit of work on the right thread, then its effects."""
         effects: list[Effect] = []
 

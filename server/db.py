@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from functools import partial
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -34,7 +34,6 @@ from server.effects import Effect, take_effects
 from server.realtime.events import persist_pending
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
 T = TypeVar("T")
 Publisher = Callable[[list[dict[str, Any]]], None]
 EffectSink = Callable[[list[Effect]], None]
@@ -84,7 +83,7 @@ class Database:
         self._publish = publish
         self._effect_sink = run_effects
 
-    async def run(self, fn: Callable[P, T], *args: P.args, write: bool, **kwargs: P.kwargs) -> T:
+    async def run(self, fn: Callable[..., T], *args: Any, write: bool, **kwargs: Any) -> T:
         """Run blocking database work off the event loop: SQLite writes on the writer thread."""
         if write and self._writer is not None:
             loop = asyncio.get_running_loop()

@@ -72,14 +72,14 @@ class Work:
         if self.roles is None:
             raise TypeError("a public route has no principal: use Work.public")
         effects: list[Effect] = []
-        result = await self.ctx.db.run(self._authenticated, fn, effects, write=self.write)
+        result: T = await self.ctx.db.run(self._authenticated, fn, effects, write=self.write)
         await self.ctx.run_effects(effects)
         return result
 
     async def public(self, fn: Callable[[Session, dt.datetime], T]) -> T:
         """Run ``fn(session, now)`` for a call that needs no login."""
         effects: list[Effect] = []
-        result = await self.ctx.db.run(self._public, fn, effects, write=self.write)
+        result: T = await self.ctx.db.run(self._public, fn, effects, write=self.write)
         await self.ctx.run_effects(effects)
         return result
 

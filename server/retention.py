@@ -81,18 +81,17 @@ def scrub_event_data(data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _due_tickets(session: Session, cutoff: dt.date, limit: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Ticket.id)
-            .where(
-                Ticket.business_date < cutoff,
-                col(Ticket.status).in_(FINISHED),
-                ~col(Ticket.token).startswith(PURGED_MARK),
-            )
-            .order_by(col(Ticket.id))
-            .limit(limit)
+    ids = session.exec(
+        select(col(Ticket.id))
+        .where(
+            Ticket.business_date < cutoff,
+            col(Ticket.status).in_(FINISHED),
+            ~col(Ticket.token).startswith(PURGED_MARK),
         )
-    )  # type: ignore[arg-type]
+        .order_by(col(Ticket.id))
+        .limit(limit)
+    )
+    return [i for i in ids if i is not None]
 
 
 def purge_batch(session: Session, *, cutoff: dt.date, result: PurgeResult) -> bool:

@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from server.db import Database
 from server.domain.calendar import format_code, zone
 from server.models import Branch, Counter, Event, Service, Ticket, TicketSequence, TicketTouch, User
+from server.models.types import row_id, table_of
 from server.reports.rollup import refresh
 
 BASE_RATE = {0: 24.0, 1: 12.0, 2: 5.0}  # per hour, by the service's position
@@ -85,7 +87,7 @@ def simulate_day(
                 continue  # thinning: the rate of this hour
             number[svc.code] = number.get(svc.code, 0) + 1
             at = opening + dt.timedelta(seconds=round(t, 3))
-            tk = {
+            tk: dict[str, Any] = {
                 "business_date": day,
                 "prefix": svc.code,
                 "number": number[svc.code],
@@ -117,18 +119,19 @@ def simulate_day(
             tickets.append(tk)
             events.append(_ev("ticket.issued", at, tk))
             heapq.heappush(heap, _Ready(at, len(tickets), tk))
-    free = {c.id: opening for c in counters}
-    lunch = {c.id: rng.random() < 0.5 for c in counters}
+    free = {row_id(c): opening for c in counters}
+    lunch = {row_id(c): rng.random() < 0.5 for c in counters}
     for c in counters:
-        events.append(_counter_ev(c, opening, "open", tellers.get(c.id)))
+        events.append(_counter_ev(c, opening, "open", tellers.get(row_id(c))))
     seq = len(tickets)
     while heap:
         r = heapq.heappop(heap)
         tk = r.t
         able = [c for c in counters if tk["service_code"] in c.services] or counters
-        c = min(able, key=lambda x: free[x.id])
-        call = max(r.at, free[c.id])
-        tk.update(status="called", counter_id=c.id, teller_id=tellers.get(c.id), called_at=call)
+        c = min(able, key=lambda x: free[row_id(x)])
+        cid = row_id(c)
+        call = max(r.at, free[cid])
+        tk.update(status="called", counter_id=cid, teller_id=tellers.get(cid), called_at=call)
         tk["first_called_at"] = tk["first_called_at"] or call
         events.append(_ev("ticket.called", call, tk, counter_id=c.id))
         now = call
@@ -169,12 +172,12 @@ def simulate_day(
             else:
                 tk.update(status="done", finished_at=now)
                 events.append(_ev("ticket.finished", now, tk, counter_id=c.id))
-        free[c.id] = now
-        if lunch[c.id] and 12 <= now.astimezone(z).hour < 13:
-            lunch[c.id] = False
-            events.append(_counter_ev(c, now, "paused", tellers.get(c.id), reason="lunch"))
-            free[c.id] = now + dt.timedelta(minutes=30)
-            events.append(_counter_ev(c, free[c.id], "open", tellers.get(c.id)))
+        free[cid] = now
+        if lunch[cid] and 12 <= now.astimezone(z).hour < 13:
+            lunch[cid] = False
+            events.append(_counter_ev(c, now, "paused", tellers.get(cid), reason="lunch"))
+            free[cid] = now + dt.timedelta(minutes=30)
+            events.append(_counter_ev(c, free[cid], "open", tellers.get(cid)))
     for c in counters:
         events.append(_counter_ev(c, max(free.values()), "closed", None))
     _quotes_and_feedback(rng, tickets, events, counters)
@@ -247,30 +250,30 @@ def simulate(
     """Write ``days`` weekdays of history ending the day before ``end`` (default: today)."""
     rng = random.Random(seed)
     with db.unit_of_work() as s:
-        branch = s.execute(select(Branch).where(Branch.code == branch_code)).scalars().first()
+        branch = s.execute(select(Branch).where(col(Branch.code) == branch_code)).scalars().first()
         if branch is None:
             raise ValueError(f"there is no branch '{branch_code}'")
         services = list(
             s.execute(
                 select(Service)
-                .where(Service.branch_id == branch.id)
-                .order_by(Service.sort_order, Service.code)
+                .where(col(Service.branch_id) == branch.id)
+                .order_by(col(Service.sort_order), col(Service.code))
             ).scalars()
         )
         counters = list(
             s.execute(
-                select(Counter).where(Counter.branch_id == branch.id).order_by(Counter.id)
+                select(Counter).where(col(Counter.branch_id) == branch.id).order_by(col(Counter.id))
             ).scalars()
         )
         staff = list(
             s.execute(
-                select(User.id)
-                .where(User.branch_id == branch.id, User.role == "teller")
-                .order_by(User.id)
+                select(col(User.id))
+                .where(col(User.branch_id) == branch.id, col(User.role) == "teller")
+                .order_by(col(User.id))
             ).scalars()
         )
         s.expunge_all()
-    tellers = {c.id: (staff[i] if i < len(staff) else None) for i, c in enumerate(counters)}
+    tellers = {row_id(c): (staff[i] if i < len(staff) else None) for i, c in enumerate(counters)}
     end = end or dt.datetime.now(zone(branch.timezone)).date()
     day = end - dt.timedelta(days=days)
     totals = {"days": 0, "tickets": 0, "events": 0}
@@ -285,7 +288,7 @@ def simulate(
                 tellers=tellers,
                 busy=busy,
             )
-            _write(db, branch.id, tickets, events)  # type: ignore[arg-type]
+            _write(db, row_id(branch), tickets, events)
             totals["days"] += 1
             totals["tickets"] += len(tickets)
             totals["events"] += len(events)
@@ -315,7 +318,8 @@ def _write(
             r.service_code: r.last_number
             for r in conn.execute(
                 select(TicketSequence).where(
-                    TicketSequence.branch_id == branch_id, TicketSequence.business_date == day
+                    col(TicketSequence.branch_id) == branch_id,
+                    col(TicketSequence.business_date) == day,
                 )
             )
         }
@@ -336,13 +340,11 @@ def _write(
         for tk, tid in zip(tickets, ids, strict=True):
             tk["id"] = tid
         conn.execute(
-            insert(TicketTouch.__table__),
-            [  # type: ignore[attr-defined]
-                {"ticket_id": tk["id"], "touch_s": tk["_touch"]} for tk in tickets
-            ],
+            insert(table_of(TicketTouch)),
+            [{"ticket_id": tk["id"], "touch_s": tk["_touch"]} for tk in tickets],
         )
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
-        seq_table = TicketSequence.__table__  # type: ignore[attr-defined]
+        seq_table = table_of(TicketSequence)
         stmt = ins(seq_table)
         conn.execute(
             stmt.on_conflict_do_update(
@@ -355,11 +357,12 @@ def _write(
             ],
         )
         events.sort(key=lambda e: e["at"])
+        branches = table_of(Branch)
         top = conn.execute(
-            update(Branch.__table__)
-            .where(Branch.__table__.c.id == branch_id)  # type: ignore[attr-defined]
-            .values(last_seq=Branch.__table__.c.last_seq + len(events))  # type: ignore[attr-defined]
-            .returning(Branch.__table__.c.last_seq)  # type: ignore[attr-defined]
+            update(branches)
+            .where(branches.c.id == branch_id)
+            .values(last_seq=branches.c.last_seq + len(events))
+            .returning(branches.c.last_seq)
         ).scalar_one()
         first = top - len(events) + 1
         out = []

@@ -104,7 +104,7 @@ class _Writer:
 
     def style(
         self, *, align: str | None = None, scale: int | None = None, bold: bool | None = None
-    ):
+    ) -> None:
         if align is not None and align != self.align:
             self.p.set(align=align)
             self.align = align
@@ -270,4 +270,5 @@ def ticket_bytes(ticket: TicketContent, options: TicketOptions) -> bytes:
     """The complete ESC/POS byte stream for one ticket."""
     p = Dummy(profile=options.profile)
     render_ticket(p, ticket, options)
-    return p.output
+    output: bytes = p.output
+    return output

@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 import serial
 
@@ -117,7 +117,7 @@ class SerialTransport:
 
     readable = True
 
-    def __init__(self, port: serial.SerialBase, *, baudrate: int) -> None:
+    def __init__(self, port: serial.Serial, *, baudrate: int) -> None:
         self._port = port  # configured, not yet opened
         self._byte_s = 10 / baudrate  # start + 8 data + stop bits
 
@@ -178,7 +178,8 @@ class UsbTransport:
     ) -> None:
         self.ids = (vendor_id, product_id)
         self.interface, self.in_ep, self.out_ep = interface, in_ep, out_ep
-        self._dev: object | None = None
+        # A pyusb device (pyusb ships no type information).
+        self._dev: Any = None
 
     @property
     def name(self) -> str:
@@ -196,7 +197,7 @@ class UsbTransport:
             self.close()
             raise _offline(f"USB printer {self.name} stopped answering: {exc}") from exc
 
-    def _open(self) -> object:
+    def _open(self) -> Any:
         import usb.core
         import usb.util
 
@@ -226,7 +227,7 @@ class UsbTransport:
         return dev
 
     def send(self, data: bytes, deadline: float) -> None:
-        self._dev.write(self.out_ep, data, int(_remaining(deadline) * 1000))  # type: ignore[attr-defined]
+        self._dev.write(self.out_ep, data, int(_remaining(deadline) * 1000))
 
     def query(self, request: bytes, size: int, deadline: float) -> bytes:
         if self.in_ep is None:
@@ -238,7 +239,7 @@ class UsbTransport:
         while len(reply) < size and deadline > time.monotonic():
             try:
                 ms = max(1, int(_remaining(deadline) * 1000))
-                reply += bytes(self._dev.read(self.in_ep, 64, ms))  # type: ignore[attr-defined]
+                reply += bytes(self._dev.read(self.in_ep, 64, ms))
             except usb.core.USBTimeoutError:
                 break
         return reply[:size]

@@ -175,7 +175,7 @@ class SiraLineProtocol(ProtocolAdapter):
         return self._frame(address, "PING")
 
     def split(self, buffer: bytearray) -> list[bytes]:
-        frames = []
+        frames: list[bytes] = []
         while (end := buffer.find(b"\n")) >= 0:
             line = bytes(buffer[:end]).rstrip(b"\r")
             del buffer[: end + 1]
@@ -256,7 +256,7 @@ class StxEtxProtocol(ProtocolAdapter):
         return self._frame(address, b"P")
 
     def split(self, buffer: bytearray) -> list[bytes]:
-        frames = []
+        frames: list[bytes] = []
         while True:
             start = buffer.find(self.STX)
             if start < 0:

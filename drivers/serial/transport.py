@@ -56,7 +56,7 @@ class SerialBus:
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._port_lock = threading.RLock()  # opening and dropping the port (reader or writer)
-        self._port: serial.SerialBase | None = None
+        self._port: serial.Serial | None = None
         self._buffer = bytearray()
         self._inbox: dict[int, deque[DeviceMessage]] = {}
         self._inbox_lock = threading.Lock()
@@ -69,13 +69,13 @@ class SerialBus:
 
     # -- port lifetime
 
-    def _open(self) -> serial.SerialBase:
+    def _open(self) -> serial.Serial:
         with self._port_lock:
             if self._port is not None:
                 return self._port
             return self._open_port()
 
-    def _open_port(self) -> serial.SerialBase:
+    def _open_port(self) -> serial.Serial:
         s = self.settings
         try:
             port = serial.serial_for_url(

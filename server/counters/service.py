@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import union_all, update
 from sqlmodel import Session, col, select
 
@@ -145,26 +146,27 @@ def _candidates(session: Session, counter: Counter, exclude: set[int]) -> list[C
     Python never sees the rest of a long queue.
     """
     cols = (
-        Ticket.id,
-        Ticket.service_code,
-        Ticket.issued_at,
-        Ticket.queued_at,
-        Ticket.priority,
-        Ticket.status,
+        col(Ticket.id),
+        col(Ticket.service_code),
+        col(Ticket.issued_at),
+        col(Ticket.queued_at),
+        col(Ticket.priority),
+        col(Ticket.status),
     )
     heads = []
     for code in counter.services:
         for status in QUEUED:
             for priority in (False, True):
-                orders = [(Ticket.issued_at, Ticket.id)]
+                orders = [(col(Ticket.issued_at), col(Ticket.id))]
                 if status == TicketStatus.TRANSFERRED:
-                    orders.append((Ticket.queued_at, Ticket.id))
+                    orders.append((col(Ticket.queued_at), col(Ticket.id)))
                 for order in orders:
-                    stmt = select(*cols).where(
-                        Ticket.branch_id == counter.branch_id,
-                        Ticket.service_code == code,
-                        Ticket.status == status.value,
-                        Ticket.priority == priority,
+                    # SQLAlchemy's select: sqlmodel's is typed for at most four columns.
+                    stmt = sa_select(*cols).where(
+                        col(Ticket.branch_id) == counter.branch_id,
+                        col(Ticket.service_code) == code,
+                        col(Ticket.status) == status.value,
+                        col(Ticket.priority) == priority,
                     )
                     if exclude:
                         stmt = stmt.where(col(Ticket.id).not_in(exclude))

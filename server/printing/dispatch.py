@@ -13,8 +13,9 @@ from sqlmodel import Session
 from server.branches.lookup import get_branch_by_id, get_service
 from server.config import Settings
 from server.context import AppContext
+from server.domain.errors import Conflict, NotFound
 from server.effects import after_commit
-from server.models import Device, Ticket
+from server.models import Device, PrintJob, Ticket
 from server.printing import jobs
 from server.printing.config import PrinterSetup, printer_setup
 from server.printing.content import reprint_content, ticket_content
@@ -88,6 +89,21 @@ def plan_ticket_print(
     return PrintPlan(job.id, device.id, setup, content)  # type: ignore[arg-type]
 
 
+def reprint_ticket(
+    session: Session, *, ticket: Ticket, device_id: int | None, now: dt.datetime
+) -> PrintDelivery:
+    """Print ``ticket`` again on ``device_id`` (default: the kiosk that issued it), after the
+    commit; refused when there is no such printer or the ticket was never printed."""
+    device_id = device_id or ticket.device_id
+    device = session.get(Device, device_id) if device_id else None
+    if device is None or device.branch_id != ticket.branch_id:
+        raise NotFound(f"there is no printer device to reprint ticket {ticket.code} on")
+    delivery = queue_delivery(session, plan_reprint(session, ticket=ticket, device=device, now=now))
+    if delivery is None:
+        raise Conflict(f"ticket {ticket.code} was not printed on a configured printer")
+    return delivery
+
+
 def plan_reprint(
     session: Session, *, ticket: Ticket, device: Device, now: dt.datetime
 ) -> PrintPlan | None:
@@ -127,7 +143,7 @@ async def deliver(ctx: AppContext, plan: PrintPlan) -> tuple[str, str | None]:
 
 def _failure_reason(ctx: AppContext, job_id: int) -> str:
     with ctx.db.read_session() as session:
-        job = session.get(jobs.PrintJob, job_id)
+        job = session.get(PrintJob, job_id)
         device = session.get(Device, job.device_id) if job else None
         state = ((device.status if device else None) or {}).get("printer", {}).get("state", "")
         return failure_reason(state)

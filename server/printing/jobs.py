@@ -70,6 +70,18 @@ def job_for_ticket(session: Session, ticket_id: int) -> PrintJob | None:
     ).first()
 
 
+def recent_jobs(session: Session, device_id: int, *, limit: int = 100) -> list[PrintJob]:
+    """The device's latest jobs, newest first."""
+    return list(
+        session.exec(
+            select(PrintJob)
+            .where(PrintJob.device_id == device_id)
+            .order_by(col(PrintJob.id).desc())
+            .limit(limit)
+        )
+    )
+
+
 def pending_jobs(session: Session, device_id: int, *, limit: int = 50) -> list[PrintJob]:
     return list(
         session.exec(

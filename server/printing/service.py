@@ -24,6 +24,7 @@ from drivers.base import DeviceState, DeviceStatus, DriverError, TicketPrinter, 
 from server.config import Settings
 from server.db import Database
 from server.models import Device
+from server.models.types import row_id
 from server.printing import jobs
 from server.printing.config import PrinterSetup, printer_setup
 
@@ -133,7 +134,7 @@ class ServerPrinters:
             for device in rows:
                 setup = printer_setup(device.config)
                 if setup is not None and setup.via == "server":
-                    found.append((device.id, setup))  # type: ignore[arg-type]
+                    found.append((row_id(device), setup))
             return found
 
     def _store_status(self, device_id: int, status: dict[str, str]) -> None:

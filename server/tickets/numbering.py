@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,7 +13,7 @@ from sqlmodel import Session
 from server.models import TicketSequence
 
 
-def _statement(insert):  # type: ignore[no-untyped-def]
+def _statement(insert: Any) -> Any:
     table = TicketSequence.__table__  # type: ignore[attr-defined]
     stmt = insert(table).values(
         branch_id=bindparam("branch_id"),

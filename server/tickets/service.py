@@ -17,6 +17,7 @@ from server.domain.calendar import business_date, format_code
 from server.domain.errors import Conflict, Invalid
 from server.domain.lifecycle import AT_COUNTER, TicketStatus, check_ticket_op
 from server.models import Branch, Counter, Service, Ticket
+from server.models.types import row_id
 from server.printing.dispatch import PrintDelivery, plan_ticket_print, queue_delivery
 from server.realtime.events import EventType, record
 from server.reports.touch import record_touch
@@ -119,19 +120,17 @@ def _issue(
         )
 
     day = business_date(now, branch.timezone)
-    number = take_number(session, branch_id=branch.id, prefix=service.code, business_date=day)  # type: ignore[arg-type]
+    branch_id = row_id(branch)
+    number = take_number(session, branch_id=branch_id, prefix=service.code, business_date=day)
     ahead = count_ahead_of_new(
-        session,
-        branch_id=branch.id,
-        service_code=service.code,  # type: ignore[arg-type]
-        priority=priority,
+        session, branch_id=branch_id, service_code=service.code, priority=priority
     )
     quoted = quote(
         session,
-        branch_id=branch.id,
+        branch_id=branch_id,
         service=service,
-        ahead=ahead,  # type: ignore[arg-type]
-        open_counters=open_counters_for(session, branch_id=branch.id, service_code=service.code),  # type: ignore[arg-type]
+        ahead=ahead,
+        open_counters=open_counters_for(session, branch_id=branch_id, service_code=service.code),
     )
     values: dict[str, Any] = {
         "branch_id": branch.id,

@@ -84,7 +84,8 @@ def recent_service_times(session: Session, branch_id: int, service_code: str) ->
     key = (branch_id, service_code)
     hit = cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < RECENT_TTL_S:
-        return hit[1]
+        cached: list[float] = hit[1]
+        return cached
     rows = session.exec(
         select(Ticket.serving_at, Ticket.called_at, Ticket.finished_at)
         .where(
