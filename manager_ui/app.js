@@ -108,8 +108,8 @@ async function afterSignIn() {
     const branches = await api.get("/api/v1/admin/branches");
     state.branch = branches[0]?.code;
   }
-  initReports({ api, branch: state.branch, token: () => state.session?.token });
   await refreshAll();
+  initReports({ api, branch: state.branch, businessDate: state.metrics?.business_date, token: () => state.session?.token });
   startLive();
   // A regional manager or an admin also sees their branches side by side.
   const several = await visibleBranches(api);
@@ -121,8 +121,8 @@ async function afterSignIn() {
 async function openBranch(code) {
   stopLive();
   state.branch = code;
-  initReports({ api, branch: state.branch, token: () => state.session?.token });
   await refreshAll();
+  initReports({ api, branch: state.branch, businessDate: state.metrics?.business_date, token: () => state.session?.token });
   startLive();
   go("live");
 }

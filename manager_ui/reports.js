@@ -42,19 +42,31 @@ let loadedOnce = false;
 // What is on screen, kept to draw it again in the other language without asking the server.
 const shown = { data: null, table: null, status: null };
 
+/** The last seven business days up to `day` (the branch's own date, YYYY-MM-DD). */
+function defaultRange(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || "");
+  const today = m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : new Date();
+  const weekAgo = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 6);
+  $("report-from").value = isoDate(weekAgo);
+  $("report-to").value = isoDate(today);
+}
+
+/**
+ * Bind the reports tab to a branch. `options.businessDate` is the branch's date in its own
+ * time zone (the live metrics say it): the default range ends there, not on the browser's
+ * calendar, which differs around midnight and for a branch in another zone.
+ */
 export function initReports(options) {
   // Another branch (a regional manager opened one): its reports are loaded on the next visit.
-  if (ctx && ctx.branch !== options.branch) {
+  const otherBranch = ctx && ctx.branch !== options.branch;
+  if (otherBranch) {
     loadedOnce = false;
     shown.data = shown.table = shown.status = null;
   }
   ctx = options;
+  if (!initialised || otherBranch) defaultRange(options.businessDate);
   if (initialised) return;
   initialised = true;
-  const today = new Date();
-  const weekAgo = new Date(today.getTime() - 6 * 86400000);
-  $("report-from").value = isoDate(weekAgo);
-  $("report-to").value = isoDate(today);
   $("report-form").addEventListener("submit", (event) => {
     event.preventDefault();
     loadReports();

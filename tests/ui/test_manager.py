@@ -169,6 +169,33 @@ def test_csv_export_downloads_the_tickets(site: Any, context: Any) -> None:
     assert ticket["code"] in text
 
 
+def test_report_range_ends_on_the_branch_date_not_the_browser_date(site: Any, browser: Any) -> None:
+    # A branch at UTC+14 seen from a browser at UTC-12: their calendars never show the same
+    # day, so a range taken from the browser's date would miss every ticket issued today.
+    api = Staff(site)
+    res = api.http.patch(
+        f"/api/v1/admin/branches/{site.branch}",
+        json={"timezone": "Pacific/Kiritimati"},
+        headers={"Authorization": f"Bearer {api.token('admin')}"},
+    )
+    assert res.status_code == 200, res.text
+    ticket = api.issue("A")
+    branch_day = api.get(f"/api/v1/branches/{site.branch}/metrics/live")["business_date"]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, timezone_id="Etc/GMT+12")
+    try:
+        page = context.new_page()
+        assert page.evaluate("() => new Date().toLocaleDateString('sv')") != branch_day
+        sign_in(page, site)
+        page.get_by_test_id("tab-reports").click()
+        expect(page.locator("#report-to")).to_have_value(branch_day)
+        with page.expect_download(timeout=TIMEOUT) as info:
+            page.get_by_test_id("report-csv").click()
+        text = open(info.value.path(), encoding="utf-8").read()
+        assert ticket["code"] in text
+    finally:
+        context.close()
+
+
 def test_standards_editor_saves_through_the_api(site: Any, context: Any) -> None:
     api = Staff(site)
     page = context.new_page()
