@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from server.domain.errors import Forbidden
+from server.domain.roles import Role
 
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    MANAGER = "manager"
-    TELLER = "teller"
-    KIOSK = "kiosk"
-    DISPLAY = "display"
-    SPEAKER = "speaker"
-    AGENT = "agent"
+__all__ = ["Principal", "Role"]
 
 
 STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.TELLER)

@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.types import JSONType, UTCDateTime
+from server.domain.lifecycle import CounterState
+from server.domain.ordering import OrderMode, PriorityMode, TransferPlacement
+from server.domain.roles import Role
+from server.models.types import EnumText, JSONType, UTCDateTime
 
 
 class Branch(SQLModel, table=True):
@@ -21,11 +24,18 @@ class Branch(SQLModel, table=True):
     is_open: bool = True
     message: str = Field(default="", max_length=500)
     # Call ordering policy (see server/domain/ordering.py).
-    order_mode: str = Field(default="fifo", max_length=16)
-    priority_mode: str = Field(default="ratio", max_length=16)
+    order_mode: OrderMode = Field(
+        default=OrderMode.FIFO, sa_column=Column(EnumText(OrderMode), nullable=False)
+    )
+    priority_mode: PriorityMode = Field(
+        default=PriorityMode.RATIO, sa_column=Column(EnumText(PriorityMode), nullable=False)
+    )
     priority_ratio: int = 2
     max_wait_s: int | None = None
-    transfer_placement: str = Field(default="first", max_length=16)
+    transfer_placement: TransferPlacement = Field(
+        default=TransferPlacement.FIRST,
+        sa_column=Column(EnumText(TransferPlacement), nullable=False),
+    )
     keep_waiting_at_close: bool = False
     # Last business date whose leftovers were closed.
     closed_through: str | None = Field(default=None, max_length=10)
@@ -54,7 +64,9 @@ class Counter(SQLModel, table=True):
     label: str = Field(max_length=32)
     # Service codes in the order this counter serves them (its work profile).
     services: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
-    state: str = Field(default="closed", max_length=16)
+    state: CounterState = Field(
+        default=CounterState.CLOSED, sa_column=Column(EnumText(CounterState), nullable=False)
+    )
     pause_reason: str | None = Field(default=None, max_length=200)
     teller_id: int | None = Field(default=None, foreign_key="user.id")
     current_ticket_id: int | None = None
@@ -67,7 +79,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True, index=True)
     password_hash: str = Field(max_length=255)
-    role: str = Field(max_length=16)
+    role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
     branch_id: int | None = Field(default=None, foreign_key="branch.id")
     full_name: str = Field(default="", max_length=200)
     active: bool = True
@@ -88,7 +100,7 @@ class StaffSession(SQLModel, table=True):
 class Device(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
-    kind: str = Field(max_length=16)
+    kind: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
     name: str = Field(max_length=120)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))

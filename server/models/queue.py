@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.types import JSONType, UTCDateTime
+from server.domain.lifecycle import TicketStatus
+from server.domain.ordering import Rule
+from server.models.types import EnumText, JSONType, UTCDateTime
 
 
 class TicketSequence(SQLModel, table=True):
@@ -49,7 +51,9 @@ class Ticket(SQLModel, table=True):
     lang: str = Field(max_length=8, default="en")
     priority: bool = False
     priority_reason: str | None = Field(default=None, max_length=32)
-    status: str = Field(default="waiting", max_length=16)
+    status: TicketStatus = Field(
+        default=TicketStatus.WAITING, sa_column=Column(EnumText(TicketStatus), nullable=False)
+    )
     token: str = Field(max_length=64, unique=True, index=True)
     issued_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # When the ticket entered its current queue (issue, or the last transfer).
@@ -64,7 +68,7 @@ class Ticket(SQLModel, table=True):
     counter_id: int | None = Field(default=None, foreign_key="counter.id")
     teller_id: int | None = Field(default=None, foreign_key="user.id")
     device_id: int | None = Field(default=None, foreign_key="device.id")
-    call_rule: str | None = Field(default=None, max_length=32)
+    call_rule: Rule | None = Field(default=None, sa_column=Column(EnumText(Rule, 32)))
     recall_count: int = 0
     transfer_count: int = 0
     cancel_reason: str | None = Field(default=None, max_length=64)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import JSON, DateTime, Table
+from sqlalchemy import JSON, DateTime, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
@@ -63,3 +64,24 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a table model (SQLModel declares ``__table__`` without a type)."""
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A StrEnum stored as its text (a plain VARCHAR, no database enum type to migrate):
+    rows hand back the enum member, and an unknown stored value fails loudly."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 16) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
