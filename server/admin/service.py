@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, SQLModel, col, select
 
 from server.auth.principal import Principal, Role
 from server.branches.lookup import (
@@ -22,13 +22,13 @@ from server.models import (
     Branch,
     Counter,
     Device,
-    Event,
     Service,
     StaffSession,
     Ticket,
     User,
     UserBranch,
 )
+from server.models.types import row_id
 from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
@@ -105,9 +105,9 @@ def update_branch(
     session.add(branch)
     record(
         session,
-        branch_id=branch.id,
+        branch_id=row_id(branch),
         type=EventType.BRANCH_CHANGED,
-        at=now,  # type: ignore[arg-type]
+        at=now,
         user_id=principal.user_id,
         data={"branch": branch_dict(branch)},
     )
@@ -115,17 +115,29 @@ def update_branch(
 
 
 def delete_branch(session: Session, branch: Branch) -> None:
+    """Delete a branch that never issued a ticket, with everything configured or recorded for
+    it; a branch with ticket history is refused (close it instead)."""
     used = session.exec(select(func.count()).where(Ticket.branch_id == branch.id)).one()
     if used:
         raise Conflict(f"branch {branch.code} has ticket history; close it (is_open=false) instead")
-    # With no tickets, its events are only configuration and counter changes; they (and its
-    # users' sessions) reference the branch and its users, so they go with them.
-    for model in (Counter, Service, Device, Event, UserBranch):
-        session.execute(delete(model).where(model.branch_id == branch.id))  # type: ignore[attr-defined]
     users = select(User.id).where(User.branch_id == branch.id)
+    elsewhere = session.exec(
+        select(func.count()).where(col(Ticket.teller_id).in_(users), Ticket.branch_id != branch.id)
+    ).one()
+    if elsewhere:
+        raise Conflict(
+            f"staff of branch {branch.code} served tickets at other branches; "
+            "move them to another branch or close this one (is_open=false) instead"
+        )
+    # With no tickets, what refers to the branch is configuration, alerts, counter and
+    # configuration events and summaries of empty days. Every table with a branch column is
+    # found from the schema, so a table added later is not forgotten; children go first.
+    session.execute(update(Counter).where(col(Counter.teller_id).in_(users)).values(teller_id=None))
     session.execute(delete(StaffSession).where(col(StaffSession.user_id).in_(users)))
     session.execute(delete(UserBranch).where(col(UserBranch.user_id).in_(users)))
-    session.execute(delete(User).where(User.branch_id == branch.id))  # type: ignore[arg-type]
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if "branch_id" in table.c and table.name != "branch":
+            session.execute(delete(table).where(table.c.branch_id == branch.id))
     session.delete(branch)
 
 
@@ -191,8 +203,8 @@ def create_counter(session: Session, branch: Branch, *, label: str, services: li
     ).first():
         raise Conflict(f"branch {branch.code} already has counter {label}")
     counter = Counter(
-        branch_id=branch.id,
-        label=label,  # type: ignore[arg-type]
+        branch_id=row_id(branch),
+        label=label,
         services=check_counter_services(session, branch, services),
     )
     session.add(counter)
@@ -229,9 +241,9 @@ def user_branches(session: Session, user: User) -> list[str]:
     """Codes of the branches a manager oversees besides their own."""
     rows = session.exec(
         select(Branch.code)
-        .join(UserBranch, UserBranch.branch_id == Branch.id)  # type: ignore[arg-type]
+        .join(UserBranch, col(UserBranch.branch_id) == Branch.id)
         .where(UserBranch.user_id == user.id)
-        .order_by(Branch.code)  # type: ignore[arg-type]
+        .order_by(col(Branch.code))
     )
     return list(rows)
 
@@ -270,7 +282,7 @@ def create_user(
     user = User(
         username=username,
         password_hash=hash_password(password),
-        role=role,
+        role=Role(role),
         branch_id=branch_id,
         full_name=full_name,
     )
@@ -314,9 +326,9 @@ def create_device(
 ) -> tuple[Device, str]:
     token = new_token(DEVICE_PREFIX)
     device = Device(
-        branch_id=branch.id,
-        kind=kind,
-        name=name,  # type: ignore[arg-type]
+        branch_id=row_id(branch),
+        kind=Role(kind),
+        name=name,
         token_hash=token_hash(token),
         config=config,
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
+from server.alerts.service import raise_alert
 from server.db import Database
 from server.models import Device, Event, StaffSession, User
 from tests.support import PASSWORD, BranchKit, admin_token, make_branch
@@ -104,6 +107,37 @@ def test_branch_with_staff_devices_and_history_of_changes_can_be_deleted(
         assert s.exec(select(User).where(User.branch_id == kit.branch_id)).all() == []
         assert s.exec(select(Device).where(Device.branch_id == kit.branch_id)).all() == []
         assert s.exec(select(StaffSession)).all() != []  # the admin's own session stays
+
+
+def test_branch_with_a_service_cycle_alerts_and_a_day_closed_can_be_deleted(
+    kit: BranchKit, admin: Api, db: Database
+) -> None:
+    """Everything configured or raised for an unused branch goes with it (a service-cycle row
+    and an alert once made the delete fail on a foreign key, a 500)."""
+    admin(
+        "PUT",
+        f"/api/v1/branches/{CODE}/service-cycle",
+        {"moments": [{"key": "walk", "critical": True}]},
+    )
+    with db.unit_of_work() as s:
+        raise_alert(
+            s,
+            branch_id=kit.branch_id,
+            key="paper:1",
+            kind="printer",
+            message="paper low",
+            now=dt.datetime.now(dt.UTC),
+        )
+    admin("POST", f"{BRANCH}/close-day")
+    admin("DELETE", BRANCH, expect=204)
+    admin("GET", BRANCH, expect=404)
+    with db.unit_of_work(write=False) as s:
+        for table in SQLModel.metadata.sorted_tables:
+            if "branch_id" in table.c:
+                left = s.execute(
+                    sa.select(sa.func.count()).where(table.c.branch_id == kit.branch_id)
+                ).scalar_one()
+                assert left == 0, f"{table.name} still holds rows of the deleted branch"
 
 
 def test_branch_with_tickets_cannot_be_deleted(
