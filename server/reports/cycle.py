@@ -51,7 +51,10 @@ def _targets_for(service: Service, stored: dict[str, Any]) -> dict[str, Target]:
     for m in MOMENTS:
         base = defaults[m.key]
         raw = stored.get(m.key) or {}
-        expected = raw.get("expected", base.expected)
+        # A null stored by an earlier release means the default, as if never edited.
+        expected = raw.get("expected")
+        if expected is None:
+            expected = base.expected
         if m.key in SERVICE_COLUMN:
             expected = getattr(service, SERVICE_COLUMN[m.key])
         exclusive = raw["exclusive"] if "exclusive" in raw else base.exclusive

@@ -57,9 +57,21 @@ def _secs(a: dt.datetime | None, b: dt.datetime | None) -> int | None:
     return int(round((b - a).total_seconds()))
 
 
+# A text cell a spreadsheet would read as a formula (OWASP "CSV injection"): counter labels
+# and usernames are typed by staff, so such a cell is kept as text with a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _lines(rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)  # None: an empty field
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows([_cell(v) for v in row] for row in rows)  # None: an empty field
     return buf.getvalue()
 
 
@@ -96,19 +108,19 @@ def ticket_rows(
     yield _lines([COLUMNS])
     standards = _Standards(cfg)
     teller = aliased(User)
-    stmt = (
+    stmt: Any = (
         # Plain rows, no ORM objects: nothing accumulates in the session while streaming.
         select(
             Ticket.__table__,  # type: ignore[attr-defined]
-            Counter.label.label("counter_label"),
-            teller.username.label("teller_name"),
-            TicketTouch.touch_s.label("touch"),
+            col(Counter.label).label("counter_label"),
+            col(teller.username).label("teller_name"),
+            col(TicketTouch.touch_s).label("touch"),
         )
         .outerjoin(Counter, col(Counter.id) == Ticket.counter_id)
         .outerjoin(teller, col(teller.id) == Ticket.teller_id)
         .outerjoin(TicketTouch, col(TicketTouch.ticket_id) == Ticket.id)
         .where(
-            Ticket.branch_id == branch_id,
+            col(Ticket.branch_id) == branch_id,
             col(Ticket.business_date) >= period.first,
             col(Ticket.business_date) <= period.last,
         )

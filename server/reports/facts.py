@@ -113,13 +113,13 @@ def ticket_facts(
     local = sx.local_time(
         d, Ticket.issued_at, tz=branch.timezone, start=period.start, end=period.end
     )
-    done = Ticket.status == TicketStatus.DONE.value
+    done = col(Ticket.status) == TicketStatus.DONE.value
     start = case((col(Ticket.serving_at).is_(None), Ticket.called_at), else_=Ticket.serving_at)
     values: dict[str, Any] = {
         "kiosk": TicketTouch.touch_s,
         "wait": secs(d, Ticket.issued_at, Ticket.first_called_at),
         "walk": secs(d, Ticket.called_at, Ticket.serving_at),
-        "service": case((done, secs(d, start, Ticket.finished_at)), else_=null()),
+        "service": case((done, secs(d, start, col(Ticket.finished_at))), else_=null()),
         "feedback": Ticket.feedback_score,
     }
     grades = {
@@ -142,13 +142,13 @@ def ticket_facts(
     stmt = (
         select(
             Ticket.id.label("id"),  # type: ignore[union-attr]
-            Ticket.business_date.label("day"),
-            Ticket.original_service_code.label("svc"),
-            Ticket.service_code.label("final_svc"),
-            Ticket.status.label("status"),
-            Ticket.counter_id.label("counter_id"),
-            Ticket.teller_id.label("teller_id"),
-            Ticket.quoted_wait_s.label("quoted"),
+            col(Ticket.business_date).label("day"),
+            col(Ticket.original_service_code).label("svc"),
+            col(Ticket.service_code).label("final_svc"),
+            col(Ticket.status).label("status"),
+            col(Ticket.counter_id).label("counter_id"),
+            col(Ticket.teller_id).label("teller_id"),
+            col(Ticket.quoted_wait_s).label("quoted"),
             sx.local_hour(d, local).label("hour"),
             sx.local_weekday(d, local).label("weekday"),
             *(values[m.key].label(f"v_{m.key}") for m in MOMENTS),
@@ -160,7 +160,7 @@ def ticket_facts(
         .outerjoin(TicketTouch, col(TicketTouch.ticket_id) == Ticket.id)
         .where(
             and_(
-                Ticket.branch_id == branch.id,
+                col(Ticket.branch_id) == branch.id,
                 col(Ticket.business_date) >= period.first,
                 col(Ticket.business_date) <= period.last,
             )

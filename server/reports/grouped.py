@@ -97,11 +97,15 @@ def _labels(session: Session, by: str, keys: list[Any], cfg: CycleConfig) -> dic
     if by == "service":
         return {k: cfg.names.get(k, k) for k in keys}
     if by == "counter" and ids:
-        rows = session.execute(select(Counter.id, Counter.label).where(col(Counter.id).in_(ids)))
+        rows = session.execute(
+            select(col(Counter.id), col(Counter.label)).where(col(Counter.id).in_(ids))
+        )
         return dict(rows.all())
     if by == "teller" and ids:
         rows = session.execute(
-            select(User.id, User.username, User.full_name).where(col(User.id).in_(ids))
+            select(col(User.id), col(User.username), col(User.full_name)).where(
+                col(User.id).in_(ids)
+            )
         )
         return {uid: (uname, full or uname) for uid, uname, full in rows.all()}
     return {k: str(k) if k is not None else None for k in keys}

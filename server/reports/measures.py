@@ -71,12 +71,12 @@ def live_facts(dialect: str, branch: Branch, period: Period, *where: Any) -> Sel
     local = sx.local_time(
         dialect, Ticket.issued_at, tz=branch.timezone, start=period.start, end=period.end
     )
-    done = Ticket.status == TicketStatus.DONE.value
+    done = col(Ticket.status) == TicketStatus.DONE.value
     start = case((col(Ticket.serving_at).is_(None), Ticket.called_at), else_=Ticket.serving_at)
     wait = _ms(dialect, Ticket.issued_at, Ticket.first_called_at)
     walk = _ms(dialect, Ticket.called_at, Ticket.serving_at)
-    service = case((done, _ms(dialect, start, Ticket.finished_at)), else_=null())
-    values = {
+    service = case((done, _ms(dialect, start, col(Ticket.finished_at))), else_=null())
+    values: dict[str, Any] = {
         "kiosk": TicketTouch.touch_s,
         "wait": wait,
         "walk": walk,
@@ -85,7 +85,10 @@ def live_facts(dialect: str, branch: Branch, period: Period, *where: Any) -> Sel
     }
     vmask = sum((case((values[k].is_(None), 0), else_=bit) for k, bit in MASK.items()), literal(0))
     recovered = exists().where(
-        and_(Event.ticket_id == Ticket.id, Event.type == EventType.TICKET_RECOVERY.value)
+        and_(
+            col(Event.ticket_id) == col(Ticket.id),
+            col(Event.type) == EventType.TICKET_RECOVERY.value,
+        )
     )
     busy = case(
         (
@@ -100,30 +103,30 @@ def live_facts(dialect: str, branch: Branch, period: Period, *where: Any) -> Sel
     return (
         select(
             col(Ticket.id).label("ticket_id"),
-            Ticket.branch_id.label("branch_id"),
-            Ticket.business_date.label("business_date"),
+            col(Ticket.branch_id).label("branch_id"),
+            col(Ticket.business_date).label("business_date"),
             sx.local_hour(dialect, local).label("hour"),
             sx.local_weekday(dialect, local).label("weekday"),
-            Ticket.original_service_code.label("svc"),
-            Ticket.service_code.label("final_svc"),
-            Ticket.status.label("status"),
-            Ticket.counter_id.label("counter_id"),
-            Ticket.teller_id.label("teller_id"),
-            Ticket.quoted_wait_s.label("quoted_s"),
+            col(Ticket.original_service_code).label("svc"),
+            col(Ticket.service_code).label("final_svc"),
+            col(Ticket.status).label("status"),
+            col(Ticket.counter_id).label("counter_id"),
+            col(Ticket.teller_id).label("teller_id"),
+            col(Ticket.quoted_wait_s).label("quoted_s"),
             vmask.label("vmask"),
             values["kiosk"].label("kiosk_s"),
             wait.label("wait_ms"),
             walk.label("walk_ms"),
             service.label("service_ms"),
-            Ticket.feedback_score.label("feedback"),
+            col(Ticket.feedback_score).label("feedback"),
             case((recovered, 1), else_=0).label("recovered"),
-            Ticket.finished_at.label("finished_at"),
+            col(Ticket.finished_at).label("finished_at"),
             busy.label("busy_ms"),
         )
         .select_from(Ticket)
         .outerjoin(TicketTouch, col(TicketTouch.ticket_id) == Ticket.id)
         .where(
-            Ticket.branch_id == branch.id,
+            col(Ticket.branch_id) == branch.id,
             col(Ticket.business_date) >= period.first,
             col(Ticket.business_date) <= period.last,
             *where,
@@ -134,7 +137,8 @@ def live_facts(dialect: str, branch: Branch, period: Period, *where: Any) -> Sel
 def seconds_value(f: Any, moment: str) -> ColumnElement[Any]:
     """A moment's value in the reports' unit (seconds, or the score)."""
     name, unit = VALUE[moment]
-    return f.c[name] / float(unit) if unit != 1 else f.c[name]
+    value: ColumnElement[Any] = f.c[name] / float(unit) if unit != 1 else f.c[name]
+    return value
 
 
 def measured(f: Any, moment: str, cfg: CycleConfig) -> ColumnElement[Any]:

@@ -35,6 +35,7 @@ from server.models import (
     report_rollup,
 )
 from server.models.analytics import ROLLUP_KEYS, ROLLUP_MEASURES
+from server.models.types import row_id
 from server.realtime.events import EventType
 from server.reports import hist
 from server.reports import sqlexpr as sx
@@ -105,8 +106,11 @@ def _insert_days(session: Session, branch_id: int, first: dt.date, last: dt.date
     rank = {
         p: func.min(case((ranked.c.rn == sx.rank_for(p, ranked.c.n), ranked.c.v))) for p in (50, 90)
     }
-    pcts = select(ranked.c.k, rank[50].label("p50"), rank[90].label("p90"))
-    pcts = pcts.group_by(ranked.c.k).subquery("p")
+    pcts = (
+        select(ranked.c.k, rank[50].label("p50"), rank[90].label("p90"))
+        .group_by(ranked.c.k)
+        .subquery("p")
+    )
     sums = (
         select(
             RR.c.business_date.label("d"), *(func.sum(RR.c[m]).label(m) for m in ROLLUP_MEASURES)
@@ -153,9 +157,9 @@ def recovery_actions(
         .select_from(Event)
         .join(Ticket, col(Ticket.id) == Event.ticket_id)
         .where(
-            Event.branch_id == branch.id,
-            Event.type == EventType.TICKET_RECOVERY.value,
-            Event.at >= since,
+            col(Event.branch_id) == branch.id,
+            col(Event.type) == EventType.TICKET_RECOVERY.value,
+            col(Event.at) >= since,
             # Driven by the (few) recovery events, not by the range's tickets: no condition on
             # the ticket an index could serve (an event's ticket is of the event's branch).
             # With one, and no statistics yet for a new branch, PostgreSQL scanned the
@@ -215,12 +219,12 @@ def sx_date(value: Any) -> dt.date:
 def dirty_days(session: Session, branch_id: int, state: ReportState) -> set[dt.date]:
     """Summarised days with a ticket changed (an event recorded) after ``checked_seq``."""
     rows = session.execute(
-        select(Ticket.business_date)
+        select(col(Ticket.business_date))
         .distinct()
         .select_from(Event)
         .join(Ticket, col(Ticket.id) == Event.ticket_id)
         .where(
-            Event.branch_id == branch_id,
+            col(Event.branch_id) == branch_id,
             col(Event.seq) > state.checked_seq,
             col(Ticket.business_date) <= state.built_through,
         )
@@ -233,17 +237,19 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
     cfg = load_cycle(session, branch)
     key = grading_key(cfg)
     through = business_date(now, branch.timezone) - dt.timedelta(days=1)
-    seq = session.execute(select(Branch.last_seq).where(Branch.id == branch.id)).scalar_one()
+    seq = session.execute(
+        select(col(Branch.last_seq)).where(col(Branch.id) == branch.id)
+    ).scalar_one()
     state = locked_state(session, branch.id)  # type: ignore[arg-type]
     if state is None or state.timezone != branch.timezone:
         for table in (RF, RR, RD, RA):
             session.execute(delete(table).where(table.c.branch_id == branch.id))
         first = session.execute(
-            select(func.min(Ticket.business_date)).where(Ticket.branch_id == branch.id)
+            select(func.min(col(Ticket.business_date))).where(col(Ticket.branch_id) == branch.id)
         ).scalar()
         if first is not None:
             build_days(session, branch, cfg, sx_date(first), through)
-        state = state or ReportState(branch_id=branch.id)  # type: ignore[call-arg]
+        state = state or ReportState(branch_id=row_id(branch))  # type: ignore[call-arg]
         state.hist_key = None
         _sync_hist(session, branch, cfg, state, None)
         state.timezone = branch.timezone
@@ -279,7 +285,7 @@ class Regrade:
 def locked_state(session: Session, branch_id: int) -> ReportState | None:
     """The branch's rollup state, its row locked to this transaction (PostgreSQL: two
     processes' day closes or re-grades of one branch take turns; SQLite has one writer)."""
-    stmt = select(ReportState).where(ReportState.branch_id == branch_id).with_for_update()
+    stmt = select(ReportState).where(col(ReportState.branch_id) == branch_id).with_for_update()
     return session.execute(stmt).scalars().first()
 
 

@@ -28,6 +28,9 @@ BranchCode = PathParam(min_length=1, max_length=32)
 From = Query(default=None, alias="from", description="first business date (inclusive)")
 To = Query(default=None, alias="to", description="last business date (inclusive)")
 MAX_DAYS = 400
+# Report dates a branch can have: local midnights near the ends of the calendar do not exist
+# in UTC for every zone.
+FIRST_DATE, LAST_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 
 
 def period_of(
@@ -35,6 +38,9 @@ def period_of(
 ) -> Period:
     last = last or business_date(now, branch.timezone)
     first = first or last
+    for day in (first, last):
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise Invalid(f"report dates must lie between {FIRST_DATE} and {LAST_DATE}")
     if first > last:
         raise Invalid("'from' must not be after 'to'")
     if (last - first).days >= MAX_DAYS:

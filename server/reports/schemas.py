@@ -24,7 +24,16 @@ class TargetEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expected: float | None = Field(default=None, gt=0, le=86400)
-    exclusive: float | None = Field(default=None, gt=0, le=86400)
+    exclusive: float | None = Field(
+        default=None, gt=0, le=86400, description="null: no exclusive level for this moment"
+    )
+
+    @model_validator(mode="after")
+    def _expected_is_a_number(self) -> TargetEdit:
+        # Leaving `expected` out keeps the current standard; every moment has one.
+        if "expected" in self.model_fields_set and self.expected is None:
+            raise ValueError("expected must be a number: every moment has an expected standard")
+        return self
 
 
 class OverrideEdit(BaseModel):

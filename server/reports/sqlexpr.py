@@ -100,7 +100,8 @@ def json_text(dialect: str, col: Any, *path: str) -> ColumnElement[Any]:
         expr = col
         for p in path[:-1]:
             expr = expr.op("->")(literal_column(f"'{p}'"))
-        return expr.op("->>")(literal_column(f"'{path[-1]}'"))
+        text: ColumnElement[Any] = expr.op("->>")(literal_column(f"'{path[-1]}'"))
+        return text
     return func.json_extract(col, "$." + ".".join(path))
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.branches.lookup import list_counters, list_services
 from server.domain.calendar import business_date, zone
@@ -54,7 +54,7 @@ def recent_aht(session: Session, branch: Branch, *, now: dt.datetime) -> dict[st
     live = (
         select(svc, func.sum(took), func.count(took))
         .where(
-            Ticket.branch_id == branch.id,
+            col(Ticket.branch_id) == branch.id,
             # With rollups the live days are few: reach them by date, not by status.
             status == TicketStatus.DONE.value,
             finished >= since,
@@ -103,7 +103,7 @@ def staffing_advice(
         local = (first + dt.timedelta(hours=i)).astimezone(z)
         # Normalise across DST changes: the wall-clock hour of that instant.
         local = local.astimezone(z)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for s in services:
             rate = pattern.get((s.code, local.weekday(), local.hour), 0.0)
             service_s = aht.get(s.code, float(s.standard_service_s))

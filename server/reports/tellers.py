@@ -36,18 +36,18 @@ def teller_time(
     data = Event.data
     changes = (
         select(
-            Event.counter_id.label("counter_id"),
-            Event.at.label("at"),
+            col(Event.counter_id).label("counter_id"),
+            col(Event.at).label("at"),
             sx.json_text(d, data, "counter", "state").label("state"),
             sx.json_text(d, data, "counter", "pause_reason").label("reason"),
             cast(sx.json_text(d, data, "counter", "teller_id"), Integer).label("teller_id"),
             func.lead(Event.at)
-            .over(partition_by=Event.counter_id, order_by=Event.seq)
+            .over(partition_by=col(Event.counter_id), order_by=col(Event.seq))
             .label("next_at"),
         )
         .where(
-            Event.branch_id == branch.id,
-            Event.type == EventType.COUNTER_CHANGED.value,
+            col(Event.branch_id) == branch.id,
+            col(Event.type) == EventType.COUNTER_CHANGED.value,
             col(Event.at) < _at(cap),
         )
         .subquery("changes")
@@ -79,7 +79,9 @@ def teller_time(
         per[int(teller)]["serving_s"] += float(seconds or 0)
         per[int(teller)]["tickets"] += int(n)
     names = dict(
-        session.execute(select(User.id, User.username).where(col(User.id).in_(list(per)))).all()
+        session.execute(
+            select(col(User.id), col(User.username)).where(col(User.id).in_(list(per)))
+        ).all()
     )
     out = []
     for teller, v in per.items():
@@ -114,19 +116,19 @@ def _busy(
         status, finished = sx.NoIndex(status), sx.NoIndex(finished)
     live = (
         select(
-            Ticket.teller_id,
+            col(Ticket.teller_id),
             func.sum(sx.seconds_between(d, Ticket.called_at, Ticket.finished_at)),
             func.count(),
         )
         .where(
-            Ticket.branch_id == branch.id,
+            col(Ticket.branch_id) == branch.id,
             col(Ticket.teller_id).is_not(None),
             status.in_(ended),
             finished >= start,
             finished < end,
             *cov.live_where_any(Ticket.business_date),
         )
-        .group_by(Ticket.teller_id)
+        .group_by(col(Ticket.teller_id))
     )
     out = [(int(t), float(s or 0), int(n)) for t, s, n in session.execute(live).all()]
     if cov.built_through is not None:

@@ -42,7 +42,7 @@ def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -
         ("svc", "hour"), ("tickets", "missed", *per_moment)
     )
     totals = {name: sum(int(getattr(r, name)) for r in rows) for name in per_moment}
-    moments = [
+    moments: list[dict[str, Any]] = [
         {
             "key": m.key,
             "critical": cfg.critical[m.key],
