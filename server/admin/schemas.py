@@ -15,8 +15,9 @@ from pydantic import (
 )
 
 from server.domain.announce import SUPPORTED_LANGS
-from server.domain.calendar import zone
+from server.domain.calendar import check_zone
 from server.domain.errors import DomainError
+from server.domain.text import Line, Message, Name
 from server.printing.config import validate_device_config
 
 LangCode = Literal["en", "tr", "el", "pl"]
@@ -30,7 +31,7 @@ def _check_zone(value: str | None) -> str | None:
     if value is None:
         return value
     try:
-        zone(value)
+        check_zone(value)
     except DomainError as exc:
         raise ValueError(exc.message) from exc
     return value
@@ -47,13 +48,15 @@ class BranchPolicy(BaseModel):
 
 class BranchCreate(BranchPolicy):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     timezone: str = Field(default="UTC", max_length=64)
     languages: list[LangCode] = Field(
-        default_factory=lambda: ["en"], min_length=1, max_length=len(SUPPORTED_LANGS)
+        default_factory=lambda: list[LangCode](["en"]),
+        min_length=1,
+        max_length=len(SUPPORTED_LANGS),
     )
     default_lang: LangCode | None = None
-    message: str = Field(default="", max_length=500)
+    message: Message = Field(default="", max_length=500)
     is_open: StrictBool = True
 
     _zone = field_validator("timezone")(_check_zone)
@@ -70,11 +73,11 @@ class BranchCreate(BranchPolicy):
 class BranchUpdate(BranchPolicy):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
     timezone: str | None = Field(default=None, max_length=64)
     languages: list[LangCode] | None = Field(default=None, min_length=1)
     default_lang: LangCode | None = None
-    message: str | None = Field(default=None, max_length=500)
+    message: Message | None = Field(default=None, max_length=500)
     is_open: StrictBool | None = None
     # max_wait_s: send null explicitly to remove the cap
     _zone = field_validator("timezone")(_check_zone)
@@ -89,7 +92,7 @@ def _check_names(v: dict[str, str] | None) -> dict[str, str] | None:
 
 class ServiceCreate(BaseModel):
     code: str = ServiceCode
-    names: dict[LangCode, str] = Field(min_length=1)
+    names: dict[LangCode, Name] = Field(min_length=1)
     standard_wait_s: StrictInt = Field(default=600, ge=30, le=86400)
     standard_service_s: StrictInt = Field(default=300, ge=10, le=86400)
     active: StrictBool = True
@@ -104,7 +107,7 @@ class ServiceCreate(BaseModel):
 class ServiceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    names: dict[LangCode, str] | None = Field(default=None, min_length=1)
+    names: dict[LangCode, Name] | None = Field(default=None, min_length=1)
     standard_wait_s: StrictInt | None = Field(default=None, ge=30, le=86400)
     standard_service_s: StrictInt | None = Field(default=None, ge=10, le=86400)
     active: StrictBool | None = None
@@ -114,14 +117,14 @@ class ServiceUpdate(BaseModel):
 
 
 class CounterCreate(BaseModel):
-    label: str = Field(min_length=1, max_length=32)
+    label: Name = Field(min_length=1, max_length=32)
     services: list[str] = Field(min_length=1, max_length=26)
 
 
 class CounterUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    label: str | None = Field(default=None, min_length=1, max_length=32)
+    label: Name | None = Field(default=None, min_length=1, max_length=32)
     services: list[str] | None = Field(default=None, min_length=1, max_length=26)
 
 
@@ -130,7 +133,7 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=8, max_length=200)
     role: Literal["admin", "manager", "teller"]
     branch: str | None = Field(default=None, max_length=32)
-    full_name: str = Field(default="", max_length=200)
+    full_name: Line = Field(default="", max_length=200)
 
 
 class UserUpdate(BaseModel):
@@ -138,14 +141,14 @@ class UserUpdate(BaseModel):
 
     password: str | None = Field(default=None, min_length=8, max_length=200)
     role: Literal["admin", "manager", "teller"] | None = None
-    full_name: str | None = Field(default=None, max_length=200)
+    full_name: Line | None = Field(default=None, max_length=200)
     active: StrictBool | None = None
 
 
 class DeviceCreate(BaseModel):
     branch: str = Field(min_length=1, max_length=32)
     kind: Literal["kiosk", "display", "speaker", "agent"]
-    name: str = Field(min_length=1, max_length=120)
+    name: Name = Field(min_length=1, max_length=120)
     config: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("config")
@@ -157,7 +160,7 @@ class DeviceCreate(BaseModel):
 class DeviceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: Name | None = Field(default=None, min_length=1, max_length=120)
     config: dict[str, Any] | None = None
     active: StrictBool | None = None
 

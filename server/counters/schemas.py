@@ -5,11 +5,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.domain.lifecycle import CounterState
+from server.domain.text import Name
 from server.tickets.schemas import CounterRef, TicketPublic
 
 
 class PauseRequest(BaseModel):
-    reason: str = Field(default="break", min_length=1, max_length=200)
+    reason: Name = Field(default="break", min_length=1, max_length=200)
 
 
 class CounterPublic(BaseModel):

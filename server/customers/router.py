@@ -13,6 +13,7 @@ from sqlmodel import Session
 from server.customers import service
 from server.customers.qr import qr_svg, status_url
 from server.deps import ContextDep, PublicWork
+from server.domain.text import FreeText
 
 router = APIRouter(prefix="/api/v1/tickets/by-token", tags=["customer"])
 
@@ -21,7 +22,7 @@ Token = PathParam(min_length=8, max_length=64)
 
 class FeedbackCreate(BaseModel):
     score: StrictInt = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: FreeText | None = Field(default=None, max_length=1000)
 
 
 @router.get("/{token}")

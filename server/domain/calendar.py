@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from server.domain.errors import DomainError
 
@@ -17,6 +17,32 @@ def zone(name: str) -> ZoneInfo:
         raise DomainError(
             f"unknown timezone '{name}' (use an IANA name such as Europe/Istanbul)"
         ) from exc
+
+
+# The regions of the IANA database's canonical names (Area/Location) and UTC itself. Not
+# accepted: "localtime" and "posixrules" (whatever the host says), "Factory" (no offset at
+# all), and the backward-compatible aliases such as "US/Eastern" or "Turkey".
+_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe"}
+    | {"Indian", "Pacific", "Etc"}
+)
+
+
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone files once
+
+
+def check_zone(name: str) -> str:
+    """``name`` if it is a canonical IANA zone this machine knows; DomainError otherwise."""
+    area = name.split("/", 1)[0]
+    if name != "UTC" and (area not in _AREAS or "/" not in name):
+        raise DomainError(
+            f"'{name}' is not an IANA time zone (use a name such as Europe/Istanbul or UTC)"
+        )
+    if name not in _known_zones():
+        raise DomainError(f"unknown timezone '{name}' (use an IANA name such as Europe/Istanbul)")
+    return name
 
 
 def business_date(instant: dt.datetime, tz: str) -> dt.date:

@@ -540,6 +540,15 @@ BRANCH_OK = {
     [
         ({"timezone": "Mars/Olympus_Mons"}, ["timezone", "Mars/Olympus_Mons"]),
         ({"timezone": "../../etc/passwd"}, ["timezone"]),
+        ({"timezone": "localtime"}, ["timezone", "localtime"]),
+        ({"timezone": "Factory"}, ["timezone", "Factory"]),
+        ({"timezone": "posixrules"}, ["timezone"]),
+        ({"timezone": "Turkey"}, ["timezone", "IANA"]),
+        ({"name": "North\x00"}, ["name", "U+0000"]),
+        ({"name": "North \u202eknarB"}, ["name", "U+202E"]),
+        ({"name": "Nor\u200bth"}, ["name", "U+200B"]),
+        ({"name": "   "}, ["name", "blank"]),
+        ({"message": "Welcome\x1b[2J"}, ["message", "U+001B"]),
         ({"timezone": ""}, ["timezone"]),
         ({"timezone": 3}, ["timezone"]),
         ({"languages": ["xx"]}, ["languages"]),
@@ -626,6 +635,7 @@ def test_branch_update_bad(
         ({"code": "D", "names": {"en": "N" * 10_000}}, 422, ["names", "120"]),
         ({"code": "D", "names": {"en": "  "}}, 422, ["names"]),
         ({"code": "D", "names": {"xx": "Deposits"}}, 422, ["names"]),
+        ({"code": "D", "names": {"en": "Dep\u2066osits"}}, 422, ["names", "U+2066"]),
         (
             {"code": "D", "names": {"en": "Deposits"}, "standard_wait_s": "600"},
             422,
@@ -690,6 +700,8 @@ def test_service_update_bad(
         ({"label": "9", "services": "A"}, 422, ["services"]),
         ({"label": "L" * 10_000, "services": ["A"]}, 422, ["label"]),
         ({"label": "1", "services": ["A"]}, 409, ["1"]),
+        ({"label": "1\u200b", "services": ["A"]}, 422, ["label", "U+200B"]),
+        ({"label": " 1 ", "services": ["A"]}, 409, ["1"]),  # trimmed: the same counter
     ],
 )
 def test_counter_create_bad(
@@ -804,3 +816,15 @@ def test_login_malformed_json(client: TestClient, kit: BranchKit) -> None:
         "/api/v1/auth/login", content=b'{"username": ', headers={"Content-Type": "application/json"}
     )
     problem(r, 422, "json")
+
+
+def test_names_are_stored_composed_and_trimmed(
+    client: TestClient, admin: dict[str, str], read: Any
+) -> None:
+    # "Şube" and "Hoş" typed with a combining cedilla, a Windows line end in the message.
+    body = {**BRANCH_OK, "name": "S\u0327ube  ", "message": "Hos\u0327 geldiniz\r\nİyi günler"}
+    r = client.post("/api/v1/admin/branches", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    stored = read(lambda s: s.exec(select(Branch).where(Branch.code == BRANCH_OK["code"])).one())
+    assert stored.name == "\u015eube"
+    assert stored.message == "Ho\u015f geldiniz\nİyi günler"
