@@ -34,6 +34,8 @@ SAMPLE_RATE = 22050
 AUDIO_VERSION = "1"
 CHIME_NAME = f"chime-v{AUDIO_VERSION}.wav"
 DEFAULT_TIMEOUT_S = 20.0
+# Announcement files kept on disk (~250 kB each): a busy branch's day of calls in 4 languages.
+DEFAULT_MAX_FILES = 2000
 
 _FORMAT = ["-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer"]
 # Ding-dong: E5 then C5, each a sine with a quick attack and a long quarter-sine decay.
@@ -118,10 +120,17 @@ def announcement_name(*, code: str, counter: str, lang: str) -> str:
 class AnnouncementCache:
     """Announcement files in ``directory``, each generated on first use, atomically."""
 
-    def __init__(self, directory: Path | str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        max_files: int = DEFAULT_MAX_FILES,
+    ) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.timeout_s = timeout_s
+        self.max_files = max_files
         self._voices: set[str] | None = None
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
@@ -164,18 +173,37 @@ class AnnouncementCache:
             lock = self._locks.setdefault(name, threading.Lock())
         # One thread of this process generates; the others wait and then find the file.
         # Across processes the rename is atomic, so the worst case is the work done twice.
-        with lock:
-            if final.exists():
-                return final
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.directory))
-            try:
-                out = tmp / name
-                make(tmp, out)
-                _check_wav(out)
-                os.replace(out, final)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            with lock:
+                if final.exists():
+                    return final
+                tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.directory))
+                try:
+                    out = tmp / name
+                    make(tmp, out)
+                    _check_wav(out)
+                    os.replace(out, final)
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            # The lock table holds only names being generated now: it stays small however
+            # many names are asked for. A thread still waiting on this lock finds the file.
+            with self._guard:
+                if self._locks.get(name) is lock and not lock.locked():
+                    del self._locks[name]
+        if name != CHIME_NAME:
+            self._prune(keep=final)
         return final
+
+    def _prune(self, *, keep: Path) -> None:
+        """Delete the oldest announcements beyond ``max_files`` (the chime always stays)."""
+        files = [p for p in self.directory.glob("*.wav") if p.name != CHIME_NAME]
+        if len(files) <= self.max_files:
+            return
+        by_age = sorted(files, key=lambda p: p.stat().st_mtime if p.exists() else 0.0)
+        for old in by_age[: len(files) - self.max_files]:
+            if old != keep:
+                old.unlink(missing_ok=True)
 
     def _make_chime(self, tmp: Path, out: Path) -> None:
         render_chime(out, timeout_s=self.timeout_s)

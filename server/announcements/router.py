@@ -1,5 +1,6 @@
 """Announcement audio files for displays and speakers. Public: a ticket code and a counter
-label are on the screen anyway, and an <audio> element cannot send a bearer token."""
+label are on the screen anyway, and an <audio> element cannot send a bearer token. A spoken
+file is only made for a call that happened (see ``service.was_called``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.announcements.audio import CODE, COUNTER, audio_dir, cache_for, voices
+from server.announcements.service import was_called
+from server.context import AppContext
 from server.deps import OPEN_ROUTE, ContextDep
 from server.domain.errors import NotFound
 
@@ -36,7 +39,17 @@ async def spoken(
     if not CODE.match(code) or not COUNTER.match(counter):
         raise NotFound("no announcement matches this ticket code and counter")
     cache = cache_for(audio_dir(ctx.settings.data_dir))
+    ready = cache.directory / cache.name_for(code=code, counter=counter, lang=lang)
+    if not ready.exists():
+        called = await ctx.db.run(_was_called, ctx, code, counter, write=False)
+        if not called:
+            raise NotFound(f"no call of {code} at counter {counter} was made lately")
     path = await run_in_threadpool(cache.path_for, code=code, counter=counter, lang=lang)
     if path is None:
         raise NotFound(f"there is no voice for language '{lang}' on this server")
     return FileResponse(path, media_type="audio/wav", headers=CACHE_HEADERS)
+
+
+def _was_called(ctx: AppContext, code: str, counter: str) -> bool:
+    with ctx.db.read_session() as session:
+        return was_called(session, code=code, counter=counter, now=ctx.clock.now())

@@ -127,6 +127,12 @@ def called_ticket(w: World) -> dict[str, Any]:
     return {"ticket_id": t["id"], "token": t["token"], "counter_id": counter1(w)}
 
 
+def called_code(w: World) -> str:
+    """A call really made at counter 1 (only such calls are spoken)."""
+    values = called_ticket(w)
+    return str(w.admin_call("GET", f"/api/v1/tickets/{values['ticket_id']}")["ticket"]["code"])
+
+
 def done_ticket(w: World) -> dict[str, Any]:
     values = called_ticket(w)
     w.admin_call("POST", f"/api/v1/tickets/{values['ticket_id']}/finish")
@@ -313,7 +319,7 @@ ENDPOINTS = [
         "/api/v1/announcements/{lang}/{code}/{counter}.wav",
         PUBLIC,
         200,
-        prepare=lambda w: {"lang": "en", "code": "A001", "counter": "1"},
+        prepare=lambda w: {"lang": "en", "code": called_code(w), "counter": "1"},
     ),
     # every branch the caller may see, side by side (branch two's manager sees only two)
     Endpoint("GET", "/api/v1/branches/overview", CONFIGURE, 200, scoped=False),

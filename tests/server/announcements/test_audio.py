@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from drivers.speech.synth import CHIME_NAME, AnnouncementCache
 from server.announcements.audio import audio_url
 from tests.support import BranchKit, make_branch, skip_or_fail
 
@@ -106,3 +107,36 @@ def test_malformed_codes_are_refused_without_touching_files(client: TestClient, 
     r = client.get(path)
     assert r.status_code == 404
     assert r.json()["detail"]
+
+
+def test_a_call_that_was_never_made_is_not_synthesised(
+    client: TestClient, make: Any, settings: Any
+) -> None:
+    """The route is public: made-up codes and counters would fill the disk (200 of them once
+    made 54 MB). Only a call that happened gets a file."""
+    kit = make(make_branch)
+    audio = settings.data_dir / "audio"
+    before = set(audio.glob("*.wav")) if audio.exists() else set()
+    for n in range(5):
+        r = client.get(f"/api/v1/announcements/en/Z{n:03d}/counter%20{n}.wav")
+        assert r.status_code == 404, r.status_code
+        assert "no call" in r.json()["detail"]
+    after = set(audio.glob("*.wav")) if audio.exists() else set()
+    assert {p.name for p in after - before} <= {CHIME_NAME}
+    # A real call's file is served, and a different counter for that ticket is not.
+    called = call_in(client, kit, "en")
+    url = called["announcement"]["audio_url"]
+    assert client.get(url).status_code == 200
+    code = called["ticket"]["code"]
+    assert client.get(f"/api/v1/announcements/en/{code}/9.wav").status_code == 404
+
+
+def test_the_cache_keeps_a_bounded_number_of_files_and_locks(tmp_path: Path) -> None:
+    cache = AnnouncementCache(tmp_path, max_files=2)
+    made = [cache.path_for(code=f"A00{n}", counter="1", lang="en") for n in range(4)]
+    assert all(p is not None for p in made)
+    left = sorted(p.name for p in tmp_path.glob("*.wav") if p.name != CHIME_NAME)
+    assert len(left) == 2
+    assert made[-1] is not None
+    assert made[-1].name in left
+    assert cache._locks == {}
