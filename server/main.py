@@ -35,6 +35,7 @@ from server.devices.agent import router as agent_router
 from server.devices.watch import watch_loop
 from server.metrics.router import router as metrics_router
 from server.models import Branch
+from server.models.types import row_id
 from server.openapi import declare_errors
 from server.printing.router import router as printing_router
 from server.printing.service import ServerPrinters
@@ -62,7 +63,7 @@ def close_days_once(ctx: AppContext) -> int:
     """Run the day close for every branch whose day has turned; returns tickets cancelled."""
     total = 0
     with ctx.db.unit_of_work(write=False) as session:
-        branch_ids = [b.id for b in session.exec(select(Branch))]
+        branch_ids = [row_id(b) for b in session.exec(select(Branch))]
     for branch_id in branch_ids:
         # A cycle map changed and not yet re-graded (the process stopped in the middle):
         # two weeks per transaction, before the day close's refresh would do it in one.
@@ -104,16 +105,14 @@ def create_app(
     # In-process bus, or Redis pub/sub when SIRA_REDIS_URL is set (several processes/hosts).
     bus = bus or make_bus(settings, db)
     ctx = AppContext(settings=settings, db=db, bus=bus, clock=clock or SystemClock())
-    ctx.printers = ServerPrinters(db=db, settings=settings, now=ctx.clock.now)
+    printers = ctx.printers = ServerPrinters(db=db, settings=settings, now=ctx.clock.now)
     db.attach(publish=bus.publish, run_effects=ctx.run_effects_soon)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.loop = asyncio.get_running_loop()
         await bus.start()
-        poller = (
-            asyncio.create_task(ctx.printers.poll_loop()) if settings.printer_poll_s > 0 else None
-        )
+        poller = asyncio.create_task(printers.poll_loop()) if settings.printer_poll_s > 0 else None
         watcher = (
             asyncio.create_task(watch_loop(ctx)) if settings.device_offline_after_s > 0 else None
         )
@@ -145,7 +144,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await ctx.drain()
-            ctx.printers.close()
+            printers.close()
             await bus.stop()
             ctx.loop = None
 

@@ -50,7 +50,7 @@ async def create_branch(body: schemas.BranchCreate, work: AdminWork) -> dict[str
 @router.get("/branches")
 async def list_branches(work: ConfigureWork) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
+        stmt = select(Branch).order_by(col(Branch.code))
         if principal.branch_ids is not None:
             stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
         return [service.branch_public(b) for b in session.exec(stmt)]
@@ -253,11 +253,11 @@ async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> dict[str
 @router.get("/users")
 async def list_users(work: ConfigureWork) -> list[dict[str, Any]]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
-        stmt = select(User).order_by(User.username)  # type: ignore[arg-type]
+        stmt = select(User).order_by(col(User.username))
         if principal.branch_ids is not None:
             stmt = stmt.where(col(User.branch_id).in_(principal.branch_ids))
         codes = {b.id: b.code for b in session.exec(select(Branch))}
-        return [service.user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]  # type: ignore[arg-type]
+        return [service.user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]
 
     return await work(run)
 

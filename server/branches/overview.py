@@ -33,7 +33,7 @@ async def overview(
     """Live metrics per branch, in branch-code order, for a manager's or admin's dashboard."""
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
-        stmt = select(Branch).order_by(Branch.code)  # type: ignore[arg-type]
+        stmt = select(Branch).order_by(col(Branch.code))
         visible = principal.branch_ids
         if visible is not None:
             stmt = stmt.where(col(Branch.id).in_(visible))

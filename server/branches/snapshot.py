@@ -13,6 +13,7 @@ from server.counters.service import counter_dict
 from server.domain.calendar import business_date
 from server.domain.lifecycle import TicketStatus
 from server.models import Branch, Event, Ticket
+from server.models.types import row_id
 from server.tickets.present import ticket_dict
 from server.tickets.stats import open_counters_by_service, queued_in_branch, quote, waiting_counts
 
@@ -50,9 +51,9 @@ def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[
                 "waiting": n,
                 "estimated_wait_s": quote(
                     session,
-                    branch_id=branch.id,
+                    branch_id=row_id(branch),
                     service=service,
-                    ahead=n,  # type: ignore[arg-type]
+                    ahead=n,
                     open_counters=open_by_service.get(service.code, 0),
                 ),
                 "open": bool(service.active and branch.is_open),
@@ -103,7 +104,7 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
         "branch": branch_dict(branch),
         "business_date": today.isoformat(),
         "services": service_rows(session, branch, lang=None),
-        "counters": [counter_dict(c, at_counter.get(c.current_ticket_id)) for c in counters],  # type: ignore[arg-type]
+        "counters": [counter_dict(c, at_counter.get(c.current_ticket_id)) for c in counters],
         "queue": [ticket_dict(t) for t in queued],
         "recent_calls": [
             {"seq": e.seq, "type": e.type, "at": e.at.isoformat(), **e.data} for e in recent

@@ -11,6 +11,7 @@ from server.branches.lookup import get_branch_by_id, get_service, list_counters
 from server.domain.errors import Conflict, NotFound
 from server.domain.lifecycle import QUEUED, check_ticket_op
 from server.models import Counter, Ticket
+from server.models.types import row_id
 from server.realtime.events import EventType, record
 from server.tickets.stats import open_counters_by_service, people_ahead, quote
 
@@ -30,10 +31,12 @@ def status_view(session: Session, ticket: Ticket) -> dict[str, Any]:
         ahead = people_ahead(session, ticket)
         position = ahead + 1
         service = get_service(session, branch, ticket.service_code)
-        open_n = open_counters_by_service(list_counters(session, branch.id)).get(service.code, 0)  # type: ignore[arg-type]
+        open_n = open_counters_by_service(list_counters(session, row_id(branch))).get(
+            service.code, 0
+        )
         estimate = quote(
-            session, branch_id=branch.id, service=service, ahead=ahead, open_counters=open_n
-        )  # type: ignore[arg-type]
+            session, branch_id=row_id(branch), service=service, ahead=ahead, open_counters=open_n
+        )
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
     return {
         "code": ticket.code,

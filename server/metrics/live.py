@@ -23,27 +23,31 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[
         .where(*queued_in_branch(session, branch.id))  # type: ignore[arg-type]
         .group_by(Ticket.service_code)
     ).all()
-    waiting = {
+    waiting: dict[str, dict[str, Any]] = {
         code: {"waiting": int(n), "oldest_issued_at": oldest} for code, n, oldest in waiting_rows
     }
-    oldest_all = [w["oldest_issued_at"] for w in waiting.values() if w["oldest_issued_at"]]
+    oldest_all: list[dt.datetime] = [
+        w["oldest_issued_at"] for w in waiting.values() if w["oldest_issued_at"]
+    ]
     longest = int((now - min(oldest_all)).total_seconds()) if oldest_all else 0
 
     standard = func.coalesce(Service.standard_wait_s, 600)
-    wait_s = (func.julianday(Ticket.first_called_at) - func.julianday(Ticket.issued_at)) * 86400
+    wait_s: Any = (
+        func.julianday(Ticket.first_called_at) - func.julianday(Ticket.issued_at)
+    ) * 86400
     if session.get_bind().dialect.name == "postgresql":
-        wait_s = func.extract("epoch", Ticket.first_called_at - Ticket.issued_at)
+        wait_s = func.extract("epoch", col(Ticket.first_called_at) - col(Ticket.issued_at))
     called = session.exec(
         select(
             func.count(),
             func.sum(case((wait_s <= standard, 1), else_=0)),
-            func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)),
+            func.sum(case((col(Ticket.status) == TicketStatus.DONE, 1), else_=0)),
         )
         .select_from(Ticket)
         .join(
             Service,
-            (Service.branch_id == Ticket.branch_id)
-            & (Service.code == Ticket.original_service_code),
+            (col(Service.branch_id) == Ticket.branch_id)
+            & (col(Service.code) == Ticket.original_service_code),
         )
         .where(
             Ticket.branch_id == branch.id,
