@@ -1,8 +1,8 @@
-"""One row per ticket with its moments measured and graded, as an SQL subquery.
+"""A report's period and the SQL that grades a moment against the branch's standards.
 
-Every report aggregates this subquery: durations and the standards' classification are
-computed by the database, with the branch's targets and calendar overrides inlined as CASE
-expressions (a handful of services and overrides per branch).
+The classification is computed by the database: the branch's targets and calendar overrides
+are inlined as CASE expressions (a handful of services and overrides per branch). The facts
+themselves are built by ``measures`` (one row per ticket, summarised per day by ``rollup``).
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, literal, null, or_, select
+from sqlalchemy import case, literal, null, or_
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from server.domain.calendar import zone
-from server.domain.lifecycle import TicketStatus
 from server.domain.standards import MOMENTS, Measure
-from server.models import Branch, Ticket, TicketTouch
+from server.models import Ticket
 from server.reports import sqlexpr as sx
 from server.reports.cycle import CycleConfig
 
@@ -103,67 +101,3 @@ def grade_expr(
         (value <= expected * f, literal(GRADE_EXPECTED)),
         else_=literal(GRADE_MISSED),
     )
-
-
-def ticket_facts(
-    session: Session, branch: Branch, cfg: CycleConfig, period: Period, *, name: str = "facts"
-) -> Subquery:
-    d = dialect_of(session)
-    secs = sx.seconds_between
-    local = sx.local_time(
-        d, Ticket.issued_at, tz=branch.timezone, start=period.start, end=period.end
-    )
-    done = col(Ticket.status) == TicketStatus.DONE.value
-    start = case((col(Ticket.serving_at).is_(None), Ticket.called_at), else_=Ticket.serving_at)
-    values: dict[str, Any] = {
-        "kiosk": TicketTouch.touch_s,
-        "wait": secs(d, Ticket.issued_at, Ticket.first_called_at),
-        "walk": secs(d, Ticket.called_at, Ticket.serving_at),
-        "service": case((done, secs(d, start, col(Ticket.finished_at))), else_=null()),
-        "feedback": Ticket.feedback_score,
-    }
-    grades = {
-        m.key: grade_expr(
-            d,
-            cfg,
-            m.key,
-            values[m.key],
-            Ticket.original_service_code if m.key in _BY_FIRST_SERVICE else Ticket.service_code,
-        )
-        for m in MOMENTS
-    }
-    critical = [grades[k] for k in cfg.critical_moments]
-    measured = (
-        case((or_(*[g.is_not(None) for g in critical]), 1), else_=0) if critical else literal(0)
-    )
-    missed = (
-        case((or_(*[g == GRADE_MISSED for g in critical]), 1), else_=0) if critical else literal(0)
-    )
-    stmt = (
-        select(
-            Ticket.id.label("id"),  # type: ignore[union-attr]
-            col(Ticket.business_date).label("day"),
-            col(Ticket.original_service_code).label("svc"),
-            col(Ticket.service_code).label("final_svc"),
-            col(Ticket.status).label("status"),
-            col(Ticket.counter_id).label("counter_id"),
-            col(Ticket.teller_id).label("teller_id"),
-            col(Ticket.quoted_wait_s).label("quoted"),
-            sx.local_hour(d, local).label("hour"),
-            sx.local_weekday(d, local).label("weekday"),
-            *(values[m.key].label(f"v_{m.key}") for m in MOMENTS),
-            *(grades[m.key].label(f"g_{m.key}") for m in MOMENTS),
-            measured.label("judged"),
-            missed.label("missed"),
-        )
-        .select_from(Ticket)
-        .outerjoin(TicketTouch, col(TicketTouch.ticket_id) == Ticket.id)
-        .where(
-            and_(
-                col(Ticket.branch_id) == branch.id,
-                col(Ticket.business_date) >= period.first,
-                col(Ticket.business_date) <= period.last,
-            )
-        )
-    )
-    return stmt.subquery(name)
