@@ -19,25 +19,22 @@ from pydantic import AfterValidator
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
-def _bad_char(value: str, *, newlines: bool) -> str | None:
+def _visible(value: str, *, newlines: bool) -> str:
+    """``value`` if it holds no invisible character; ValueError naming the first one."""
     for ch in value:
         if newlines and ch == "\n":
             continue
         if unicodedata.category(ch) in _INVISIBLE:
-            return ch
-    return None
+            raise ValueError(
+                f"contains an invisible or control character (U+{ord(ch):04X}); "
+                "type it again without it"
+            )
+    return value
 
 
 def clean_line(value: str) -> str:
     """One line of visible text (may be empty), NFC, trimmed; ValueError saying what is wrong."""
-    value = unicodedata.normalize("NFC", value).strip()
-    bad = _bad_char(value, newlines=False)
-    if bad is not None:
-        raise ValueError(
-            f"contains an invisible or control character (U+{ord(bad):04X}); "
-            "type it again without it"
-        )
-    return value
+    return _visible(unicodedata.normalize("NFC", value).strip(), newlines=False)
 
 
 def clean_name(value: str) -> str:
@@ -51,13 +48,7 @@ def clean_name(value: str) -> str:
 def clean_message(value: str) -> str:
     """Visible text on one or more lines (may be empty), NFC, trimmed."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
-    bad = _bad_char(value, newlines=True)
-    if bad is not None:
-        raise ValueError(
-            f"contains an invisible or control character (U+{ord(bad):04X}); "
-            "type it again without it"
-        )
-    return value
+    return _visible(value, newlines=True)
 
 
 def scrub(value: str) -> str:
