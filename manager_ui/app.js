@@ -6,6 +6,7 @@
 
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
+import { StaffSession } from "/ui/staff.js";
 import { hideBranches, initBranches, relabelBranches, showBranches, visibleBranches } from "./branches.js";
 import { getLang, locale, otherLang, plural, setLang, STRINGS, t, translatePage } from "./i18n.js";
 import { initReports, relabelReports, showReports } from "./reports.js";
@@ -28,7 +29,10 @@ import {
   word,
 } from "./util.js";
 
-const SESSION_KEY = "sira.manager";
+// Tellers have their console: this screen refuses them, said in the language on screen.
+const session = new StaffSession("sira.manager", {
+  refuse: (res) => (res.role === "teller" ? { status: 403, message: () => t("for_managers") } : null),
+});
 const METRICS_EVERY_MS = 15000;
 const DEVICES_EVERY_MS = 30000;
 
@@ -69,13 +73,7 @@ async function signIn(event) {
   if (!username || !password) return;
   $("login-submit").disabled = true;
   try {
-    const res = await api.post("/api/v1/auth/login", { username, password });
-    if (res.role === "teller") {
-      // Said again in the new language if the manager switches while it shows.
-      throw { status: 403, message: () => t("for_managers") };
-    }
-    state.session = { token: res.access_token, role: res.role, branch: res.branch, username: res.username };
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify(state.session));
+    state.session = await session.signIn(api, username, password);
     $("login-password").value = "";
     clearError();
     await afterSignIn();
@@ -88,13 +86,8 @@ async function signIn(event) {
 
 async function signOut() {
   hideBranches();
-  try {
-    await api.post("/api/v1/auth/logout");
-  } catch {
-    // already expired: signing out here is what matters
-  }
+  await session.signOut(api);
   stopLive();
-  sessionStorage.removeItem(SESSION_KEY);
   state.session = null;
   $("branch-name").textContent = "";
   $("branch-name").title = "";
@@ -558,12 +551,8 @@ async function start() {
   $("sign-out").addEventListener("click", signOut);
   $("error-dismiss").addEventListener("click", clearError);
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => go(tab.dataset.view));
-  try {
-    state.session = JSON.parse(sessionStorage.getItem(SESSION_KEY));
-  } catch {
-    state.session = null;
-  }
-  if (!state.session?.token || state.session.role === "teller") {
+  state.session = session.load();
+  if (!state.session) {
     show("login");
     $("login-username").focus();
     return;

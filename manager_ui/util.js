@@ -4,20 +4,10 @@
 import { ApiError } from "/ui/api.js";
 import { getLang, locale, STRINGS, t } from "./i18n.js";
 
-export const $ = (id) => document.getElementById(id);
+// The DOM helpers are the staff screens' shared ones (used here too, and by the tabs).
+import { $, el } from "/ui/staff.js";
 
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
+export { $, el };
 
 /** Seconds as words: "45 s", "12 min", "1 h 05 min" ("45 sn", "12 dk", "1 sa 05 dk"). */
 export function duration(total) {

@@ -5,9 +5,10 @@
 
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
+import { $, el, loadJSON, StaffSession } from "/ui/staff.js";
 import { duration, getLang, setLang, t, translatePage } from "./i18n.js";
 
-const SESSION_KEY = "sira.staff";
+const session = new StaffSession("sira.staff");
 const COUNTER_KEY = "sira.teller.counter";
 const RECOVERED_KEY = "sira.teller.recovered";
 const RECOVERY_ACTIONS = [
@@ -20,7 +21,6 @@ const RECOVERY_ACTIONS = [
 ];
 const PAUSE_REASONS = ["reason_break", "reason_lunch", "reason_cash", "reason_backoffice", "reason_meeting"];
 
-const $ = (id) => document.getElementById(id);
 const api = new Api();
 
 const state = {
@@ -39,14 +39,6 @@ const state = {
 
 // ---------------------------------------------------------------------------------- helpers
 
-function loadJSON(store, key, fallback) {
-  try {
-    return JSON.parse(store.getItem(key)) ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-
 function recovered() {
   return new Set(loadJSON(sessionStorage, RECOVERED_KEY, []));
 }
@@ -61,20 +53,6 @@ function show(view) {
   for (const id of ["view-login", "view-pick", "view-console"]) $(id).hidden = id !== view;
   $("topbar-info").hidden = view !== "view-console";
   $("sign-out").hidden = view === "view-login";
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (k.startsWith("data")) node.setAttribute(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
 }
 
 function toast(message) {
@@ -121,14 +99,7 @@ async function signIn(event) {
   submit.disabled = true;
   submit.textContent = t("signing_in");
   try {
-    const res = await api.post("/api/v1/auth/login", { username, password });
-    state.session = {
-      token: res.access_token,
-      role: res.role,
-      branch: res.branch,
-      username: res.username || username,
-    };
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify(state.session));
+    state.session = await session.signIn(api, username, password);
     $("login-password").value = "";
     clearError();
     await afterSignIn();
@@ -141,13 +112,8 @@ async function signIn(event) {
 }
 
 async function signOut() {
-  try {
-    await api.post("/api/v1/auth/logout");
-  } catch {
-    // the session may have expired already; signing out locally is what matters
-  }
+  await session.signOut(api);
   stopStream();
-  sessionStorage.removeItem(SESSION_KEY);
   sessionStorage.removeItem(COUNTER_KEY);
   Object.assign(state, { session: null, branch: null, snapshot: null, counter: null, counterId: null });
   $("who").textContent = "";
@@ -705,8 +671,8 @@ function wire() {
 async function start() {
   wire();
   applyLanguage();
-  state.session = loadJSON(sessionStorage, SESSION_KEY, null);
-  if (!state.session?.token) {
+  state.session = session.load();
+  if (!state.session) {
     show("view-login");
     $("login-username").focus();
     return;
