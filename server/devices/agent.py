@@ -3,6 +3,13 @@
 Server → agent: ``hello`` (the device and its configuration), ``print`` (a job), and
 ``key_result``. Agent → server: ``ack`` (a job printed or failed), ``status`` (heartbeat with
 hardware states), ``key`` (a teller keypad press: "next" or "recall" at a counter).
+
+What a device may say follows from its kind and configuration (server/devices/config.py):
+only an ``agent`` device sends keys, and only for the counters its configured ``keypads``
+stand at (``config.keypads[].counter``); any other key gets a ``key_result`` with an
+``error``. A ``status`` report names only hardware the configuration has (``printer``,
+``display:<counter>``, ``keypad:<counter>``, ``speaker``); other parts are dropped and
+answered with an ``error`` message, so a display cannot raise "printer out of paper".
 Events for LED displays and speakers come over the ordinary branch event stream, which the
 agent follows separately with ``since=`` resume.
 
@@ -27,7 +34,8 @@ from server.auth import service as auth
 from server.auth.principal import DEVICE_KINDS, Principal, Role
 from server.context import AppContext
 from server.counters import service as counters
-from server.domain.errors import DomainError, NotFound, Unauthorized
+from server.devices.config import keypad_counters, status_parts
+from server.domain.errors import DomainError, Forbidden, NotFound, Unauthorized
 from server.models import Branch, Counter, Device, PrintJob
 from server.printing import jobs
 
@@ -108,32 +116,38 @@ def _take_jobs(ctx: AppContext, device_id: int, sent: set[int]) -> list[dict[str
 def _ack(ctx: AppContext, device_id: int, ack: Ack) -> bool:
     with ctx.db.unit_of_work() as session:
         job = session.get(PrintJob, ack.job_id)
-        if job is None or job.device_id != device_id:
+        device = session.get(Device, device_id)
+        if job is None or device is None or job.device_id != device_id:
             return False  # not this device's job: ignore
+        has_printer = "printer" in status_parts(device.config)
         jobs.complete_job(
             session,
             job_id=ack.job_id,
             ok=ack.ok,
-            status=ack.status,
+            status=ack.status if has_printer else None,
             error=ack.error,
             now=ctx.clock.now(),
         )
         return True
 
 
-def _status(ctx: AppContext, device_id: int, report: StatusReport) -> None:
+def _status(ctx: AppContext, device_id: int, report: StatusReport) -> list[str]:
+    """Store the parts of ``report`` the device has; returns the names of those it has not."""
     with ctx.db.unit_of_work() as session:
         device = session.get(Device, device_id)
         if device is None:
-            return
+            return []
         now = ctx.clock.now()
         _seen(session, device, now=now, online=True)
+        has = status_parts(device.config)
+        refused = sorted(k for k in report.status if k not in has)
         printer = report.status.get("printer")
-        if printer is not None:
+        if printer is not None and "printer" in has:
             jobs.update_printer_status(session, device=device, status=printer, now=now)
-        others = {k: v for k, v in report.status.items() if k not in ("printer", "agent")}
+        others = {k: v for k, v in report.status.items() if k in has and k != "printer"}
         if others:
             jobs.merge_status(session, device=device, parts=others, now=now)
+        return refused
 
 
 def _gone(ctx: AppContext, device_id: int) -> None:
@@ -144,8 +158,16 @@ def _gone(ctx: AppContext, device_id: int) -> None:
 
 
 def _key(ctx: AppContext, principal: Principal, press: KeyPress) -> dict[str, Any]:
-    """A keypad press acts for the teller signed in at that counter."""
+    """A keypad press acts for the teller signed in at that counter; only a counter agent
+    presses keys, and only at the counters its keypads stand at."""
     with ctx.db.unit_of_work() as session:
+        if principal.role is not Role.AGENT:
+            raise Forbidden(
+                f"a {principal.role.value} has no keypad: only a counter agent calls tickets"
+            )
+        device = session.get(Device, principal.device_id)
+        if device is None or press.counter not in keypad_counters(device.config):
+            raise Forbidden(f"this agent has no keypad at counter {press.counter}")
         counter = session.exec(
             select(Counter).where(
                 Counter.branch_id == principal.branch_id, Counter.label == press.counter
@@ -226,9 +248,11 @@ async def _handle(
             if await ctx.db.run(_ack, ctx, device_id, ack, write=True):
                 ctx.agents.acked(ack.job_id, ack.ok)
         elif kind == "status":
-            await ctx.db.run(
-                _status, ctx, device_id, StatusReport.model_validate(message), write=True
-            )
+            report = StatusReport.model_validate(message)
+            refused = await ctx.db.run(_status, ctx, device_id, report, write=True)
+            if refused:
+                detail = f"status ignored for hardware this device has not: {', '.join(refused)}"
+                await ws.send_text(json.dumps({"type": "error", "detail": detail}))
         elif kind == "key":
             press = KeyPress.model_validate(message)
             try:
