@@ -34,10 +34,11 @@ from server.auth import service as auth
 from server.auth.principal import DEVICE_KINDS, Principal, Role
 from server.context import AppContext
 from server.counters import service as counters
-from server.devices.config import keypad_counters, status_parts
+from server.devices.config import confined, keypad_counters, status_parts
 from server.domain.errors import DomainError, Forbidden, NotFound, Unauthorized
 from server.models import Branch, Counter, Device, PrintJob
 from server.printing import jobs
+from server.printing.config import hardware_policy
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -150,6 +151,14 @@ def _status(ctx: AppContext, device_id: int, report: StatusReport) -> list[str]:
         return refused
 
 
+def _refused_parts(ctx: AppContext, device_id: int, dropped: dict[str, str]) -> None:
+    with ctx.db.unit_of_work() as session:
+        device = session.get(Device, device_id)
+        if device is not None:
+            parts = {k: {"state": "error", "detail": v[:200]} for k, v in dropped.items()}
+            jobs.merge_status(session, device=device, parts=parts, now=ctx.clock.now())
+
+
 def _gone(ctx: AppContext, device_id: int) -> None:
     with ctx.db.unit_of_work() as session:
         device = session.get(Device, device_id)
@@ -207,6 +216,14 @@ async def agent_socket(ws: WebSocket) -> None:
         await ws.close(code=4400 + exc.status_code % 100, reason=str(exc)[:120])
         return
     device_id: int = principal.device_id  # type: ignore[assignment]
+    # Hardware this installation does not allow (a configuration stored before a setting was
+    # narrowed) is not sent: the agent would open it. May resolve a printer's host name.
+    policy = hardware_policy(ctx.settings)
+    config, dropped = await asyncio.to_thread(confined, hello["device"]["config"], policy)
+    hello["device"]["config"] = config
+    if dropped:
+        log.warning("device %s: configuration parts not sent: %s", device_id, dropped)
+        await ctx.db.run(_refused_parts, ctx, device_id, dropped, write=True)
     hub = ctx.agents
     wake = hub.attach(device_id)
     sent: set[int] = set()

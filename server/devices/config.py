@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from drivers.escpos.policy import HardwarePolicy
+from server.printing.config import printer_problems
+
 # Parts of a device's status the server writes itself; a device never reports them.
 SERVER_PARTS = frozenset({"agent", "screen"})
 
@@ -40,3 +43,90 @@ def status_parts(config: dict[str, Any] | None) -> set[str]:
     if isinstance(speaker, dict) and speaker.get("enabled"):
         parts.add("speaker")
     return parts
+
+
+# --- where hardware points: admin-only parts, and the installation's limits -----------------
+
+# Printer transports that reach into the machine that drives them (its files and devices).
+ADMIN_TRANSPORTS = frozenset({"file", "serial", "usb"})
+_TRANSPORT_TARGET = ("transport", "path", "device", "vendor_id", "product_id")
+
+
+def admin_parts(config: dict[str, Any] | None) -> dict[str, Any]:
+    """The parts of a configuration only an administrator may set: a file, serial or USB
+    printer (where it points), a logo file, the serial ports of LED displays and keypads, and
+    the command a speaker PC runs to play sound."""
+    config = config or {}
+    parts: dict[str, Any] = {}
+    printer = config.get("printer")
+    if isinstance(printer, dict):
+        if printer.get("transport") in ADMIN_TRANSPORTS:
+            parts["printer transport"] = {k: printer.get(k) for k in _TRANSPORT_TARGET}
+        if printer.get("logo_path"):
+            parts["printer logo_path"] = printer["logo_path"]
+    for key in ("counter_displays", "keypads"):
+        entries = config.get(key)
+        if isinstance(entries, list):
+            ports = [e.get("port") for e in entries if isinstance(e, dict)]
+            if ports:
+                parts[f"{key} ports"] = ports
+    speaker = config.get("speaker")
+    if isinstance(speaker, dict) and speaker.get("command"):
+        parts["speaker command"] = speaker["command"]
+    return parts
+
+
+def admin_only_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
+    """The admin-only parts ``new`` adds or changes compared with ``old`` (a manager may save
+    a configuration that keeps an administrator's printer as it is)."""
+    before, after = admin_parts(old), admin_parts(new)
+    return sorted(k for k, v in after.items() if before.get(k) != v)
+
+
+def hardware_problems(config: dict[str, Any] | None, policy: HardwarePolicy) -> list[str]:
+    """Each place the configuration points that this installation does not allow, as
+    ``field: problem``."""
+    config = config or {}
+    problems: list[str] = []
+    printer = config.get("printer")
+    if isinstance(printer, dict) and printer:
+        problems += [
+            f"printer.{where}: {what}" for where, what in printer_problems(printer, policy)
+        ]
+    for key in ("counter_displays", "keypads"):
+        entries = config.get(key)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            port = entry.get("port") if isinstance(entry, dict) else None
+            problem = policy.port_problem(str(port)) if port is not None else None
+            if problem:
+                problems.append(f"{key}.{i}.port: {problem}")
+    return problems
+
+
+def confined(
+    config: dict[str, Any] | None, policy: HardwarePolicy
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The configuration without the parts ``policy`` does not allow (what an agent is sent),
+    and a problem per status part left out."""
+    out = dict(config or {})
+    dropped: dict[str, str] = {}
+    printer = out.get("printer")
+    if isinstance(printer, dict) and printer:
+        problems = printer_problems(printer, policy)
+        if problems:
+            del out["printer"]
+            dropped["printer"] = "not allowed: " + "; ".join(f"{w}: {p}" for w, p in problems)
+    for key, part in (("counter_displays", "display"), ("keypads", "keypad")):
+        entries = out.get(key)
+        if not isinstance(entries, list):
+            continue
+        kept = []
+        for entry in entries:
+            port = entry.get("port") if isinstance(entry, dict) else None
+            problem = policy.port_problem(str(port)) if port is not None else None
+            if problem and isinstance(entry, dict):
+                dropped[f"{part}:{entry.get('counter')}"] = f"not allowed: {problem}"
+            else:
+                kept.append(entry)
+        out[key] = kept
+    return out, dropped

