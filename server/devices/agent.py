@@ -24,7 +24,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
@@ -46,17 +46,26 @@ router = APIRouter()
 POLL_S = 2.0  # jobs queued by another server process are found within this time
 
 
+# A hardware part's state: {"state": "paper_out", "detail": "..."}, bounded (it is stored).
+PartStatus = Annotated[
+    dict[Annotated[str, Field(max_length=32)], Annotated[str, Field(max_length=500)]],
+    Field(max_length=8),
+]
+
+
 class Ack(BaseModel):
     type: str = Field(pattern="^ack$")
     job_id: int
     ok: bool
     error: str | None = Field(default=None, max_length=500)
-    status: dict[str, str] | None = None
+    status: PartStatus | None = None
 
 
 class StatusReport(BaseModel):
     type: str = Field(pattern="^status$")
-    status: dict[str, dict[str, str]] = Field(default_factory=dict)
+    status: dict[Annotated[str, Field(max_length=64)], PartStatus] = Field(
+        default_factory=dict, max_length=64
+    )
 
 
 class KeyPress(BaseModel):
@@ -257,6 +266,7 @@ async def agent_socket(ws: WebSocket) -> None:
 async def _handle(
     ctx: AppContext, ws: WebSocket, principal: Principal, device_id: int, text: str, sent: set[int]
 ) -> None:
+    kind = None
     try:
         message = json.loads(text)
         kind = message.get("type") if isinstance(message, dict) else None
@@ -285,6 +295,11 @@ async def _handle(
             await ws.send_text(json.dumps(reply))
         else:
             await ws.send_text(json.dumps({"type": "error", "detail": f"unknown message {kind!r}"}))
-    except (ValueError, ValidationError) as exc:
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "message"
+        detail = f"bad {kind} message: {where}: {first['msg']}"[:300]
+        await ws.send_text(json.dumps({"type": "error", "detail": detail}))
+    except ValueError as exc:
         detail = str(exc).splitlines()[0][:200]
         await ws.send_text(json.dumps({"type": "error", "detail": f"bad message: {detail}"}))

@@ -1,17 +1,106 @@
-"""What a device's configuration says it has: the hardware parts it may report the status of,
-and the counters its keypads may call at.
+"""A device's configuration: its typed shape, the hardware parts it may report the status of,
+the counters its keypads may call at, and where its hardware may point.
 
-``config`` keys read here (the same the agent reads, drivers/agent/hardware.py): ``printer``,
-``counter_displays`` and ``keypads`` (lists, each entry naming its ``counter`` label), and
-``speaker`` (``{"enabled": true}``).
+``DeviceConfig`` is every key the server and the agent read (drivers/agent/hardware.py):
+``printer`` (drivers.escpos configuration) and ``print_via``; ``footer`` (ticket text);
+``counter_displays`` and ``keypads`` (serial devices as in drivers/serial/config.py without
+``kind``, each naming its ``counter`` label); ``speaker`` (``{"enabled": true, "command":
+[...]}``). Unknown keys are refused, lists and text bounded, and the whole at most
+``MAX_CONFIG_BYTES`` of JSON.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from drivers.escpos.config import strip_controls
 from drivers.escpos.policy import HardwarePolicy
-from server.printing.config import printer_problems
+from drivers.serial import parse_serial_config
+from server.printing.config import printer_problems, validate_device_config
+
+MAX_CONFIG_BYTES = 16_384
+MAX_SERIAL_DEVICES = 32
+_Arg = Annotated[str, Field(max_length=500)]
+
+
+def _serial_entries(kind: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for i, entry in enumerate(entries):
+        try:
+            parse_serial_config({**entry, "kind": kind})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"] if p != kind)
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ValueError(f"entry {i}{'.' + where if where else ''}: {message}") from None
+    return entries
+
+
+class SpeakerOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    command: list[_Arg] | None = Field(
+        None, min_length=1, max_length=32, description='player command, "{path}" for the file'
+    )
+
+
+class DeviceConfig(BaseModel):
+    """The hardware of a device, as stored in ``Device.config`` (as given, defaults left to the
+    drivers, so a later release can improve them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    printer: dict[str, Any] | None = Field(None, description="drivers.escpos configuration")
+    print_via: Literal["server", "agent"] | None = None
+    footer: str | None = Field(None, max_length=1000)
+    counter_displays: list[dict[str, Any]] | None = Field(None, max_length=MAX_SERIAL_DEVICES)
+    keypads: list[dict[str, Any]] | None = Field(None, max_length=MAX_SERIAL_DEVICES)
+    speaker: SpeakerOptions | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            size = len(json.dumps(data, default=str))
+            if size > MAX_CONFIG_BYTES:
+                raise PydanticCustomError(
+                    "too_large",
+                    "the configuration is {size} bytes of JSON; at most {limit}",
+                    {"size": size, "limit": MAX_CONFIG_BYTES},
+                )
+        return data
+
+    @field_validator("footer")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else strip_controls(value)
+
+    @field_validator("counter_displays")
+    @classmethod
+    def _displays(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        return None if value is None else _serial_entries("serial-display", value)
+
+    @field_validator("keypads")
+    @classmethod
+    def _keypads(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        return None if value is None else _serial_entries("serial-keypad", value)
+
+    @field_validator("printer")
+    @classmethod
+    def _printer(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        checked: dict[str, Any] = validate_device_config({"printer": value})["printer"]
+        return checked
+
+    def stored(self) -> dict[str, Any]:
+        """The configuration as given (the keys that were set), for ``Device.config``."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
 
 # Parts of a device's status the server writes itself; a device never reports them.
 SERVER_PARTS = frozenset({"agent", "screen"})

@@ -91,22 +91,29 @@ class ServerErrors(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture
-def server_errors() -> Iterator[ServerErrors]:
-    handler = ServerErrors()
+@contextmanager
+def watching(handler: ServerErrors) -> Iterator[None]:
+    # Attached once the server runs: uvicorn's logging setup replaces its loggers' handlers.
     loggers = [logging.getLogger(name) for name in ("uvicorn.error", "server", "")]
     for logger in loggers:
         logger.addHandler(handler)
-    yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+@pytest.fixture
+def server_errors() -> ServerErrors:
+    return ServerErrors()
 
 
 @pytest.fixture
 def site(app: FastAPI, make: Any, server_errors: ServerErrors) -> Iterator[Site]:
     kit = make(make_branch)
     admin = make(admin_token)
-    with live_server(app) as url:
+    with live_server(app) as url, watching(server_errors):
         s = Site(url, kit, admin)
         yield s
         s.http.close()
@@ -391,3 +398,62 @@ def test_a_network_printer_outside_the_allowed_networks_is_not_connected_to(
         assert r.status_code == 422
         assert "outside the networks" in r.json()["detail"]
         assert len(printer.receipts) == 1
+
+
+# --- 3. a typed, bounded configuration and status --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "mentions"),
+    [
+        ({"footer": "x" * 10_000_000}, "config: the configuration is 10000014 bytes"),
+        ({"footer": "x" * 2000}, "config.footer"),
+        ({"junk": "x" * 1000}, "config.junk"),
+        (
+            {"keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}] * 50_000},
+            "at most 16384",
+        ),
+        ({"keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}] * 40}, "keypads"),
+        ({"speaker": {"enabled": True, "volume": 11}}, "config.speaker.volume"),
+        ({"print_via": "carrier-pigeon"}, "config.print_via"),
+        ({"counter_displays": [{"port": "/dev/ttyUSB0", "address": 1}]}, "counter_displays"),
+        ({"printer": {"transport": "dummy", "footer": "y" * 5000}}, "footer"),
+    ],
+)
+def test_an_oversized_or_unknown_configuration_is_refused(
+    site: Site, config: dict[str, Any], mentions: str
+) -> None:
+    r = site.patch("kiosk", {"config": config})
+    assert r.status_code == 422, r.text[:300]
+    assert mentions in r.json()["detail"]
+    assert len(r.text) < 5000  # a readable message, not the input echoed back
+    assert site.device("kiosk")["config"] == {}
+
+
+def test_the_configuration_is_stored_as_given(site: Site) -> None:
+    config = {
+        "printer": {"transport": "network", "host": "10.0.0.40", "profile": "TM-T20II"},
+        "print_via": "agent",
+        "footer": "Thank you",
+        "counter_displays": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}],
+        "keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}],
+        "speaker": {"enabled": False},
+    }
+    site.configure("agent", config)
+    assert site.device("agent")["config"] == config
+
+
+def test_an_oversized_status_report_is_refused(site: Site) -> None:
+    site.configure(
+        "kiosk", {"printer": {"transport": "network", "host": "10.0.0.40"}, "print_via": "agent"}
+    )
+    with site.agent("kiosk") as ws:
+        huge = {"printer": {"state": "paper_out", "detail": "x" * 50_000}}
+        [reply] = status_then_ping(ws, huge)
+        assert reply["type"] == "error"
+        assert "status" in reply["detail"]
+        many = {"printer": {f"k{i}": "v" for i in range(1000)}}
+        [reply] = status_then_ping(ws, many)
+        assert reply["type"] == "error"
+    assert "printer" not in site.device("kiosk")["status"]
+    assert site.alerts() == []
