@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from drivers.fakes import TestNetworkPrinter
@@ -457,3 +458,82 @@ def test_an_oversized_status_report_is_refused(site: Site) -> None:
         assert reply["type"] == "error"
     assert "printer" not in site.device("kiosk")["status"]
     assert site.alerts() == []
+
+
+# --- 4. a robust control socket, authenticated by header only --------------------------
+
+
+def closed_with(ws: ClientConnection) -> tuple[int, str]:
+    """Read until the server closes the socket; its close code and reason."""
+    try:
+        while True:
+            ws.recv(timeout=15)
+    except ConnectionClosed:
+        pass
+    assert ws.close_code is not None
+    return ws.close_code, ws.close_reason or ""
+
+
+def test_a_binary_frame_closes_the_socket_cleanly(site: Site) -> None:
+    with site.agent("kiosk") as ws:
+        ws.send(b"\x00\x01 not json")
+        code, reason = closed_with(ws)
+    assert code == 1003
+    assert "text" in reason
+
+
+def test_an_oversized_message_closes_the_socket_cleanly(site: Site) -> None:
+    with site.agent("kiosk") as ws:
+        ws.send(json.dumps({"type": "status", "status": {"printer": {"detail": "x" * 2_000_000}}}))
+        code, reason = closed_with(ws)
+    assert code == 1009
+    assert "bytes" in reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 30_000 + "]" * 30_000,
+        '{"type": "status", "status": ' + '{"a": ' * 9_000 + "1" + "}" * 9_001,
+        json.dumps({"type": "ack", "job_id": 2**70, "ok": True}),
+        json.dumps({"type": "ack", "job_id": -1, "ok": True}),
+        '{"type": "key", "counter": "1", "key": "next", "x": ' + "9" * 5000 + "}",
+        "not json",
+        "null",
+    ],
+)
+def test_malformed_messages_get_an_error_answer(site: Site, text: str) -> None:
+    with site.agent("kiosk") as ws:
+        ws.send(text)
+        reply = json.loads(ws.recv(timeout=10))
+        assert reply["type"] in ("error", "key_result")
+        # The socket still serves.
+        assert "ping?" in send(ws, {"type": "ping?"})["detail"]
+
+
+def test_a_token_in_the_url_is_refused(site: Site) -> None:
+    token = site.kit.tokens["kiosk"]
+    url = site.url.replace("http", "ws") + f"/api/v1/agent?token={token}"
+    with connect(url, open_timeout=10) as ws:
+        code, reason = closed_with(ws)
+    assert code == 1008
+    assert "Authorization: Bearer" in reason
+
+
+def test_a_revoked_token_is_closed_on_its_next_message(site: Site) -> None:
+    with site.agent("kiosk") as ws:
+        r = site.http.delete(f"/api/v1/admin/devices/{site.device_id('kiosk')}", headers=site.admin)
+        assert r.status_code == 204
+        ws.send(json.dumps({"type": "status", "status": {}}))
+        code, reason = closed_with(ws)
+    assert code == 4401
+    assert "revoked" in reason
+
+
+def test_a_revoked_token_is_closed_even_when_the_agent_is_silent(site: Site) -> None:
+    with site.agent("agent") as ws:
+        r = site.http.delete(f"/api/v1/admin/devices/{site.device_id('agent')}", headers=site.admin)
+        assert r.status_code == 204
+        code, reason = closed_with(ws)  # the job poll notices within POLL_S
+    assert code == 4401
+    assert "revoked" in reason
