@@ -5,11 +5,33 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret"
+# Serial ports (and printer device nodes) a device configuration may name.
+SERIAL_PORTS = [
+    "/dev/ttyUSB*",
+    "/dev/ttyACM*",
+    "/dev/ttyS*",
+    "/dev/serial/by-id/*",
+    "/dev/usb/lp*",
+    "COM[0-9]*",
+]
+# Networks printers may be on: the private LAN ranges (RFC 1918, IPv6 unique local) and this
+# host (a printer shared by a local bridge). Not link-local: 169.254.169.254 is a cloud
+# host's metadata service.
+PRINTER_HOSTS = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "::1/128",
+    "fc00::/7",
+]
+CommaList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -60,6 +82,22 @@ class Settings(BaseSettings):
     # pass every few requests took ~85 ms, ~30 ms with this). Unset: on, off under
     # SIRA_ENV=test (test processes start hundreds of apps).
     gc_freeze: bool | None = None
+    # Where device hardware may point, whatever a configuration says (server/printing/
+    # config.py): file printers write inside printer_file_dir, logos are read inside logo_dir
+    # (unset: data_dir/printers, data_dir/logos); serial ports match serial_ports (shell
+    # patterns); network printers are in printer_hosts (networks, addresses or host names).
+    # Lists are comma-separated in the environment: SIRA_PRINTER_HOSTS=10.1.0.0/16,prn.lan
+    printer_file_dir: Path | None = None
+    logo_dir: Path | None = None
+    serial_ports: CommaList = Field(default_factory=lambda: list(SERIAL_PORTS))
+    printer_hosts: CommaList = Field(default_factory=lambda: list(PRINTER_HOSTS))
+
+    @field_validator("serial_ports", "printer_hosts", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -226,14 +226,14 @@ class Agent:
     async def _follow_events(self) -> None:
         backoff = 0.5
         while not self.stopped.is_set():
-            query = {"token": self.token}
-            if self._last_seq is not None:
-                query["since"] = str(self._last_seq)
+            query = {} if self._last_seq is None else {"since": str(self._last_seq)}
             url = ws_url(
                 self.server, f"/api/v1/branches/{quote(self.branch or '')}/events", **query
             )
+            # The token in a header, never in the URL (access logs keep URLs).
+            headers = {"Authorization": f"Bearer {self.token}"}
             try:
-                async with connect(url, open_timeout=10) as ws:
+                async with connect(url, additional_headers=headers, open_timeout=10) as ws:
                     backoff = 0.5
                     async for text in ws:
                         await self._on_event(json.loads(text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,11 @@ from drivers.escpos.codepages import python_codec
 TRANSPORTS = ("network", "serial", "usb", "file", "dummy")
 BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 _LANG = re.compile(r"^[a-z]{2,3}$")
+
+
+def strip_controls(text: str) -> str:
+    """Printed text without control characters (ESC/POS commands), newlines kept."""
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
 
 
 def _usb_id(value: Any) -> Any:
@@ -57,8 +63,8 @@ class _PrinterBase(BaseModel):
     raster_languages: list[str] = Field(
         default_factory=list, description="languages always printed as images"
     )
-    logo_path: str | None = None
-    footer: str | None = None
+    logo_path: str | None = Field(None, max_length=1024)
+    footer: str | None = Field(None, max_length=1000)
 
     @field_validator("profile")
     @classmethod
@@ -68,6 +74,11 @@ class _PrinterBase(BaseModel):
             known = ", ".join(sorted(profiles))
             raise ValueError(f"unknown printer profile {value!r}; known profiles: {known}")
         return value
+
+    @field_validator("footer")
+    @classmethod
+    def _footer_text(cls, value: str | None) -> str | None:
+        return None if value is None else strip_controls(value)
 
     @field_validator("raster_languages")
     @classmethod

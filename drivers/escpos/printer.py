@@ -25,6 +25,7 @@ from drivers.escpos.config import (
     UsbPrinterConfig,
     parse_printer_config,
 )
+from drivers.escpos.policy import HardwarePolicy
 from drivers.escpos.status import STATUS_QUERY, decode_status
 from drivers.escpos.ticket import TicketOptions, ticket_bytes
 from drivers.escpos.transports import (
@@ -108,11 +109,11 @@ class EscposPrinter:
         return decode_status(reply)
 
 
-def _network(config: NetworkPrinterConfig) -> Transport:
-    return NetworkTransport(config.host, config.port)
+def _network(config: NetworkPrinterConfig, policy: HardwarePolicy | None) -> Transport:
+    return NetworkTransport(config.host, config.port, policy=policy)
 
 
-def _serial(config: SerialPrinterConfig) -> Transport:
+def _serial(config: SerialPrinterConfig, policy: HardwarePolicy | None) -> Transport:
     port = serial.serial_for_url(
         config.device,
         do_not_open=True,
@@ -129,7 +130,7 @@ def _serial(config: SerialPrinterConfig) -> Transport:
     return SerialTransport(port, baudrate=config.baudrate)
 
 
-def _usb(config: UsbPrinterConfig) -> Transport:
+def _usb(config: UsbPrinterConfig, policy: HardwarePolicy | None) -> Transport:
     return UsbTransport(
         config.vendor_id,
         config.product_id,
@@ -139,16 +140,16 @@ def _usb(config: UsbPrinterConfig) -> Transport:
     )
 
 
-def _file(config: FilePrinterConfig) -> Transport:
-    return FileTransport(config.path)
+def _file(config: FilePrinterConfig, policy: HardwarePolicy | None) -> Transport:
+    return FileTransport(policy.file_target(config.path) if policy else config.path)
 
 
-def _dummy(config: DummyPrinterConfig) -> Transport:
+def _dummy(config: DummyPrinterConfig, policy: HardwarePolicy | None) -> Transport:
     return DummyTransport()
 
 
-#: Transport name to factory; tests and the agent may register more.
-TRANSPORT_FACTORIES: dict[str, Callable[[Any], Transport]] = {
+#: Transport name to factory ``(config, policy)``; tests and the agent may register more.
+TRANSPORT_FACTORIES: dict[str, Callable[[Any, HardwarePolicy | None], Transport]] = {
     "network": _network,
     "serial": _serial,
     "usb": _usb,
@@ -157,17 +158,30 @@ TRANSPORT_FACTORIES: dict[str, Callable[[Any], Transport]] = {
 }
 
 
-def make_printer(config: PrinterConfig | Mapping[str, Any]) -> EscposPrinter:
+def make_printer(
+    config: PrinterConfig | Mapping[str, Any], *, policy: HardwarePolicy | None = None
+) -> EscposPrinter:
     """Build the printer for a configuration (a model or its JSON-like mapping).
 
     Nothing is opened here: an absent printer shows up as OFFLINE on the first call, so a
     server or agent starts even when the printer is unplugged. Raises PrinterConfigError
-    for an invalid mapping.
+    for an invalid mapping, and DriverError for one that ``policy`` does not allow (a
+    configuration stored before the policy existed, or since narrowed).
     """
     if isinstance(config, Mapping):
         config = parse_printer_config(config)
+    if policy is not None:
+        problems = policy.printer_problems(config)
+        if problems:
+            detail = "; ".join(f"{where}: {what}" for where, what in problems)
+            raise DriverError(
+                f"printer configuration not allowed here: {detail}",
+                status=DeviceStatus(DeviceState.ERROR, f"not allowed: {detail}"[:200]),
+            )
+        if config.logo_path:
+            config = config.model_copy(update={"logo_path": policy.logo_target(config.logo_path)})
     try:
-        transport = TRANSPORT_FACTORIES[config.transport](config)
+        transport = TRANSPORT_FACTORIES[config.transport](config, policy)
     except (ValueError, serial.SerialException) as exc:
         # e.g. a malformed pyserial URL: a configuration problem, reported as such.
         raise DriverError(

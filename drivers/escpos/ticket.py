@@ -68,6 +68,12 @@ class TicketOptions:
         return columns, dots
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters: configured text (a footer, a name) must not
+    smuggle ESC/POS commands (cut, cash drawer, code page) into the byte stream."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc")
+
+
 class _Writer:
     """Sends each line as text in the chosen code page, or as an image when it cannot be."""
 
@@ -123,6 +129,7 @@ class _Writer:
 
     def line(self, text: str, *, double_height: bool = False) -> None:
         """A (wrapped) text line in the current style; double height keeps the width."""
+        text = printable(text)
         width = self.columns // self.scale
         for part in textwrap.wrap(text, width) or [""]:
             as_text = self._as_text(part)
@@ -142,6 +149,7 @@ class _Writer:
 
     def pair(self, label: str, value: str) -> None:
         """``label`` flush left and ``value`` flush right, on two lines if they do not fit."""
+        label, value = printable(label), printable(value)
         fits = len(label) + 1 + len(value) <= self.columns
         text_label, text_value = self._as_text(label), self._as_text(value)
         if text_label is not None and text_value is not None:

@@ -17,11 +17,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import serial
 
 from drivers.base import DeviceState, DeviceStatus, DriverError
+
+if TYPE_CHECKING:
+    from drivers.escpos.policy import HardwarePolicy
 
 
 def _offline(message: str) -> DriverError:
@@ -57,15 +60,16 @@ class NetworkTransport:
 
     readable = True
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, policy: HardwarePolicy | None = None) -> None:
         self.host, self.port = host, port
+        self.policy = policy  # where it may connect: checked on the address, every time
         self._sock: socket.socket | None = None
 
     @contextlib.contextmanager
     def session(self, deadline: float) -> Iterator[None]:
         where = f"{self.host}:{self.port}"
         try:
-            self._sock = socket.create_connection((self.host, self.port), _remaining(deadline))
+            self._sock = self._connect(deadline)
         except (OSError, TimeoutError) as exc:
             raise _offline(f"cannot connect to printer at {where}: {exc}") from exc
         try:
@@ -74,6 +78,25 @@ class NetworkTransport:
             raise _offline(f"printer at {where} stopped answering: {exc}") from exc
         finally:
             self.close()
+
+    def _connect(self, deadline: float) -> socket.socket:
+        if self.policy is None or self.policy.named_host(self.host):
+            return socket.create_connection((self.host, self.port), _remaining(deadline))
+        # Connect to an address that was checked, not to whatever the name resolves to next.
+        infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        allowed = [i for i in infos if self.policy.address_allowed(str(i[4][0]))]
+        if not allowed:
+            found = ", ".join(sorted({str(i[4][0]) for i in infos}))
+            raise OSError(f"{found} is outside the networks printers may be on")
+        family, kind, proto, _, address = allowed[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(_remaining(deadline))
+            sock.connect(address)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
     def send(self, data: bytes, deadline: float) -> None:
         assert self._sock is not None

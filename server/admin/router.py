@@ -342,8 +342,12 @@ async def delete_user(user_id: int, work: ConfigureWork) -> Response:
 async def create_device(body: schemas.DeviceCreate, work: ConfigureWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         b = _branch_for(session, principal, body.branch)
+        config = body.config.stored()
+        service.check_device_config(
+            principal=principal, old=None, new=config, settings=work.ctx.settings
+        )
         device, token = service.create_device(
-            session, branch=b, kind=body.kind, name=body.name, config=body.config
+            session, branch=b, kind=body.kind, name=body.name, config=config
         )
         return {**service.device_public(device, b.code), "token": token}
 
@@ -381,9 +385,12 @@ async def update_device(
 ) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         device = _device_for(session, principal, device_id)
-        for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
-            setattr(device, key, value)
-        session.add(device)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"config"})
+        if body.config is not None:
+            changes["config"] = body.config.stored()
+        service.update_device(
+            session, device, changes, principal=principal, settings=work.ctx.settings
+        )
         return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
 
     return await work(run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -14,11 +14,11 @@ from pydantic import (
     model_validator,
 )
 
+from server.devices.config import DeviceConfig
 from server.domain.announce import SUPPORTED_LANGS
 from server.domain.calendar import check_zone
 from server.domain.errors import DomainError
 from server.domain.text import Line, Message, Name
-from server.printing.config import validate_device_config
 
 LangCode = Literal["en", "tr", "el", "pl"]
 ServiceCode = Field(min_length=1, max_length=4, pattern=r"^[A-Z][A-Z0-9]{0,3}$")
@@ -149,22 +149,12 @@ class DeviceCreate(BaseModel):
     branch: str = Field(min_length=1, max_length=32)
     kind: Literal["kiosk", "display", "speaker", "agent"]
     name: Name = Field(min_length=1, max_length=120)
-    config: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("config")
-    @classmethod
-    def _hardware(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return validate_device_config(value)
+    config: DeviceConfig = Field(default_factory=DeviceConfig)
 
 
 class DeviceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = Field(default=None, min_length=1, max_length=120)
-    config: dict[str, Any] | None = None
+    config: DeviceConfig | None = None
     active: StrictBool | None = None
-
-    @field_validator("config")
-    @classmethod
-    def _hardware(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if value is None else validate_device_config(value)

@@ -17,6 +17,8 @@ from server.branches.lookup import (
     valid_id,
 )
 from server.branches.snapshot import branch_dict
+from server.config import Settings
+from server.devices.config import admin_only_changes, hardware_problems
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import (
     Branch,
@@ -29,6 +31,7 @@ from server.models import (
     UserBranch,
 )
 from server.models.types import row_id
+from server.printing.config import hardware_policy
 from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
@@ -335,6 +338,46 @@ def create_device(
     session.add(device)
     session.flush()
     return device, token
+
+
+def check_device_config(
+    *,
+    principal: Principal,
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    settings: Settings,
+) -> None:
+    """Refuse a device configuration the caller may not set (file, serial and USB printers,
+    logos, serial ports and speaker commands are an administrator's), or one pointing where
+    this installation does not allow (its directories, port patterns, printer networks)."""
+    changed = admin_only_changes(old, new)
+    if changed and principal.role is not Role.ADMIN:
+        raise Forbidden(
+            f"only an administrator may set {', '.join(changed)}: they reach into the files"
+            " and devices of the machine that drives the hardware (a manager may change the"
+            " other settings, and set up a network printer)"
+        )
+    problems = hardware_problems(new, hardware_policy(settings))
+    if problems:
+        raise Invalid("; ".join(f"config.{p}" for p in problems))
+
+
+def update_device(
+    session: Session,
+    device: Device,
+    changes: dict[str, Any],
+    *,
+    principal: Principal,
+    settings: Settings,
+) -> Device:
+    if "config" in changes:
+        check_device_config(
+            principal=principal, old=device.config, new=changes["config"], settings=settings
+        )
+    for key, value in changes.items():
+        setattr(device, key, value)
+    session.add(device)
+    return device
 
 
 def get_device(session: Session, device_id: int, *, principal: Principal | None = None) -> Device:

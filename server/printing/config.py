@@ -3,14 +3,25 @@
 ``config.printer`` is the driver's configuration (validated by drivers.escpos); ``print_via``
 says who drives the printer: the server itself ("server": network printers, or one attached to
 the server PC) or the device agent on the kiosk PC ("agent": USB and serial printers there).
+
+Where a printer may point is confined by the installation's settings (``hardware_policy``,
+see drivers/escpos/policy.py): file printers and logos inside their directories, serial
+devices matching the port patterns, network printers inside the allowed networks. It is
+checked when a configuration is saved and again whenever one is used (a configuration stored
+before a setting was narrowed must not slip through).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from drivers.base import TicketPrinter
+from drivers.escpos.config import strip_controls
+from drivers.escpos.policy import HardwarePolicy
+
+if TYPE_CHECKING:
+    from server.config import Settings
 
 Via = Literal["server", "agent"]
 # Where a printer is driven from when the configuration does not say.
@@ -29,10 +40,33 @@ class PrinterSetup:
     via: Via
     timeout_s: float
 
-    def build(self) -> TicketPrinter:
+    def build(self, settings: Settings) -> TicketPrinter:
+        """The printer, or DriverError when the settings do not allow where it points."""
         from drivers.escpos import make_printer, parse_printer_config
 
-        return make_printer(parse_printer_config(self.raw))
+        return make_printer(parse_printer_config(self.raw), policy=hardware_policy(settings))
+
+
+def hardware_policy(settings: Settings) -> HardwarePolicy:
+    """Where device hardware may point on this installation."""
+    return HardwarePolicy.of(
+        file_dir=settings.printer_file_dir or settings.data_dir / "printers",
+        logo_dir=settings.logo_dir or settings.data_dir / "logos",
+        port_patterns=settings.serial_ports,
+        allowed_hosts=settings.printer_hosts,
+    )
+
+
+def printer_problems(printer: dict[str, Any], policy: HardwarePolicy) -> list[tuple[str, str]]:
+    """(field, problem) for each place a valid printer configuration points that ``policy``
+    does not allow; an invalid configuration is reported by ``validate_device_config``."""
+    from drivers.escpos import PrinterConfigError, parse_printer_config
+
+    try:
+        typed = parse_printer_config(printer)
+    except PrinterConfigError as exc:
+        return exc.problems
+    return policy.printer_problems(typed)
 
 
 def validate_device_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +81,10 @@ def validate_device_config(config: dict[str, Any]) -> dict[str, Any]:
     via = config.get("print_via")
     if via is not None and via not in ("server", "agent"):
         raise ValueError("print_via must be 'server' or 'agent'")
-    # Stored as given: defaults stay the driver's, so a later release can improve them.
+    # Stored as given (defaults stay the driver's, so a later release can improve them),
+    # but for the footer's control characters: text, not printer commands.
+    if isinstance(printer.get("footer"), str):
+        config = {**config, "printer": {**printer, "footer": strip_controls(printer["footer"])}}
     return config
 
 

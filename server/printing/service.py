@@ -60,7 +60,7 @@ class ServerPrinters:
                 return held[1]
             if held is not None:
                 held[1].close()
-            printer = setup.build()
+            printer = setup.build(self.settings)
             self._printers[device_id] = (fingerprint, printer)
             return printer
 

@@ -244,8 +244,11 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
                     assert [m["data"]["ticket"]["code"] for m in got] == codes
 
             # A device agent's control socket goes through nginx too (the kiosk's own token).
-            agent_url = f"wss://127.0.0.1:{https_port}/api/v1/agent?token={kiosk}"
-            async with aconnect(agent_url, ssl=ctx, proxy=None, open_timeout=10) as agent:
+            agent_url = f"wss://127.0.0.1:{https_port}/api/v1/agent"
+            auth = {"Authorization": f"Bearer {kiosk}"}
+            async with aconnect(
+                agent_url, ssl=ctx, proxy=None, open_timeout=10, additional_headers=auth
+            ) as agent:
                 hello = json.loads(await asyncio.wait_for(agent.recv(), 10))
                 assert hello["type"] == "hello"
                 assert hello["device"]["kind"] == "kiosk"

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from drivers.agent.client import Agent
-from server.config import Settings
+from server.config import SERIAL_PORTS, Settings
 from tests.support import BranchKit, admin_token, live_server, make_branch
 
 
@@ -29,6 +29,8 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         agent_heartbeat_s=0.3,
         agent_ack_wait_s=3.0,
         public_url="http://sira.test",
+        # The serial lines here are socat pty pairs.
+        serial_ports=[*SERIAL_PORTS, "/dev/pts/*"],
     )
 
 
