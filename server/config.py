@@ -20,15 +20,15 @@ SERIAL_PORTS = [
     "/dev/usb/lp*",
     "COM[0-9]*",
 ]
-# Networks printers may be on: the private LAN ranges (RFC 1918, IPv6 unique local) and this
-# host (a printer shared by a local bridge). Not link-local: 169.254.169.254 is a cloud
-# host's metadata service.
+# Networks printers may be on: the private LAN ranges (RFC 1918, IPv6 unique local). Not this
+# host: a manager's "printer" at 127.0.0.1:6379 would send the ticket's lines (a footer they
+# typed) to the local Redis as commands; a printer shared by a local bridge is listed by the
+# admin (SIRA_PRINTER_HOSTS=...,127.0.0.1). Not link-local: 169.254.169.254 is a cloud host's
+# metadata service.
 PRINTER_HOSTS = [
     "10.0.0.0/8",
     "172.16.0.0/12",
     "192.168.0.0/16",
-    "127.0.0.0/8",
-    "::1/128",
     "fc00::/7",
 ]
 CommaList = Annotated[list[str], NoDecode]

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from server.clock import FrozenClock
-from server.config import Settings
+from server.config import PRINTER_HOSTS, Settings
 from server.db import Database
 from server.main import create_app
 from server.migrations import upgrade
@@ -143,6 +143,8 @@ def settings(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Set
         data_dir=tmp_path / "data",
         day_close_interval_s=0,
         public_url="http://sira.test",
+        # The test printers listen on this host; the default allows only the LAN ranges.
+        printer_hosts=[*PRINTER_HOSTS, "127.0.0.1"],
         **backend_settings(db_url, request),
     )
 

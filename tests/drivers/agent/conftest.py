@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from drivers.agent.client import Agent
-from server.config import SERIAL_PORTS, Settings
+from server.config import PRINTER_HOSTS, SERIAL_PORTS, Settings
 from tests.support import BranchKit, admin_token, live_server, make_branch
 
 
@@ -31,6 +31,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         public_url="http://sira.test",
         # The serial lines here are socat pty pairs.
         serial_ports=[*SERIAL_PORTS, "/dev/pts/*"],
+        printer_hosts=[*PRINTER_HOSTS, "127.0.0.1"],
     )
 
 

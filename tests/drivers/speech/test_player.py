@@ -38,18 +38,17 @@ def test_announcements_play_in_order_and_wait_for_each_other(tmp_path: Path) -> 
     speaker = QueuedSpeaker(cache, command=["sox", "-q", "{path}", "-t", "wav", str(sink)])
     assert isinstance(speaker, Speaker)
 
-    started = time.monotonic()
+    # announce() only queues: it returns although nothing can play until the fifo is read.
     speaker.announce(code="A042", counter="3", lang="en")
     speaker.announce(code="B107", counter="12", lang="pl")
     speaker.announce(code="C001", counter="1", lang="xx")  # no voice: the chime alone
-    assert time.monotonic() - started < 0.5  # announce() only queues
 
     time.sleep(0.5)  # the first playback is stuck on the sound card; nothing may overtake it
     assert not speaker.wait_idle(0.1)
     first = read_one_playback(sink)
     second = read_one_playback(sink)
     third = read_one_playback(sink)
-    assert speaker.wait_idle(10)
+    assert speaker.wait_idle(120)  # a condition, not a clock: a loaded machine is slower
 
     a042 = cache.path_for(code="A042", counter="3", lang="en")
     b107 = cache.path_for(code="B107", counter="12", lang="pl")
