@@ -3,53 +3,89 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from server.auth.principal import Principal, Role
-from server.domain.errors import DomainError, TooManyAttempts, Unauthorized
-from server.models import Device, StaffSession, User, UserBranch
-from server.security import (
-    DEVICE_PREFIX,
-    STAFF_PREFIX,
-    dummy_verify,
-    new_token,
-    token_hash,
-    verify_password,
-)
+from server.domain.errors import TooManyAttempts, Unauthorized
+from server.models import Branch, Device, StaffSession, User, UserBranch
+from server.security import DEVICE_PREFIX, STAFF_PREFIX, check_password, new_token, token_hash
+
+if TYPE_CHECKING:
+    from server.context import AppContext
 
 # Failed logins in a row before an account is locked, and for how long.
 MAX_FAILED_LOGINS = 5
 LOCKOUT_S = 300
 
 
-def login(
-    session: Session, *, username: str, password: str, now: dt.datetime, ttl_s: int
-) -> tuple[str, User] | DomainError:
-    """A new staff session, or the error to answer with.
+@dataclass(frozen=True)
+class _Account:
+    user_id: int
+    password_hash: str
+    usable: bool
+    locked_until: dt.datetime | None
 
-    The error is returned, not raised, so that the unit of work still commits the failure
-    count: after MAX_FAILED_LOGINS wrong passwords in a row the account is locked for
-    LOCKOUT_S seconds, which stops password guessing without locking it for good.
-    """
+
+def _find(session: Session, username: str) -> _Account | None:
     user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        dummy_verify(password)
-        return Unauthorized("wrong username or password")
-    if user.locked_until is not None and user.locked_until > now:
-        dummy_verify(password)
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        return TooManyAttempts(
+    if user is None or user.id is None:
+        return None
+    return _Account(user.id, user.password_hash, user.active, user.locked_until)
+
+
+async def login(ctx: AppContext, *, username: str, password: str, ttl_s: int) -> dict[str, Any]:
+    """A new staff session (the login answer), or raises the error to answer with.
+
+    Three steps, so that the slow password check (argon2) holds no unit of work: read the
+    account, check the password on the password threads, then a short write to open the
+    session or count the failure. After MAX_FAILED_LOGINS wrong passwords in a row the
+    account is locked for LOCKOUT_S seconds, which stops password guessing without locking
+    it for good.
+    """
+    now = ctx.clock.now()
+    account = await ctx.unit(_find, username, write=False)
+    if account is not None and account.locked_until is not None and account.locked_until > now:
+        await check_password(password, None)
+        minutes = max(1, round((account.locked_until - now).total_seconds() / 60))
+        raise TooManyAttempts(
             f"too many wrong passwords: this account is locked for {minutes} more minute(s)"
         )
-    if not user.active or not verify_password(password, user.password_hash):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + dt.timedelta(seconds=LOCKOUT_S)
-        session.add(user)
-        return Unauthorized("wrong username or password")
+    usable = account is not None and account.usable
+    good = await check_password(password, account.password_hash if account and usable else None)
+    if account is None:
+        raise Unauthorized("wrong username or password")
+    if not good:
+        await ctx.unit(_count_failure, account.user_id, now=now, write=True)
+        raise Unauthorized("wrong username or password")
+    answer: dict[str, Any] | None = await ctx.unit(
+        _open_session, account, now=now, ttl_s=ttl_s, write=True
+    )
+    if answer is None:  # changed while its password was checked (reset, deactivated)
+        raise Unauthorized("wrong username or password")
+    return answer
+
+
+def _count_failure(session: Session, user_id: int, *, now: dt.datetime) -> None:
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.failed_logins = 0
+        user.locked_until = now + dt.timedelta(seconds=LOCKOUT_S)
+    session.add(user)
+
+
+def _open_session(
+    session: Session, account: _Account, *, now: dt.datetime, ttl_s: int
+) -> dict[str, Any] | None:
+    user = session.get(User, account.user_id)
+    if user is None or not user.active or user.password_hash != account.password_hash:
+        return None
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
@@ -57,11 +93,19 @@ def login(
     session.add(
         StaffSession(
             token_hash=token_hash(token),
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=account.user_id,
             expires_at=now + dt.timedelta(seconds=ttl_s),
         )
     )
-    return token, user
+    branch = session.get(Branch, user.branch_id) if user.branch_id else None
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "role": user.role,
+        "branch": branch.code if branch else None,
+        "username": user.username,
+        "expires_in": ttl_s,
+    }
 
 
 def logout(session: Session, *, token: str) -> None:
