@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
@@ -23,12 +23,14 @@ class LoginRequest(BaseModel):
 
 
 @router.post("/login")
-async def login(body: LoginRequest, work: PublicWork) -> dict[str, Any]:
-    # The password is checked outside any unit of work (see service.login).
+async def login(body: LoginRequest, work: PublicWork, request: Request) -> dict[str, Any]:
+    # The password is checked outside any unit of work; tries are throttled per client
+    # address (see service.login).
     return await service.login(
         work.ctx,
         username=body.username,
         password=body.password,
+        address=request.client.host if request.client else "unknown",
         ttl_s=work.ctx.settings.session_ttl_s,
     )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from server.auth import throttle
 from server.auth.principal import Principal, Role
 from server.domain.errors import TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
@@ -17,78 +18,59 @@ from server.security import DEVICE_PREFIX, STAFF_PREFIX, check_password, new_tok
 if TYPE_CHECKING:
     from server.context import AppContext
 
-# Failed logins in a row before an account is locked, and for how long.
-MAX_FAILED_LOGINS = 5
-LOCKOUT_S = 300
-
 
 @dataclass(frozen=True)
 class _Account:
     user_id: int
     password_hash: str
-    usable: bool
-    locked_until: dt.datetime | None
 
 
-def _find(session: Session, username: str) -> _Account | None:
+def _look(
+    session: Session, *, username: str, address: str, now: dt.datetime
+) -> tuple[_Account | None, int | None]:
+    """The usable account of this username, if any, and how long this address must wait."""
+    wait = throttle.locked_for(session, address=address, username=username, now=now)
     user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or user.id is None:
-        return None
-    return _Account(user.id, user.password_hash, user.active, user.locked_until)
+    if user is None or user.id is None or not user.active:
+        return None, wait
+    return _Account(user.id, user.password_hash), wait
 
 
-async def login(ctx: AppContext, *, username: str, password: str, ttl_s: int) -> dict[str, Any]:
+async def login(
+    ctx: AppContext, *, username: str, password: str, address: str, ttl_s: int
+) -> dict[str, Any]:
     """A new staff session (the login answer), or raises the error to answer with.
 
-    Three steps, so that the slow password check (argon2) holds no unit of work: read the
-    account, check the password on the password threads, then a short write to open the
-    session or count the failure. After MAX_FAILED_LOGINS wrong passwords in a row the
-    account is locked for LOCKOUT_S seconds, which stops password guessing without locking
-    it for good.
+    The slow password check (argon2) holds no unit of work: read the account and the
+    address's throttle, count the try (server/auth/throttle.py), check the password on the
+    password threads, then a short write opens the session. An unknown username, an
+    inactive account and a wrong password answer alike and count alike.
     """
     now = ctx.clock.now()
-    account = await ctx.unit(_find, username, write=False)
-    if account is not None and account.locked_until is not None and account.locked_until > now:
-        await check_password(password, None)
-        minutes = max(1, round((account.locked_until - now).total_seconds() / 60))
-        raise TooManyAttempts(
-            f"too many wrong passwords: this account is locked for {minutes} more minute(s)"
+    where = {"username": username, "address": address, "now": now}
+    account, wait = await ctx.unit(_look, write=False, **where)
+    if wait is None:
+        wait = await ctx.unit(throttle.reserve, write=True, **where)
+    if wait is not None:
+        raise TooManyAttempts(throttle.wait_message(wait))
+    good = await check_password(password, account.password_hash if account else None)
+    answer: dict[str, Any] | None = None
+    if account is not None and good:
+        answer = await ctx.unit(
+            _open_session, account, address=address, now=now, ttl_s=ttl_s, write=True
         )
-    usable = account is not None and account.usable
-    good = await check_password(password, account.password_hash if account and usable else None)
-    if account is None:
-        raise Unauthorized("wrong username or password")
-    if not good:
-        await ctx.unit(_count_failure, account.user_id, now=now, write=True)
-        raise Unauthorized("wrong username or password")
-    answer: dict[str, Any] | None = await ctx.unit(
-        _open_session, account, now=now, ttl_s=ttl_s, write=True
-    )
-    if answer is None:  # changed while its password was checked (reset, deactivated)
+    if answer is None:  # wrong, or the account changed meanwhile (reset, deactivated)
         raise Unauthorized("wrong username or password")
     return answer
 
 
-def _count_failure(session: Session, user_id: int, *, now: dt.datetime) -> None:
-    user = session.get(User, user_id)
-    if user is None:
-        return
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.failed_logins = 0
-        user.locked_until = now + dt.timedelta(seconds=LOCKOUT_S)
-    session.add(user)
-
-
 def _open_session(
-    session: Session, account: _Account, *, now: dt.datetime, ttl_s: int
+    session: Session, account: _Account, *, address: str, now: dt.datetime, ttl_s: int
 ) -> dict[str, Any] | None:
     user = session.get(User, account.user_id)
     if user is None or not user.active or user.password_hash != account.password_hash:
         return None
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
+    throttle.succeeded(session, address=address, username=user.username)
     token = new_token(STAFF_PREFIX)
     session.add(
         StaffSession(
