@@ -101,10 +101,14 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        ws="websockets-sansio",
         log_level="info",
-        proxy_headers=True,
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for Sira (shared with the tests' live server)."""
+    return {"ws": "websockets-sansio", "ws_max_size": settings.ws_max_bytes, "proxy_headers": True}
 
 
 @user_app.command("add")

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # pass every few requests took ~85 ms, ~30 ms with this). Unset: on, off under
     # SIRA_ENV=test (test processes start hundreds of apps).
     gc_freeze: bool | None = None
+    # Largest request body accepted (bytes); a bigger one answers 413 before it is read. No
+    # route takes uploads: the largest real bodies (branch configuration) are a few KiB.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Largest WebSocket message a client may send (bytes; `sira serve` hands it to uvicorn,
+    # which closes the socket with 1009 past it). Clients send small JSON only.
+    ws_max_bytes: int = Field(64 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -76,3 +76,85 @@ def test_logins_checking_passwords_do_not_stall_writes(app, make, parked):
         answers = [f.result() for f in logins]
     assert {r.status_code for r in answers} == {401}
     assert not any(name.startswith("sira-sqlite-writer") for name in parked.threads)
+
+
+MIB = 1024 * 1024
+
+
+def test_a_body_over_the_limit_answers_413_before_it_is_read(client, make):
+    kit = make(make_branch)
+    huge = b'{"username": "' + b"x" * (2 * MIB) + b'", "password": "p"}'
+    r = client.post(LOGIN, content=huge, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json() == {
+        "detail": "the request body is larger than 1048576 bytes",
+        "code": "too_large",
+    }
+    ticket = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        content=b'{"service": "A", "pad": "' + b"x" * (2 * MIB) + b'"}',
+        headers={**kit.auth("kiosk"), "Content-Type": "application/json"},
+    )
+    assert ticket.status_code == 413
+
+
+def test_a_streamed_body_without_length_is_cut_off_at_the_limit(client, make):
+    kit = make(make_branch)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"service": "A", "pad": "'
+        for _ in range(40):
+            yield b"x" * 64 * 1024
+        yield b'"}'
+
+    r = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        content=chunks(),
+        headers={**kit.auth("kiosk"), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.json()["code"] == "too_large"
+    # The ticket was not issued: nothing is waiting.
+    snap = client.get(f"/api/v1/branches/{kit.code}/snapshot", headers=kit.auth("manager"))
+    assert snap.status_code == 200
+    assert snap.json()["data"]["queue"] == []
+
+
+def test_a_body_under_the_limit_still_passes(client, make):
+    kit = make(make_branch)
+    r = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        content=b'{"service": "A", "pad": "' + b"x" * 512 * 1024 + b'"}',
+        headers={**kit.auth("kiosk"), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+
+
+def _read_until_closed(ws: Any) -> None:
+    while True:
+        ws.recv(timeout=30)
+
+
+def test_a_websocket_message_over_the_limit_closes_the_socket(app, settings, make):
+    """`sira serve` runs uvicorn with these options: a client's huge message ends its socket."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    from server.cli import server_options
+
+    kit = make(make_branch)
+    with live_server(app, **server_options(settings)) as url:
+        events = url.replace("http://", "ws://") + f"/api/v1/branches/{kit.code}/events"
+        with connect(
+            events,
+            additional_headers=kit.auth("display"),
+            proxy=None,
+            open_timeout=10,
+            close_timeout=5,
+        ) as ws:
+            ws.recv(timeout=30)  # the snapshot: the feed is open
+            ws.send("x" * (settings.ws_max_bytes + 1))
+            with pytest.raises(ConnectionClosed) as closed:
+                _read_until_closed(ws)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
