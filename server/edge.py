@@ -1,4 +1,4 @@
-"""What every request meets first: a bound on its body, and the browser security headers.
+"""What every request meets first: the browser security headers, and a bound on its body.
 
 Pure ASGI middlewares (no request object, no buffering), added by ``create_app``.
 """
@@ -8,6 +8,63 @@ from __future__ import annotations
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+# The screens load only their own files: module scripts and stylesheets (no inline ones, no
+# style attributes; scripts set styles through the DOM, which CSP allows), images (the QR
+# code is an SVG from the API), announcement audio from the API, and the event WebSocket.
+# Nobody may frame them (a staff console in a hidden frame is a click-jacking target), and no
+# address leaves in a Referer (the kiosk's and display's token is in the URL fragment, never
+# sent, but a customer page's path holds a ticket token). deploy/nginx sends the same.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob:; connect-src 'self' ws: wss:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc pages: an inline script and their bundles from a CDN.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+PAGE_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SecurityHeaders:
+    """Add PAGE_HEADERS to every HTTP answer (DOCS_CSP on the API docs pages), unless the
+    answer set one of them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._page = [(k.lower().encode(), v.encode()) for k, v in PAGE_HEADERS.items()]
+        self._docs = [
+            (k, DOCS_CSP.encode() if k == b"content-security-policy" else v) for k, v in self._page
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self._docs if scope.get("path") in DOCS_PATHS else self._page
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class _TooLarge(Exception):

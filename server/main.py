@@ -33,7 +33,7 @@ from server.db import Database
 from server.deps import OPEN_ROUTE
 from server.devices.agent import router as agent_router
 from server.devices.watch import watch_loop
-from server.edge import BodyLimit
+from server.edge import BodyLimit, SecurityHeaders
 from server.metrics.router import router as metrics_router
 from server.models import Branch
 from server.openapi import declare_errors
@@ -159,6 +159,7 @@ def create_app(
     app.state.ctx = ctx
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: the 413 above gets the headers too
     for router in (
         auth_router,
         tickets_router,

@@ -158,3 +158,32 @@ def test_a_websocket_message_over_the_limit_closes_the_socket(app, settings, mak
                 _read_until_closed(ws)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
+
+
+PAGES = ["/kiosk/", "/display/", "/teller/", "/manager/", "/t/abc123", "/ui/base.css"]
+
+
+@pytest.mark.parametrize(
+    "path", [*PAGES, "/api/v1/auth/me", "/healthz", "/no/such/page", "/openapi.json"]
+)
+def test_every_answer_carries_the_browser_security_headers(client, path):
+    r = client.get(path)
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    csp = dict(
+        part.strip().split(" ", 1) for part in r.headers["content-security-policy"].split(";")
+    )
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["default-src"] == "'self'"
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert "'unsafe-eval'" not in csp["script-src"]
+
+
+def test_the_api_docs_page_keeps_its_own_scripts(client):
+    r = client.get("/docs")
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "https://cdn.jsdelivr.net" in csp
+    assert r.headers["x-frame-options"] == "DENY"
