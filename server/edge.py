@@ -9,7 +9,6 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 # The screens load only their own files: module scripts and stylesheets (no inline ones, no
 # style attributes; scripts set styles through the DOM, which CSP allows), images (the QR
 # code is an SVG from the API), announcement audio from the API, and the event WebSocket.
