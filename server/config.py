@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,11 +67,25 @@ class Settings(BaseSettings):
     # Largest WebSocket message a client may send (bytes; `sira serve` hands it to uvicorn,
     # which closes the socket with 1009 past it). Clients send small JSON only.
     ws_max_bytes: int = Field(64 * 1024, ge=1024)
+    # Prometheus text at /metrics lists every branch and its queues: "off" answers 404 (the
+    # default: the server's one listener is the public one), "token" answers only a scraper
+    # sending `Authorization: Bearer SIRA_METRICS_TOKEN` (at least 24 characters), "public"
+    # answers anyone (only behind a proxy that keeps /metrics from the internet).
+    metrics_access: Literal["off", "token", "public"] = "off"
+    metrics_token: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.env == "prod" and self.secret_key == DEV_SECRET:
             raise ValueError("SIRA_SECRET_KEY must be set to a private value when SIRA_ENV=prod")
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_token_when_needed(self) -> Settings:
+        if self.metrics_access == "token" and len(self.metrics_token or "") < 24:
+            raise ValueError(
+                "SIRA_METRICS_ACCESS=token needs SIRA_METRICS_TOKEN of at least 24 characters"
+            )
         return self
 
     @cached_property

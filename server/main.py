@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -30,7 +30,7 @@ from server.context import AppContext
 from server.counters.router import router as counters_router
 from server.customers.router import router as customers_router
 from server.db import Database
-from server.deps import OPEN_ROUTE
+from server.deps import OPEN_ROUTE, bearer_token
 from server.devices.agent import router as agent_router
 from server.devices.watch import watch_loop
 from server.edge import BodyLimit, SecurityHeaders
@@ -198,9 +198,10 @@ def create_app(
         return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False, dependencies=OPEN_ROUTE)
-    def prometheus() -> PlainTextResponse:
-        from server.metrics.prometheus import render
+    def prometheus(request: Request) -> PlainTextResponse:
+        from server.metrics.prometheus import render, scrape_allowed
 
+        scrape_allowed(settings, bearer_token(request))
         return PlainTextResponse(render(ctx), media_type="text/plain; version=0.0.4")
 
     @app.get("/", include_in_schema=False, dependencies=OPEN_ROUTE)
