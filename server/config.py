@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -10,17 +9,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret"
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SIRA_", env_file=".env", extra="ignore")
 
-    env: str = Field("dev", description="dev | test | prod; prod refuses the default secret")
+    env: str = Field("dev", description="dev | test | prod")
     data_dir: Path = Path("./data")
     database_url: str | None = None
     redis_url: str | None = None
-    secret_key: str = DEV_SECRET
+    # Accepted for old env files and the v1 settings list, read by nothing: no token, cookie
+    # or ticket is signed with a server secret (tokens are 256 random bits stored as SHA-256).
+    secret_key: str | None = None
     # Staff sessions expire after this many seconds of the token's life.
     session_ttl_s: int = 12 * 3600
     # SQLite durability: NORMAL survives a killed process (WAL is in the OS cache);
@@ -75,12 +74,6 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.env == "prod" and self.secret_key == DEV_SECRET:
-            raise ValueError("SIRA_SECRET_KEY must be set to a private value when SIRA_ENV=prod")
-        return self
-
-    @model_validator(mode="after")
     def _metrics_token_when_needed(self) -> Settings:
         if self.metrics_access == "token" and len(self.metrics_token or "") < 24:
             raise ValueError(
@@ -98,7 +91,3 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)

@@ -181,3 +181,11 @@ def test_nginx_serves_the_screens_with_the_apps_security_headers() -> None:
         for name, value in PAGE_HEADERS.items():
             assert f'add_header {name} "{value}" always;' in text
         assert "add_header Strict-Transport-Security" in text
+
+
+def test_no_deployment_file_asks_for_a_secret_nothing_reads() -> None:
+    for path in [
+        DEPLOY / "systemd" / "sira.env.example",
+        DEPLOY / "compose" / "compose.yaml",
+    ]:
+        assert "SIRA_SECRET_KEY" not in path.read_text(), path
