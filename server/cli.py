@@ -1,4 +1,4 @@
-"""``sira``: init, serve, user, close-day, purge."""
+"""``sira``: init, serve, user (add, unlock, reset-password), close-day, purge."""
 
 from __future__ import annotations
 
@@ -101,10 +101,14 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        ws="websockets-sansio",
         log_level="info",
-        proxy_headers=True,
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for Sira (shared with the tests' live server)."""
+    return {"ws": "websockets-sansio", "ws_max_size": settings.ws_max_bytes, "proxy_headers": True}
 
 
 @user_app.command("add")
@@ -144,6 +148,84 @@ def user_add(
         raise typer.Exit(1) from exc
     finally:
         db.dispose()
+
+
+def _find_user(session: Any, username: str) -> Any:
+    from sqlmodel import select
+
+    from server.models import User
+
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        typer.echo(f"there is no user '{username}'", err=True)
+        raise typer.Exit(1)
+    return user
+
+
+@user_app.command("unlock")
+def user_unlock(
+    username: Annotated[str | None, typer.Argument(help="the account to let in again")] = None,
+    address: Annotated[
+        str | None, typer.Option(help="clear this client address's failed logins instead")
+    ] = None,
+) -> None:
+    """Clear the login throttles of an account (from every address) or of one address."""
+    from server.auth import throttle
+    from server.db import Database
+
+    if (username is None) == (address is None):
+        typer.echo("name a USERNAME or pass --address ADDRESS", err=True)
+        raise typer.Exit(2)
+    db = Database(_settings().sqlalchemy_url)
+    try:
+        with db.unit_of_work() as session:
+            if username is not None:
+                _find_user(session, username)
+            n = throttle.clear(session, username=username, address=address)
+    finally:
+        db.dispose()
+    typer.echo(f"cleared {n} login throttle(s) of {username or address}")
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the new password from stdin")
+    ] = False,
+) -> None:
+    """Set a new password (signs the account out everywhere and clears its login throttles)."""
+    from pydantic import ValidationError
+
+    from server.admin.schemas import UserUpdate
+    from server.admin.service import revoke_sessions
+    from server.auth import throttle
+    from server.db import Database
+    from server.security import hash_password
+
+    if not password_stdin:
+        typer.echo("pass --password-stdin and the password on standard input", err=True)
+        raise typer.Exit(2)
+    try:
+        body = UserUpdate(password=sys.stdin.readline().rstrip("\n"))
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.echo(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
+        raise typer.Exit(2) from exc
+    assert body.password is not None
+    # Hashed before the transaction: argon2 holds no database lock.
+    digest = hash_password(body.password)
+    db = Database(_settings().sqlalchemy_url)
+    try:
+        with db.unit_of_work() as session:
+            user = _find_user(session, username)
+            user.password_hash = digest
+            session.add(user)
+            revoke_sessions(session, user)
+            throttle.clear(session, username=username)
+    finally:
+        db.dispose()
+    typer.echo(f"password of {username} reset; their sessions are signed out")
 
 
 @app.command()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret"
 # Serial ports (and printer device nodes) a device configuration may name.
 SERIAL_PORTS = [
     "/dev/ttyUSB*",
@@ -37,11 +35,13 @@ CommaList = Annotated[list[str], NoDecode]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SIRA_", env_file=".env", extra="ignore")
 
-    env: str = Field("dev", description="dev | test | prod; prod refuses the default secret")
+    env: str = Field("dev", description="dev | test | prod")
     data_dir: Path = Path("./data")
     database_url: str | None = None
     redis_url: str | None = None
-    secret_key: str = DEV_SECRET
+    # Accepted for old env files and the v1 settings list, read by nothing: no token, cookie
+    # or ticket is signed with a server secret (tokens are 256 random bits stored as SHA-256).
+    secret_key: str | None = None
     # Staff sessions expire after this many seconds of the token's life.
     session_ttl_s: int = 12 * 3600
     # SQLite durability: NORMAL survives a killed process (WAL is in the OS cache);
@@ -99,10 +99,25 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    # Largest request body accepted (bytes); a bigger one answers 413 before it is read. No
+    # route takes uploads: the largest real bodies (branch configuration) are a few KiB.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Largest WebSocket message a client may send (bytes; `sira serve` hands it to uvicorn,
+    # which closes the socket with 1009 past it). Clients send small JSON only.
+    ws_max_bytes: int = Field(64 * 1024, ge=1024)
+    # Prometheus text at /metrics lists every branch and its queues: "off" answers 404 (the
+    # default: the server's one listener is the public one), "token" answers only a scraper
+    # sending `Authorization: Bearer SIRA_METRICS_TOKEN` (at least 24 characters), "public"
+    # answers anyone (only behind a proxy that keeps /metrics from the internet).
+    metrics_access: Literal["off", "token", "public"] = "off"
+    metrics_token: str | None = None
+
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.env == "prod" and self.secret_key == DEV_SECRET:
-            raise ValueError("SIRA_SECRET_KEY must be set to a private value when SIRA_ENV=prod")
+    def _metrics_token_when_needed(self) -> Settings:
+        if self.metrics_access == "token" and len(self.metrics_token or "") < 24:
+            raise ValueError(
+                "SIRA_METRICS_ACCESS=token needs SIRA_METRICS_TOKEN of at least 24 characters"
+            )
         return self
 
     @cached_property
@@ -115,7 +130,3 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)

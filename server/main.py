@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -30,9 +30,10 @@ from server.context import AppContext
 from server.counters.router import router as counters_router
 from server.customers.router import router as customers_router
 from server.db import Database
-from server.deps import OPEN_ROUTE
+from server.deps import OPEN_ROUTE, bearer_token
 from server.devices.agent import router as agent_router
 from server.devices.watch import watch_loop
+from server.edge import BodyLimit, SecurityHeaders
 from server.metrics.router import router as metrics_router
 from server.models import Branch
 from server.models.types import row_id
@@ -156,6 +157,8 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: the 413 above gets the headers too
     for router in (
         auth_router,
         tickets_router,
@@ -194,9 +197,10 @@ def create_app(
         return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False, dependencies=OPEN_ROUTE)
-    def prometheus() -> PlainTextResponse:
-        from server.metrics.prometheus import render
+    def prometheus(request: Request) -> PlainTextResponse:
+        from server.metrics.prometheus import render, scrape_allowed
 
+        scrape_allowed(settings, bearer_token(request))
         return PlainTextResponse(render(ctx), media_type="text/plain; version=0.0.4")
 
     @app.get("/", include_in_schema=False, dependencies=OPEN_ROUTE)

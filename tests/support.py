@@ -138,11 +138,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn (websockets library) on a free port; yields the base URL."""
+def live_server(app: FastAPI, **options: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn (websockets library) on a free port; yields the base URL.
+    ``options``: more of uvicorn's (e.g. ``server.cli.server_options``)."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning", lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        **{"ws": "websockets-sansio", "log_level": "warning", "lifespan": "on", **options},
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from server.auth import service
 from server.auth.principal import Principal
-from server.deps import ContextDep, PublicWork, SignedInWork
-from server.domain.errors import DomainError
+from server.deps import PublicWork, SignedInWork
 from server.models import Branch
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -24,30 +23,16 @@ class LoginRequest(BaseModel):
 
 
 @router.post("/login")
-async def login(body: LoginRequest, work: PublicWork, ctx: ContextDep) -> dict[str, Any]:
-    ttl = ctx.settings.session_ttl_s
-
-    def run(session: Session, now: dt.datetime) -> dict[str, Any] | DomainError:
-        attempt = service.login(
-            session, username=body.username, password=body.password, now=now, ttl_s=ttl
-        )
-        if isinstance(attempt, DomainError):
-            return attempt
-        token, user = attempt
-        branch = session.get(Branch, user.branch_id) if user.branch_id else None
-        return {
-            "access_token": token,
-            "token_type": "bearer",
-            "role": user.role,
-            "branch": branch.code if branch else None,
-            "username": user.username,
-            "expires_in": ttl,
-        }
-
-    result = await work.public(run)
-    if isinstance(result, DomainError):
-        raise result  # after the commit: the failure count is kept
-    return result
+async def login(body: LoginRequest, work: PublicWork, request: Request) -> dict[str, Any]:
+    # The password is checked outside any unit of work; tries are throttled per client
+    # address (see service.login).
+    return await service.login(
+        work.ctx,
+        username=body.username,
+        password=body.password,
+        address=request.client.host if request.client else "unknown",
+        ttl_s=work.ctx.settings.session_ttl_s,
+    )
 
 
 @router.post("/logout", status_code=204)

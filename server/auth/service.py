@@ -3,65 +3,91 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from server.auth import throttle
 from server.auth.principal import Principal, Role
-from server.domain.errors import DomainError, TooManyAttempts, Unauthorized
-from server.models import Device, StaffSession, User, UserBranch
-from server.security import (
-    DEVICE_PREFIX,
-    STAFF_PREFIX,
-    dummy_verify,
-    new_token,
-    token_hash,
-    verify_password,
-)
+from server.domain.errors import TooManyAttempts, Unauthorized
+from server.models import Branch, Device, StaffSession, User, UserBranch
+from server.security import DEVICE_PREFIX, STAFF_PREFIX, check_password, new_token, token_hash
 
-# Failed logins in a row before an account is locked, and for how long.
-MAX_FAILED_LOGINS = 5
-LOCKOUT_S = 300
+if TYPE_CHECKING:
+    from server.context import AppContext
 
 
-def login(
-    session: Session, *, username: str, password: str, now: dt.datetime, ttl_s: int
-) -> tuple[str, User] | DomainError:
-    """A new staff session, or the error to answer with.
+@dataclass(frozen=True)
+class _Account:
+    user_id: int
+    password_hash: str
 
-    The error is returned, not raised, so that the unit of work still commits the failure
-    count: after MAX_FAILED_LOGINS wrong passwords in a row the account is locked for
-    LOCKOUT_S seconds, which stops password guessing without locking it for good.
-    """
+
+def _look(
+    session: Session, *, username: str, address: str, now: dt.datetime
+) -> tuple[_Account | None, int | None]:
+    """The usable account of this username, if any, and how long this address must wait."""
+    wait = throttle.locked_for(session, address=address, username=username, now=now)
     user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        dummy_verify(password)
-        return Unauthorized("wrong username or password")
-    if user.locked_until is not None and user.locked_until > now:
-        dummy_verify(password)
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        return TooManyAttempts(
-            f"too many wrong passwords: this account is locked for {minutes} more minute(s)"
+    if user is None or user.id is None or not user.active:
+        return None, wait
+    return _Account(user.id, user.password_hash), wait
+
+
+async def login(
+    ctx: AppContext, *, username: str, password: str, address: str, ttl_s: int
+) -> dict[str, Any]:
+    """A new staff session (the login answer), or raises the error to answer with.
+
+    The slow password check (argon2) holds no unit of work: read the account and the
+    address's throttle, count the try (server/auth/throttle.py), check the password on the
+    password threads, then a short write opens the session. An unknown username, an
+    inactive account and a wrong password answer alike and count alike.
+    """
+    now = ctx.clock.now()
+    where = {"username": username, "address": address, "now": now}
+    account, wait = await ctx.unit(_look, write=False, **where)
+    if wait is None:
+        wait = await ctx.unit(throttle.reserve, write=True, **where)
+    if wait is not None:
+        raise TooManyAttempts(throttle.wait_message(wait))
+    good = await check_password(password, account.password_hash if account else None)
+    answer: dict[str, Any] | None = None
+    if account is not None and good:
+        answer = await ctx.unit(
+            _open_session, account, address=address, now=now, ttl_s=ttl_s, write=True
         )
-    if not user.active or not verify_password(password, user.password_hash):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + dt.timedelta(seconds=LOCKOUT_S)
-        session.add(user)
-        return Unauthorized("wrong username or password")
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
+    if answer is None:  # wrong, or the account changed meanwhile (reset, deactivated)
+        raise Unauthorized("wrong username or password")
+    return answer
+
+
+def _open_session(
+    session: Session, account: _Account, *, address: str, now: dt.datetime, ttl_s: int
+) -> dict[str, Any] | None:
+    user = session.get(User, account.user_id)
+    if user is None or not user.active or user.password_hash != account.password_hash:
+        return None
+    throttle.succeeded(session, address=address, username=user.username)
     token = new_token(STAFF_PREFIX)
     session.add(
         StaffSession(
             token_hash=token_hash(token),
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=account.user_id,
             expires_at=now + dt.timedelta(seconds=ttl_s),
         )
     )
-    return token, user
+    branch = session.get(Branch, user.branch_id) if user.branch_id else None
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "role": user.role,
+        "branch": branch.code if branch else None,
+        "username": user.username,
+        "expires_in": ttl_s,
+    }
 
 
 def logout(session: Session, *, token: str) -> None:

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import func
 from sqlmodel import select
 
+from server.config import Settings
 from server.context import AppContext
+from server.domain.errors import NotFound, Unauthorized
 from server.models import Branch, Ticket
 from server.tickets.stats import queued_in_branch
+
+
+def scrape_allowed(settings: Settings, token: str | None) -> None:
+    """Raise unless this caller may read /metrics (``Settings.metrics_access``)."""
+    if settings.metrics_access == "public":
+        return
+    if settings.metrics_access == "token" and settings.metrics_token is not None:
+        if token is not None and secrets.compare_digest(
+            token.encode(), settings.metrics_token.encode()
+        ):
+            return
+        raise Unauthorized("send the scraper's token: 'Authorization: Bearer SIRA_METRICS_TOKEN'")
+    raise NotFound("no such page or API path")
 
 
 def render(ctx: AppContext) -> str:

@@ -14,7 +14,15 @@ from server.models.analytics import (
     report_rollup,
 )
 from server.models.ops import Alert, PrintJob, UserBranch
-from server.models.org import Branch, Counter, Device, Service, StaffSession, User
+from server.models.org import (
+    Branch,
+    Counter,
+    Device,
+    LoginThrottle,
+    Service,
+    StaffSession,
+    User,
+)
 from server.models.queue import Event, Ticket, TicketSequence
 
 __all__ = [
@@ -26,6 +34,7 @@ __all__ = [
     "Counter",
     "Device",
     "Event",
+    "LoginThrottle",
     "Service",
     "ServiceCycle",
     "StaffSession",

@@ -83,9 +83,24 @@ class User(SQLModel, table=True):
     branch_id: int | None = Field(default=None, foreign_key="branch.id")
     full_name: str = Field(default="", max_length=200)
     active: bool = True
-    # Wrong passwords in a row, and the lock they led to (see auth/service.py).
+    # No longer used (logins are throttled per client address: LoginThrottle); kept until a
+    # migration drops them.
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins from one client address for one username as typed ("": for every
+    username from that address), and the lock they led to (server/auth/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    address: str = Field(primary_key=True, max_length=64)
+    username: str = Field(primary_key=True, max_length=64, index=True)
+    failures: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # When the row means nothing any more (its window or its lock is over): purged then.
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class StaffSession(SQLModel, table=True):

@@ -167,3 +167,25 @@ def test_screen_launcher_flags_and_crash_restart(tmp_path: Path, role: str) -> N
         [str(DEPLOY / "kiosk" / "sira-screen"), "tv", url], env=env, capture_output=True
     )
     assert bad.returncode == 2
+
+
+def test_nginx_serves_the_screens_with_the_apps_security_headers() -> None:
+    """nginx serves the screens' files itself: the same headers the app sends (an add_header
+    in a location drops the server's, so HSTS is repeated there too)."""
+    from server.edge import PAGE_HEADERS
+
+    for text in [
+        (DEPLOY / "nginx" / "sira-static.conf").read_text(),
+        (DEPLOY / "nginx" / "sira.conf").read_text().split("location ~ ^/t/", 1)[1].split("}")[0],
+    ]:
+        for name, value in PAGE_HEADERS.items():
+            assert f'add_header {name} "{value}" always;' in text
+        assert "add_header Strict-Transport-Security" in text
+
+
+def test_no_deployment_file_asks_for_a_secret_nothing_reads() -> None:
+    for path in [
+        DEPLOY / "systemd" / "sira.env.example",
+        DEPLOY / "compose" / "compose.yaml",
+    ]:
+        assert "SIRA_SECRET_KEY" not in path.read_text(), path

@@ -115,7 +115,6 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIRA_")}
     env.update(
         SIRA_ENV="prod",
-        SIRA_SECRET_KEY=uuid.uuid4().hex * 2,
         SIRA_DATABASE_URL=fresh_pg,
         SIRA_REDIS_URL=redis_url,
         SIRA_REDIS_CHANNEL=unique_channel(),

@@ -25,6 +25,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from server.auth.principal import Role
+from server.config import Settings
 from server.deps import route_access
 from server.main import create_app
 from server.models import User
@@ -50,6 +51,12 @@ CALLERS = [
 ]
 # Least privileged first: the caller an endpoint's sample runs as.
 PRIVILEGE = ("display", "speaker", "agent", "kiosk", "teller", "manager", "admin")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # /metrics is off unless configured; the table below states its public setting.
+    return settings.model_copy(update={"metrics_access": "public"})
 
 
 @pytest.fixture

@@ -1,6 +1,27 @@
 """Health probes, Prometheus text and the manager's live metrics."""
 
+import pytest
+from fastapi.testclient import TestClient
+
+from server.config import Settings
+from server.main import create_app
 from tests.support import make_branch
+
+SCRAPER = "a-long-scraper-token-0123456789"
+
+
+@pytest.fixture
+def scrape(settings, clock, db):
+    """GET /metrics of an app whose metrics setting is ``access`` (and the scraper token)."""
+
+    def get(access, headers=None):
+        configured = settings.model_copy(
+            update={"metrics_access": access, "metrics_token": SCRAPER}
+        )
+        with TestClient(create_app(configured, clock=clock, db=db)) as c:
+            return c.get("/metrics", headers=headers or {})
+
+    return get
 
 
 def test_liveness_and_readiness(client):
@@ -10,13 +31,13 @@ def test_liveness_and_readiness(client):
     assert r.json() == {"ready": True, "database": True, "bus": True}
 
 
-def test_prometheus_text_counts_waiting_tickets(client, make):
+def test_prometheus_text_counts_waiting_tickets(client, make, scrape):
     kit = make(make_branch)
     for svc in ("A", "A", "B"):
         client.post(
             f"/api/v1/branches/{kit.code}/tickets", json={"service": svc}, headers=kit.auth("kiosk")
         )
-    text = client.get("/metrics").text
+    text = scrape("public").text
     assert 'sira_waiting_tickets{branch="demo",service="A"} 2' in text
     assert 'sira_waiting_tickets{branch="demo",service="B"} 1' in text
     assert 'sira_event_seq{branch="demo"} 3' in text
@@ -78,3 +99,26 @@ def test_a_running_server_keeps_its_startup_objects_out_of_full_collections(sett
         assert gc.get_freeze_count() > 0
         assert c.get("/healthz").json() == {"status": "ok"}
     assert gc.get_freeze_count() == 0
+
+
+def test_prometheus_is_off_unless_configured(client, make):
+    make(make_branch)
+    r = client.get("/metrics")
+    assert r.status_code == 404
+    assert "demo" not in r.text
+
+
+def test_prometheus_with_a_token_answers_only_the_scraper(make, scrape):
+    make(make_branch)
+    assert scrape("token").status_code == 401
+    assert scrape("token", {"Authorization": "Bearer wrong"}).status_code == 401
+    ok = scrape("token", {"Authorization": f"Bearer {SCRAPER}"})
+    assert ok.status_code == 200
+    assert 'sira_event_seq{branch="demo"}' in ok.text
+
+
+def test_a_metrics_token_setting_needs_a_long_token():
+    with pytest.raises(ValueError, match="SIRA_METRICS_TOKEN"):
+        Settings(metrics_access="token")
+    with pytest.raises(ValueError, match="SIRA_METRICS_TOKEN"):
+        Settings(metrics_access="token", metrics_token="short")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,16 +110,35 @@ def site(app: FastAPI, db: Database) -> Iterator[Site]:
 
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (no shared storage between tests)."""
+    """A fresh browser context (no shared storage between tests); a test whose pages hit the
+    server's Content-Security-Policy fails (the browser says so on the console)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    refused: list[str] = []
+    ctx.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield ctx
     ctx.close()
+    assert refused == [], "the pages broke their CSP:\n" + "\n".join(refused)
+
+
+def wait_until(page: Any, expression: str, *, timeout_ms: int = WAIT_MS) -> None:
+    """Poll a page expression until it is truthy. Not ``page.wait_for_function``: it compiles
+    its predicate with eval inside the page, which the pages' CSP (script-src 'self') refuses;
+    ``page.evaluate`` runs through the DevTools protocol, outside the page's CSP."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(100)
 
 
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
     """Run the pinned axe-core on the page; the violations of the given impacts."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a script tag: the pages' CSP refuses inline scripts.
+        page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await window.axe.run(document)")
     return [v for v in result["violations"] if v.get("impact") in impacts]
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from server.models import Ticket
-from tests.ui.conftest import Site
+from tests.ui.conftest import Site, wait_until
 
 PHONE = {"width": 390, "height": 844}
 
@@ -131,9 +131,9 @@ def test_recall_alerts_again_and_the_phone_buzzes(site: Site, phone: Any) -> Non
     teller.counter("2", "open")
     teller.counter("2", "call-next")
     expect(phone.get_by_test_id("your-turn")).to_contain_text("2")
-    phone.wait_for_function("window.__buzz.length === 1")
+    wait_until(phone, "window.__buzz.length === 1")
     teller.counter("2", "recall")
-    phone.wait_for_function("window.__buzz.length === 2")
+    wait_until(phone, "window.__buzz.length === 2")
 
 
 def test_page_speaks_the_tickets_language(site: Site, phone: Any) -> None:

@@ -21,7 +21,7 @@ from server.db import Database
 from server.demo import create_demo
 from server.main import create_app
 from tests.support import free_port
-from tests.ui.conftest import Site
+from tests.ui.conftest import Site, wait_until
 from tests.ui.test_customer import Teller, issue
 
 TV = {"width": 1920, "height": 1080}
@@ -85,7 +85,7 @@ def test_a_call_is_shown_and_announced(site: Site, tv: Any) -> None:
         chime_at = next(i for i, u in enumerate(requested) if u.endswith(CHIME))
         speech_at = next(i for i, u in enumerate(requested) if u.endswith(audio_url))
         assert chime_at < speech_at
-    page.wait_for_function("window.sira.state.announced.length === 1")
+    wait_until(page, "window.sira.state.announced.length === 1")
     record = page.evaluate("window.sira.state.announced[0]")
     assert record["code"] == ticket["code"]
     assert record["chime"] in ("ended", "timeout", "error", "blocked")
@@ -100,7 +100,7 @@ def test_a_burst_of_calls_is_queued_in_order(site: Site, tv: Any) -> None:
     called = [teller.counter(label, "call-next")["ticket"]["code"] for label in ("1", "2", "3")]
     assert sorted(called) == sorted(codes)
     # Each call takes its turn on screen and is announced in full, in call order.
-    page.wait_for_function("window.sira.state.announced.length === 3", timeout=60000)
+    wait_until(page, "window.sira.state.announced.length === 3", timeout_ms=60000)
     announced = page.evaluate("window.sira.state.announced.map(a => a.code)")
     assert announced == called
     expect(page.get_by_test_id("history-item")).to_have_count(3)
@@ -115,10 +115,10 @@ def test_a_recall_is_announced_again(site: Site, tv: Any) -> None:
     teller = Teller(site)
     teller.counter("2", "open")
     teller.counter("2", "call-next")
-    page.wait_for_function("window.sira.state.announced.length === 1", timeout=30000)
+    wait_until(page, "window.sira.state.announced.length === 1", timeout_ms=30000)
     expect(page.get_by_test_id("recall-cue")).to_be_hidden()
     teller.counter("2", "recall")
-    page.wait_for_function("window.sira.state.announced.length === 2", timeout=30000)
+    wait_until(page, "window.sira.state.announced.length === 2", timeout_ms=30000)
     second = page.evaluate("window.sira.state.announced[1]")
     assert second["code"] == ticket["code"]
     assert second["recall"] is True
@@ -272,10 +272,11 @@ def test_reconnects_after_a_server_restart(restartable: Any, browser: Any) -> No
         missed = _calls_while_down(srv, creds, teller, 2)
         srv.start()
         expect(page.get_by_test_id("offline-marker")).to_be_hidden(timeout=30000)
-        page.wait_for_function(
+        wait_until(
+            page,
             f"window.sira.state.announced.map(a => a.code).join() === '{first['code']},"
             f"{','.join(missed)}'",
-            timeout=30000,
+            timeout_ms=30000,
         )
         expect(page.get_by_test_id("latest-code")).to_have_text(missed[-1])
         assert_matches_server(page, srv, creds)
@@ -287,7 +288,7 @@ def test_reconnects_after_a_server_restart(restartable: Any, browser: Any) -> No
         missed2 = _calls_while_down(srv, creds, teller, 3)
         srv.start(replay_limit=1)
         expect(page.get_by_test_id("offline-marker")).to_be_hidden(timeout=30000)
-        page.wait_for_function("window.sira.state.announced.length === 6", timeout=60000)
+        wait_until(page, "window.sira.state.announced.length === 6", timeout_ms=60000)
         announced = page.evaluate("window.sira.state.announced.map(a => a.code)")
         assert announced[3:] == missed2
         assert_matches_server(page, srv, creds)
@@ -304,7 +305,7 @@ def test_speech_that_fails_still_chimes_and_shows_the_text(site: Site, tv: Any) 
     called = teller.counter("4", "call-next")
     expect(page.get_by_test_id("latest-code")).to_have_text(ticket["code"])
     expect(page.locator("#latest-text")).to_have_text("C001, stanowisko 4")
-    page.wait_for_function("window.sira.state.announced.length === 1", timeout=30000)
+    wait_until(page, "window.sira.state.announced.length === 1", timeout_ms=30000)
     record = page.evaluate("window.sira.state.announced[0]")
     assert any(u.endswith(CHIME) for u in requested)
     if called["announcement"]["audio_url"] is not None:
@@ -312,4 +313,4 @@ def test_speech_that_fails_still_chimes_and_shows_the_text(site: Site, tv: Any) 
     # The next call is not held up by the failure.
     issue(site, "C")
     teller.counter("4", "call-next")
-    page.wait_for_function("window.sira.state.announced.length === 2", timeout=30000)
+    wait_until(page, "window.sira.state.announced.length === 2", timeout_ms=30000)

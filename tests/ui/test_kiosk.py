@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import Site
+from tests.ui.conftest import Site, wait_until
 from tests.ui.test_customer import tickets_in_db
 
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -79,7 +79,7 @@ def test_take_a_ticket_in_turkish(site: Site, touch: Any) -> None:
     expect(page.get_by_test_id("print-result")).to_have_attribute("data-status", "none")
     qr = page.get_by_test_id("ticket-qr")
     expect(qr).to_have_attribute("src", re.compile(rf"/by-token/{ticket.token}/qr\.svg$"))
-    page.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
+    wait_until(page, "document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
 
     # A touch anywhere returns to the home screen, still in Turkish.
     page.get_by_test_id("ticket-done").tap()
