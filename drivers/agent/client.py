@@ -173,7 +173,7 @@ class Agent:
                 "status": status,
             }
         try:
-            status = printer.print_ticket(content_from_json(content))
+            printed = printer.print_ticket(content_from_json(content))
         except DriverError as exc:
             st = exc.status or DeviceStatus(DeviceState.ERROR, str(exc))
             return {
@@ -184,7 +184,7 @@ class Agent:
                 "status": st.as_dict(),
             }
         self.journal.add(job_id)
-        return {"type": "ack", "job_id": job_id, "ok": True, "status": status.as_dict()}
+        return {"type": "ack", "job_id": job_id, "ok": True, "status": printed.as_dict()}
 
     async def _heartbeat(self, ws: ClientConnection, every_s: float) -> None:
         while True:
@@ -254,12 +254,15 @@ class Agent:
                 current = counter.get("current_ticket") or {}
                 await self._show(str(counter.get("label")), current.get("code") or "")
         elif kind in ("ticket.called", "ticket.recalled"):
-            label = str(data["counter"]["label"])
-            await self._show(label, data["ticket"]["code"], again=kind == "ticket.recalled")
+            called_at = str(data["counter"]["label"])
+            await self._show(called_at, data["ticket"]["code"], again=kind == "ticket.recalled")
             if self.hw.speaker is not None:
                 lang = data.get("announcement", {}).get("lang", "en")
                 await asyncio.to_thread(
-                    self.hw.speaker.announce, code=data["ticket"]["code"], counter=label, lang=lang
+                    self.hw.speaker.announce,
+                    code=data["ticket"]["code"],
+                    counter=called_at,
+                    lang=lang,
                 )
         elif kind in CLEARS_COUNTER:
             # The ticket left the counter it was at (ticket.counter), if any.

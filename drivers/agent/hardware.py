@@ -32,7 +32,7 @@ class Hardware:
         for part in parts:
             if part is not None:
                 try:
-                    part.close()
+                    getattr(part, "close", lambda: None)()  # a Speaker need not hold anything
                 except Exception:  # a dead device must not stop the others closing
                     log.debug("closing %r failed", part, exc_info=True)
 

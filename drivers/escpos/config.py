@@ -122,10 +122,18 @@ class SerialPrinterConfig(_PrinterBase):
     baudrate: int = 9600
     bytesize: Literal[5, 6, 7, 8] = 8
     parity: Literal["N", "E", "O", "M", "S"] = "N"
-    stopbits: Literal[1, 1.5, 2] = 1
+    stopbits: float = Field(default=1, description="1, 1.5 or 2")
     rtscts: bool = False
     dsrdtr: bool = False
     xonxoff: bool = False
+
+    @field_validator("stopbits")
+    @classmethod
+    def _stopbits(cls, value: float) -> float:
+        # A float Literal is not a type: the three values serial lines have.
+        if value not in (1, 1.5, 2):
+            raise ValueError("stopbits must be 1, 1.5 or 2")
+        return value
 
     @field_validator("baudrate")
     @classmethod

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from server.auth import throttle
 from server.auth.principal import Principal, Role
@@ -99,13 +100,20 @@ def logout(session: Session, *, token: str) -> None:
 
 
 # Every request resolves its token: plain column reads on the session's connection.
-_DEVICE_BY_HASH = select(
-    Device.kind, Device.branch_id, Device.id, Device.name, Device.active
-).where(Device.token_hash == bindparam("digest"))
+_DEVICE_BY_HASH = sa_select(
+    col(Device.kind), col(Device.branch_id), col(Device.id), col(Device.name), col(Device.active)
+).where(col(Device.token_hash) == bindparam("digest"))
 _SESSION_BY_HASH = (
-    select(StaffSession.expires_at, User.role, User.branch_id, User.id, User.username, User.active)
-    .join(User, User.id == StaffSession.user_id)  # type: ignore[arg-type]
-    .where(StaffSession.token_hash == bindparam("digest"))
+    sa_select(
+        col(StaffSession.expires_at),
+        col(User.role),
+        col(User.branch_id),
+        col(User.id),
+        col(User.username),
+        col(User.active),
+    )
+    .join(User, col(User.id) == StaffSession.user_id)
+    .where(col(StaffSession.token_hash) == bindparam("digest"))
 )
 _EXTRA_BRANCHES = select(UserBranch.branch_id).where(UserBranch.user_id == bindparam("user_id"))
 

@@ -10,6 +10,7 @@ examples is a setting (``SIRA_FUZZ_EXAMPLES``) for a longer run by hand.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -136,6 +137,16 @@ def test_stateful_as(server: tuple[str, dict[str, str]], role: str) -> None:
             if len(found) < 5:
                 _validate(case, response, headers, found)
 
+    # The bundles of the machine fill from the server's answers, which depend on what earlier
+    # runs left there: Hypothesis may then see a rule offered in one run and not in a later
+    # one and stop with FlakyStrategyDefinition. That ends the exploration, not the check:
+    # every answer seen so far was validated and recorded in `found`.
+    with contextlib.suppress(hypothesis.errors.FlakyStrategyDefinition):
+        _run_machine(Machine)
+    assert found == [], "\n\n".join(found)
+
+
+def _run_machine(Machine: Any) -> None:
     Machine.run(
         settings=hypothesis.settings(
             max_examples=EXAMPLES,
@@ -148,4 +159,3 @@ def test_stateful_as(server: tuple[str, dict[str, str]], role: str) -> None:
             phases=[hypothesis.Phase.generate],
         )
     )
-    assert found == [], "\n\n".join(found)
