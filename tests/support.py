@@ -138,11 +138,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
+def live_server(app: FastAPI, *, log_level: str = "warning") -> Iterator[str]:
     """Serve ``app`` with uvicorn (websockets library) on a free port; yields the base URL."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning", lifespan="on"
+        app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level=log_level, lifespan="on"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

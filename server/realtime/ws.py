@@ -34,12 +34,13 @@ router = APIRouter()
 
 GAP_WAIT_S = 0.25
 CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
+SIGN_IN = 'log in first: send {"type": "auth", "token": TOKEN} as the first message'
 
 
 def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal, int]:
     with ctx.db.unit_of_work(write=False) as session:
         if not token:
-            raise Unauthorized("log in first: pass ?token= or an Authorization header")
+            raise Unauthorized(SIGN_IN)
         principal = auth.resolve(session, token=token, now=ctx.clock.now())
         principal.require(*READ_QUEUE)
         branch = get_branch(session, code, principal=principal)
@@ -112,9 +113,32 @@ async def _pump(
 
 
 async def _until_closed(ws: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            await ws.receive_text()  # clients may send pings; nothing else is expected
+    while True:
+        # Clients may send pings; nothing else is expected.
+        if (await ws.receive())["type"] == "websocket.disconnect":
+            return
+
+
+async def _signed_in_token(ws: WebSocket, wait_s: float) -> str | None:
+    """The token of the socket's first message, ``{"type": "auth", "token": TOKEN}``.
+
+    Browsers cannot set headers on a WebSocket, and a token in the URL ends up in access
+    logs and proxies; so a browser signs in with its first message, before any data flows.
+    None: the client sent something else, or nothing in time."""
+    try:
+        message = await asyncio.wait_for(ws.receive(), wait_s)
+    except TimeoutError:
+        return None
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    try:
+        body = json.loads(message.get("text") or "")
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("type") != "auth":
+        return None
+    token = body.get("token")
+    return token if isinstance(token, str) and token else None
 
 
 @router.websocket("/api/v1/branches/{branch}/events")
@@ -126,6 +150,11 @@ async def branch_events(
     if not token and header.lower().startswith("bearer "):
         token = header[7:].strip()
     await ws.accept()
+    try:
+        if not token:
+            token = await _signed_in_token(ws, ctx.settings.ws_auth_wait_s)
+    except WebSocketDisconnect:
+        return
     try:
         principal, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
     except DomainError as exc:
