@@ -26,6 +26,7 @@ from server.counters.service import counter_dict
 from server.deps import AdminWork, ConfigureWork
 from server.domain.errors import Conflict, NotFound
 from server.models import Branch, Device, User
+from server.realtime.access import access_changed
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -384,6 +385,7 @@ async def update_device(
         for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(device, key, value)
         session.add(device)
+        access_changed(session, device_ids=[device.id])
         return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
 
     return await work(run)
@@ -395,6 +397,7 @@ async def delete_device(device_id: int, work: ConfigureWork) -> Response:
         device = _device_for(session, principal, device_id)
         device.active = False  # revokes its token; its history stays
         session.add(device)
+        access_changed(session, device_ids=[device.id])  # its open sockets close
 
     await work(run)
     return Response(status_code=204)

@@ -29,6 +29,7 @@ from server.models import (
     User,
     UserBranch,
 )
+from server.realtime.access import access_changed
 from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
@@ -123,6 +124,7 @@ def delete_branch(session: Session, branch: Branch) -> None:
     for model in (Counter, Service, Device, Event, UserBranch):
         session.execute(delete(model).where(model.branch_id == branch.id))  # type: ignore[attr-defined]
     users = select(User.id).where(User.branch_id == branch.id)
+    access_changed(session, branch_ids=[branch.id])
     session.execute(delete(StaffSession).where(col(StaffSession.user_id).in_(users)))
     session.execute(delete(UserBranch).where(col(UserBranch.user_id).in_(users)))
     session.execute(delete(User).where(User.branch_id == branch.id))  # type: ignore[arg-type]
@@ -246,6 +248,7 @@ def set_user_branches(session: Session, user: User, codes: list[str]) -> list[st
     for branch_id in sorted(ids):  # type: ignore[type-var]
         session.add(UserBranch(user_id=user.id, branch_id=branch_id))  # type: ignore[arg-type]
     session.flush()
+    access_changed(session, user_ids=[user.id])  # a branch they no longer oversee
     return user_branches(session, user)
 
 
@@ -302,6 +305,8 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
     if password is not None or changes.get("active") is False:
         revoke_sessions(session, user)
     session.add(user)
+    # Open event sockets check again: a revoked session, or a role that no longer reads.
+    access_changed(session, user_ids=[user.id])
     return user
 
 

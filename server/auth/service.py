@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from server.auth.principal import Principal, Role
 from server.domain.errors import DomainError, TooManyAttempts, Unauthorized
 from server.models import Device, StaffSession, User, UserBranch
+from server.realtime.access import access_changed
 from server.security import (
     DEVICE_PREFIX,
     STAFF_PREFIX,
@@ -70,6 +71,7 @@ def logout(session: Session, *, token: str) -> None:
     ).first()
     if row is not None:
         session.delete(row)
+        access_changed(session, user_ids=[row.user_id])  # its open event sockets close
 
 
 # Every request resolves its token: plain column reads on the session's connection.

@@ -4,6 +4,10 @@
 ``RedisBus`` (``server/realtime/redis_bus.py``) serves several processes and hosts; ``make_bus``
 picks one from the settings. ``publish`` may be called from any thread; delivery happens on
 the event loop.
+
+The bus also carries *access changes* (``AccessChange``: a logout, a revoked device, a
+disabled user): every subscription they concern, in every process, is told to check its
+token again, and its socket closes if the token died.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from server.realtime.events import wire_message
 
@@ -23,19 +28,59 @@ if TYPE_CHECKING:
     from server.db import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AccessChange:
+    """The tokens of these users, devices or branches may have died: check them again."""
+
+    user_ids: frozenset[int] = frozenset()
+    device_ids: frozenset[int] = frozenset()
+    branch_ids: frozenset[int] = frozenset()
+
+    def concerns(self, sub: Subscription) -> bool:
+        return (
+            sub.branch_id in self.branch_ids
+            or (sub.user_id is not None and sub.user_id in self.user_ids)
+            or (sub.device_id is not None and sub.device_id in self.device_ids)
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "users": sorted(self.user_ids),
+                "devices": sorted(self.device_ids),
+                "branches": sorted(self.branch_ids),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> AccessChange:
+        body = json.loads(text)
+        return cls(
+            user_ids=frozenset(int(i) for i in body.get("users", ())),
+            device_ids=frozenset(int(i) for i in body.get("devices", ())),
+            branch_ids=frozenset(int(i) for i in body.get("branches", ())),
+        )
 
 
 @dataclass(eq=False)
 class Subscription:
-    """One subscriber's bounded queue of (seq, json text) for one branch."""
+    """One subscriber's bounded queue of (seq, json text) for one branch, and who it is."""
 
     branch_id: int
     maxsize: int
+    user_id: int | None = None
+    device_id: int | None = None
     queue: asyncio.Queue[tuple[int, str]] = field(init=False)
     overflowed: bool = False
+    # Set when an access change concerns this subscriber: its socket checks its token again.
+    recheck: asyncio.Event = field(init=False)
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.maxsize)
+        self.recheck = asyncio.Event()
 
     def offer(self, item: tuple[int, str]) -> None:
         if self.overflowed:
@@ -56,9 +101,20 @@ class EventBus(Protocol):
         """Hand committed events (with seq) to subscribers; thread-safe, non-blocking."""
         ...
 
-    def subscribe(self, branch_id: int) -> Subscription: ...
+    def subscribe(
+        self, branch_id: int, *, user_id: int | None = None, device_id: int | None = None
+    ) -> Subscription: ...
 
     def unsubscribe(self, sub: Subscription) -> None: ...
+
+    def announce(self, change: AccessChange) -> None:
+        """Tell every subscription ``change`` concerns, in every process; thread-safe."""
+        ...
+
+    @property
+    def access_changes(self) -> int:
+        """Access changes heard so far here (a socket compares it across its sign-in)."""
+        ...
 
     async def ping(self) -> bool: ...
 
@@ -69,9 +125,12 @@ class _Fanout:
     def __init__(self, queue_size: int) -> None:
         self.queue_size = queue_size
         self.subs: dict[int, set[Subscription]] = defaultdict(set)
+        self.access_changes = 0
 
-    def subscribe(self, branch_id: int) -> Subscription:
-        sub = Subscription(branch_id, self.queue_size)
+    def subscribe(
+        self, branch_id: int, *, user_id: int | None = None, device_id: int | None = None
+    ) -> Subscription:
+        sub = Subscription(branch_id, self.queue_size, user_id=user_id, device_id=device_id)
         self.subs[branch_id].add(sub)
         return sub
 
@@ -85,6 +144,28 @@ class _Fanout:
     def deliver(self, branch_id: int, seq: int, text: str) -> None:
         for sub in tuple(self.subs.get(branch_id, ())):
             sub.offer((seq, text))
+
+    def access_changed(self, change: AccessChange | None) -> None:
+        """Have the subscriptions ``change`` concerns (None: all of them) check again."""
+        self.access_changes += 1
+        for subs in tuple(self.subs.values()):
+            for sub in tuple(subs):
+                if change is None or change.concerns(sub):
+                    sub.recheck.set()
+
+
+def on_loop(loop: asyncio.AbstractEventLoop | None, fn: Callable[[T], None], arg: T) -> None:
+    """``fn(arg)`` on ``loop``: now when called there, else soon (from any thread)."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(arg)
+    else:
+        loop.call_soon_threadsafe(fn, arg)
 
 
 def encode(ev: dict[str, Any]) -> str:
@@ -113,26 +194,27 @@ class InProcessBus:
         batch = [
             (ev["branch_id"], ev["seq"], encode(ev)) for ev in events if ev["branch_id"] in watched
         ]
-        if not batch:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._deliver(batch)
-        else:
-            loop.call_soon_threadsafe(self._deliver, batch)
+        if batch:
+            on_loop(loop, self._deliver, batch)
 
     def _deliver(self, batch: list[tuple[int, int, str]]) -> None:
         for branch_id, seq, text in batch:
             self._fanout.deliver(branch_id, seq, text)
 
-    def subscribe(self, branch_id: int) -> Subscription:
-        return self._fanout.subscribe(branch_id)
+    def subscribe(
+        self, branch_id: int, *, user_id: int | None = None, device_id: int | None = None
+    ) -> Subscription:
+        return self._fanout.subscribe(branch_id, user_id=user_id, device_id=device_id)
 
     def unsubscribe(self, sub: Subscription) -> None:
         self._fanout.unsubscribe(sub)
+
+    def announce(self, change: AccessChange) -> None:
+        on_loop(self._loop, self._fanout.access_changed, change)
+
+    @property
+    def access_changes(self) -> int:
+        return self._fanout.access_changes
 
     async def ping(self) -> bool:
         return self._loop is not None

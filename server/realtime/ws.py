@@ -112,6 +112,25 @@ async def _pump(
             del held[stale]
 
 
+async def _guard(
+    ctx: AppContext, sub: Subscription, token: str | None, code: str
+) -> tuple[int, str]:
+    """Checks the socket's token again whenever an access change concerns it (a logout, a
+    revoked device, announced by any process) and every ``ws_recheck_s`` as a backstop (a
+    session that expired, a change made outside the server); the close code once it died."""
+    every = ctx.settings.ws_recheck_s or None
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sub.recheck.wait(), every)
+        sub.recheck.clear()
+        try:
+            await run_in_threadpool(_authorize, ctx, token, code)
+        except DomainError as exc:
+            return CLOSE_CODES.get(exc.status_code, 4400), exc.message[:120]
+        except Exception:  # the database is away: keep streaming, check again later
+            log.warning("could not check an event socket's token again", exc_info=True)
+
+
 async def _until_closed(ws: WebSocket) -> None:
     while True:
         # Clients may send pings; nothing else is expected.
@@ -155,6 +174,8 @@ async def branch_events(
             token = await _signed_in_token(ws, ctx.settings.ws_auth_wait_s)
     except WebSocketDisconnect:
         return
+    # An access change heard while the token is checked is checked again once subscribed.
+    changes = ctx.bus.access_changes
     try:
         principal, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
     except DomainError as exc:
@@ -163,20 +184,30 @@ async def branch_events(
     screen = principal.device_id if principal.role in SCREEN_ROLES else None
     if screen is not None:
         await _screen_seen(ctx, screen, +1)
-    sub = ctx.bus.subscribe(branch_id)
+    sub = ctx.bus.subscribe(branch_id, user_id=principal.user_id, device_id=principal.device_id)
+    if ctx.bus.access_changes != changes:
+        sub.recheck.set()
     try:
         first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, since)
         for text in first:
             await ws.send_text(text)
         pump = asyncio.create_task(_pump(ws, ctx, sub, branch_id, last))
         closed = asyncio.create_task(_until_closed(ws))
-        done, pending = await asyncio.wait({pump, closed}, return_when=asyncio.FIRST_COMPLETED)
+        guard = asyncio.create_task(_guard(ctx, sub, token, branch))
+        done, pending = await asyncio.wait(
+            {pump, closed, guard}, return_when=asyncio.FIRST_COMPLETED
+        )
         for task in pending:
             task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         for task in done:
-            exc = task.exception()
-            if exc is not None and not isinstance(exc, WebSocketDisconnect):
-                log.warning("event stream for %s ended: %r", branch, exc)
+            error = task.exception()
+            if error is not None and not isinstance(error, WebSocketDisconnect):
+                log.warning("event stream for %s ended: %r", branch, error)
+        if guard in done and guard.exception() is None:
+            close_code, reason = guard.result()
+            with contextlib.suppress(Exception):
+                await ws.close(code=close_code, reason=reason)
     except WebSocketDisconnect:
         pass
     finally:

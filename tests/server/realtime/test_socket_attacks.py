@@ -14,11 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from server.db import Database
+from server.models import Device, User
 from tests.server.realtime.test_events_ws import RECV_S, Api, feed, recv, ws_url
-from tests.support import live_server, make_branch
+from tests.server.realtime.test_redis_bus import served_app
+from tests.server.scale.redis_util import private_redis, require_redis, unique_channel
+from tests.support import admin_token, live_server, make_branch, staff_token
 
 
 class Captured(logging.Handler):
@@ -133,3 +138,175 @@ def test_a_socket_signs_in_with_its_first_message(app, make) -> None:
             code, reason = closed_with(ws)
             assert code == 4401
             assert "auth" in reason
+
+
+# --- 2. a token that dies closes its open sockets -------------------------------------------
+
+
+def still_streaming(ws: ClientConnection, api: Api) -> None:
+    """The socket hears a ticket issued now (skipping whatever came before it)."""
+    issued = api.issue("A")
+    while True:
+        msg = recv(ws)
+        if msg.get("type") == "ticket.issued" and msg["data"]["ticket"]["id"] == issued["id"]:
+            return
+
+
+def device_id(http: httpx.Client, admin: dict[str, str], code: str, kind: str) -> int:
+    devices = http.get("/api/v1/admin/devices", headers=admin).json()
+    return next(d["id"] for d in devices if d["branch"] == code and d["kind"] == kind)
+
+
+@pytest.fixture
+def served_admin(app, make) -> Iterator[tuple[str, Any, dict[str, str], Api]]:
+    kit = make(make_branch)
+    admin = {"Authorization": f"Bearer {make(admin_token)}"}
+    with live_server(app) as base:
+        api = Api(base, kit)
+        yield base, kit, admin, api
+        api.http.close()
+
+
+def test_logout_closes_that_sessions_sockets_at_once(served_admin, make, db) -> None:
+    base, kit, _, api = served_admin
+    with db.unit_of_work() as session:
+        other_session = staff_token(session, session.get(User, kit.user_ids["teller1"]))
+    with (
+        first_message_feed(base, kit.code, kit.tokens["teller1"]) as mine,
+        feed(base, kit, who="teller1") as mine_by_query,
+        first_message_feed(base, kit.code, other_session) as elsewhere,
+    ):
+        for ws in (mine, mine_by_query, elsewhere):
+            assert recv(ws)["type"] == "snapshot"
+        r = api.http.post("/api/v1/auth/logout", headers=kit.auth("teller1"))
+        assert r.status_code == 204
+        assert closed_with(mine)[0] == 4401
+        assert closed_with(mine_by_query)[0] == 4401
+        # The same teller signed in on another screen stays signed in there.
+        still_streaming(elsewhere, api)
+
+
+def test_revoking_a_device_or_disabling_a_user_closes_their_sockets(served_admin) -> None:
+    base, kit, admin, api = served_admin
+    http = api.http
+    with (
+        first_message_feed(base, kit.code, kit.tokens["display"]) as display,
+        first_message_feed(base, kit.code, kit.tokens["speaker"]) as speaker,
+        first_message_feed(base, kit.code, kit.tokens["teller2"]) as teller2,
+        first_message_feed(base, kit.code, kit.tokens["manager"]) as manager,
+    ):
+        for ws in (display, speaker, teller2, manager):
+            assert recv(ws)["type"] == "snapshot"
+        gone = device_id(http, admin, kit.code, "display")
+        assert http.delete(f"/api/v1/admin/devices/{gone}", headers=admin).status_code == 204
+        assert closed_with(display) == (4401, "unknown or revoked device token")
+
+        off = device_id(http, admin, kit.code, "speaker")
+        r = http.patch(f"/api/v1/admin/devices/{off}", json={"active": False}, headers=admin)
+        assert r.status_code == 200, r.text
+        assert closed_with(speaker)[0] == 4401
+
+        teller = kit.user_ids["teller2"]
+        r = http.patch(f"/api/v1/admin/users/{teller}", json={"active": False}, headers=admin)
+        assert r.status_code == 200, r.text
+        assert closed_with(teller2)[0] == 4401
+
+        # A manager's password changed: every session of theirs ends.
+        r = http.patch(
+            f"/api/v1/admin/users/{kit.user_ids['manager']}",
+            json={"password": "a brand new password"},
+            headers=admin,
+        )
+        assert r.status_code == 200, r.text
+        assert closed_with(manager)[0] == 4401
+
+
+def test_a_token_revoked_outside_the_server_or_expired_closes_on_the_next_check(
+    app, make, settings, clock
+) -> None:
+    """The backstop: a revocation nobody announced (the command line, another tool writing
+    the database) and a session that simply expires close on the socket's periodic check."""
+    kit = make(make_branch)
+    app.state.ctx.settings.ws_recheck_s = 0.2
+    with db_elsewhere(settings) as outside:
+        with outside.unit_of_work() as session:
+            short = staff_token(
+                session, session.get(User, kit.user_ids["teller3"]), now=clock.now(), ttl_s=60
+            )
+        with (
+            live_server(app) as base,
+            first_message_feed(base, kit.code, kit.tokens["display"]) as display,
+            first_message_feed(base, kit.code, short) as teller,
+            first_message_feed(base, kit.code, kit.tokens["kiosk"]) as kiosk,
+        ):
+            for ws in (display, teller, kiosk):
+                assert recv(ws)["type"] == "snapshot"
+            with outside.unit_of_work() as session:
+                session.execute(
+                    update(Device)
+                    .where(Device.branch_id == kit.branch_id, Device.kind == "display")
+                    .values(active=False)
+                )
+            assert closed_with(display)[0] == 4401
+            clock.advance(seconds=61)
+            assert closed_with(teller) == (4401, "your session has expired; please log in again")
+            still_streaming(kiosk, Api(base, kit))
+
+
+@contextmanager
+def db_elsewhere(settings) -> Iterator[Database]:
+    """The same database through an engine of its own, attached to no app (as the CLI)."""
+    database = Database(settings.sqlalchemy_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def test_a_revocation_on_one_process_closes_the_socket_on_another(settings, make) -> None:
+    """Two processes on one database and one real Redis: the display streams from B, an
+    admin revokes it through A."""
+    redis_url = require_redis()
+    kit = make(make_branch)
+    admin = {"Authorization": f"Bearer {make(admin_token)}"}
+    ch = unique_channel()
+    with (
+        served_app(settings, redis_url=redis_url, channel=ch, ws_recheck_s=0) as (a, _),
+        served_app(settings, redis_url=redis_url, channel=ch, ws_recheck_s=0) as (b, _),
+        httpx.Client(base_url=a, timeout=30) as http,
+    ):
+        with (
+            first_message_feed(b, kit.code, kit.tokens["display"]) as display,
+            first_message_feed(b, kit.code, kit.tokens["teller1"]) as teller,
+            first_message_feed(b, kit.code, kit.tokens["kiosk"]) as kiosk,
+        ):
+            for ws in (display, teller, kiosk):
+                assert recv(ws)["type"] == "snapshot"
+            gone = device_id(http, admin, kit.code, "display")
+            assert http.delete(f"/api/v1/admin/devices/{gone}", headers=admin).status_code == 204
+            assert closed_with(display)[0] == 4401
+            assert http.post("/api/v1/auth/logout", headers=kit.auth("teller1")).status_code == 204
+            assert closed_with(teller)[0] == 4401
+            still_streaming(kiosk, Api(a, kit))
+
+
+def test_after_a_redis_outage_every_socket_checks_its_token(settings, make, tmp_path) -> None:
+    """A change nobody could announce while Redis was away is caught on reconnect."""
+    kit = make(make_branch)
+    ch = unique_channel()
+    with (
+        private_redis(tmp_path) as rds,
+        served_app(settings, redis_url=rds.url, channel=ch, ws_recheck_s=0) as (b, _),
+        db_elsewhere(settings) as outside,
+        first_message_feed(b, kit.code, kit.tokens["display"]) as display,
+    ):
+        assert recv(display)["type"] == "snapshot"
+        rds.stop()
+        with outside.unit_of_work() as session:
+            session.execute(
+                update(Device)
+                .where(Device.branch_id == kit.branch_id, Device.kind == "display")
+                .values(active=False)
+            )
+        rds.start()
+        assert closed_with(display)[0] == 4401
