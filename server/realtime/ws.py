@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import col, select
@@ -24,7 +25,7 @@ from server.auth.principal import READ_QUEUE, Principal, Role
 from server.branches.lookup import get_branch
 from server.branches.snapshot import snapshot
 from server.context import AppContext
-from server.domain.errors import DomainError, Unauthorized
+from server.domain.errors import DomainError, Invalid, Unauthorized
 from server.models import Device, Event
 from server.printing.jobs import merge_status
 from server.realtime.bus import Subscription, encode
@@ -35,6 +36,21 @@ router = APIRouter()
 GAP_WAIT_S = 0.25
 CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
 SIGN_IN = 'log in first: send {"type": "auth", "token": TOKEN} as the first message'
+BAD_SINCE = "since must be a whole number: the seq of the last event you applied"
+# Any seq a branch can reach fits in 19 digits (BIGINT); a longer number is one it never did.
+_SINCE = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+_BEYOND = re.compile(r"[0-9]{20,}", re.ASCII)
+
+
+def parse_since(raw: str | None) -> int | None:
+    """``?since=`` as a seq; -1 for one no branch can reach (it gets a snapshot)."""
+    if raw is None:
+        return None
+    if _SINCE.fullmatch(raw):
+        return int(raw)
+    if _BEYOND.fullmatch(raw.removeprefix("-")):
+        return -1
+    raise Invalid(BAD_SINCE)
 
 
 def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal, int]:
@@ -67,15 +83,17 @@ def _row_text(ev: Event) -> str:
 def _initial(
     ctx: AppContext, branch_id: int, code: str, since: int | None
 ) -> tuple[list[str], int]:
-    """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot."""
+    """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot
+    (also for a ``since`` the branch never reached, however large, or below zero)."""
     if since is not None and since >= 0:
-        limit = ctx.settings.replay_limit
-        rows = _events_after(ctx, branch_id, since, limit=limit + 1)
-        contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
         with ctx.db.read_session() as session:
             last_seq = get_branch(session, code).last_seq
-        if len(rows) <= limit and contiguous and since <= last_seq:
-            return [_row_text(r) for r in rows], since + len(rows)
+        if since <= last_seq:
+            limit = ctx.settings.replay_limit
+            rows = _events_after(ctx, branch_id, since, limit=limit + 1)
+            contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
+            if len(rows) <= limit and contiguous:
+                return [_row_text(r) for r in rows], since + len(rows)
     with ctx.db.snapshot_session() as session, session.begin():
         branch = get_branch(session, code)
         data = snapshot(session, branch, now=ctx.clock.now())
@@ -162,9 +180,15 @@ async def _signed_in_token(ws: WebSocket, wait_s: float) -> str | None:
 
 @router.websocket("/api/v1/branches/{branch}/events")
 async def branch_events(
-    ws: WebSocket, branch: str, since: int | None = None, token: str | None = None
+    ws: WebSocket, branch: str, since: str | None = None, token: str | None = None
 ) -> None:
     ctx: AppContext = ws.app.state.ctx
+    try:
+        after = parse_since(since)
+    except DomainError as exc:
+        await ws.accept()
+        await ws.close(code=4400, reason=exc.message)
+        return
     header = ws.headers.get("authorization", "")
     if not token and header.lower().startswith("bearer "):
         token = header[7:].strip()
@@ -188,7 +212,7 @@ async def branch_events(
     if ctx.bus.access_changes != changes:
         sub.recheck.set()
     try:
-        first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, since)
+        first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, after)
         for text in first:
             await ws.send_text(text)
         pump = asyncio.create_task(_pump(ws, ctx, sub, branch_id, last))

@@ -310,3 +310,40 @@ def test_after_a_redis_outage_every_socket_checks_its_token(settings, make, tmp_
             )
         rds.start()
         assert closed_with(display)[0] == 4401
+
+
+# --- 3. since out of any range --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "since",
+    [2**63, 2**63 - 1, 2**64 + 5, 10**30, 10**400, -1, -(2**63) - 1],
+    ids=lambda n: str(n) if abs(n) < 10**6 else f"{'-' if n < 0 else ''}{len(str(abs(n)))}digits",
+)
+def test_a_since_no_branch_ever_reaches_gets_a_snapshot(app, make, since) -> None:
+    """API.md: ``since`` replays what the server still holds; anything else starts over."""
+    kit = make(make_branch)
+    with live_server(app) as base:
+        api = Api(base, kit)
+        api.issue("A")
+        with first_message_feed(base, kit.code, kit.tokens["display"]) as ws:
+            seq = recv(ws)["seq"]
+        url = ws_url(base, kit.code) + f"?since={since}"
+        with connect(url, proxy=None, open_timeout=10) as ws:
+            ws.send(json.dumps({"type": "auth", "token": kit.tokens["display"]}))
+            snap = recv(ws)
+            assert (snap["type"], snap["seq"]) == ("snapshot", seq)
+            api.issue("B")
+            assert recv(ws)["seq"] == seq + 1
+        api.http.close()
+
+
+@pytest.mark.parametrize("since", ["abc", "1e3", "", "0x10", "1.5", "%207", "1_000", "%EF%BC%97"])
+def test_a_since_that_is_no_number_is_refused_with_a_reason(app, make, since) -> None:
+    kit = make(make_branch)
+    with live_server(app) as base:
+        url = ws_url(base, kit.code, kit.tokens["display"]) + f"&since={since}"
+        with connect(url, proxy=None, open_timeout=10) as ws:
+            code, reason = closed_with(ws)
+    assert code == 4400
+    assert "since" in reason
