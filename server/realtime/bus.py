@@ -74,13 +74,20 @@ class Subscription:
     user_id: int | None = None
     device_id: int | None = None
     queue: asyncio.Queue[tuple[int, str]] = field(init=False)
-    overflowed: bool = False
+    # Set once the queue overflowed: the socket is closed (4008) even while a write to it
+    # waits for a client that stopped reading.
+    dropped: asyncio.Event = field(init=False)
     # Set when an access change concerns this subscriber: its socket checks its token again.
     recheck: asyncio.Event = field(init=False)
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.maxsize)
+        self.dropped = asyncio.Event()
         self.recheck = asyncio.Event()
+
+    @property
+    def overflowed(self) -> bool:
+        return self.dropped.is_set()
 
     def offer(self, item: tuple[int, str]) -> None:
         if self.overflowed:
@@ -89,7 +96,7 @@ class Subscription:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
             # A slow client is cut off; it reconnects with since=SEQ and catches up.
-            self.overflowed = True
+            self.dropped.set()
 
 
 class EventBus(Protocol):

@@ -35,6 +35,11 @@ router = APIRouter()
 
 GAP_WAIT_S = 0.25
 CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
+# A message the client has not taken in this long: it stopped reading (the queue's bound
+# catches a busy branch sooner). Closing such a client waits as long for room to say why.
+SEND_TIMEOUT_S = 30.0
+CLOSE_WAIT_S = 30.0
+TOO_FAR_BEHIND = (4008, "too far behind; reconnect with since=SEQ")
 SIGN_IN = 'log in first: send {"type": "auth", "token": TOKEN} as the first message'
 BAD_SINCE = "since must be a whole number: the seq of the last event you applied"
 # Any seq a branch can reach fits in 19 digits (BIGINT); a longer number is one it never did.
@@ -104,28 +109,38 @@ def _initial(
     return [msg], seq
 
 
+class TooSlow(Exception):
+    """The client did not take a message in time (it stopped reading)."""
+
+
+async def _send(ws: WebSocket, text: str) -> None:
+    """One message, bounded: a client that stops reading backs the connection up until a
+    write waits for room, and must not hold its stream (and its queue) forever."""
+    try:
+        await asyncio.wait_for(ws.send_text(text), SEND_TIMEOUT_S)
+    except TimeoutError:
+        raise TooSlow from None
+
+
 async def _pump(
     ws: WebSocket, ctx: AppContext, sub: Subscription, branch_id: int, last: int
 ) -> None:
     held: dict[int, str] = {}
     while True:
-        if sub.overflowed:
-            await ws.close(code=4008, reason="too far behind; reconnect with since=SEQ")
-            return
         try:
             seq, text = await asyncio.wait_for(sub.queue.get(), GAP_WAIT_S if held else None)
         except TimeoutError:
             # A gap that did not fill: the missing events are committed, read them.
             for ev in await run_in_threadpool(_events_after, ctx, branch_id, last, min(held)):
                 if ev.seq == last + 1:
-                    await ws.send_text(_row_text(ev))
+                    await _send(ws, _row_text(ev))
                     last = ev.seq
             seq, text = -1, ""
         if seq > last:
             held[seq] = text
         while last + 1 in held:
             last += 1
-            await ws.send_text(held.pop(last))
+            await _send(ws, held.pop(last))
         for stale in [s for s in held if s <= last]:
             del held[stale]
 
@@ -211,36 +226,63 @@ async def branch_events(
     sub = ctx.bus.subscribe(branch_id, user_id=principal.user_id, device_id=principal.device_id)
     if ctx.bus.access_changes != changes:
         sub.recheck.set()
+    close: tuple[int, str] | None = None
     try:
-        first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, after)
-        for text in first:
-            await ws.send_text(text)
-        pump = asyncio.create_task(_pump(ws, ctx, sub, branch_id, last))
-        closed = asyncio.create_task(_until_closed(ws))
-        guard = asyncio.create_task(_guard(ctx, sub, token, branch))
-        done, pending = await asyncio.wait(
-            {pump, closed, guard}, return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for task in done:
-            error = task.exception()
-            if error is not None and not isinstance(error, WebSocketDisconnect):
-                log.warning("event stream for %s ended: %r", branch, error)
-        if guard in done and guard.exception() is None:
-            close_code, reason = guard.result()
-            with contextlib.suppress(Exception):
-                await ws.close(code=close_code, reason=reason)
+        close = await _stream(ws, ctx, sub, token=token, code=branch, since=after)
     except WebSocketDisconnect:
         pass
     finally:
+        # The stream ends here, before the close frame: a client that stopped reading may
+        # never take it.
         ctx.bus.unsubscribe(sub)
         if screen is not None:
             # Shielded: a handler cancelled as its socket goes must still record the screen
             # as gone.
             with contextlib.suppress(Exception):
                 await asyncio.shield(_screen_seen(ctx, screen, -1))
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code=close[0], reason=close[1]), CLOSE_WAIT_S)
+
+
+async def _stream(
+    ws: WebSocket,
+    ctx: AppContext,
+    sub: Subscription,
+    *,
+    token: str | None,
+    code: str,
+    since: int | None,
+) -> tuple[int, str] | None:
+    """The snapshot or replay, then live events until the client goes, falls too far behind,
+    or its token dies; the close code and reason the server ends it with, if any."""
+    first, last = await run_in_threadpool(_initial, ctx, sub.branch_id, code, since)
+    try:
+        for text in first:
+            await _send(ws, text)
+    except TooSlow:
+        return TOO_FAR_BEHIND
+    pump = asyncio.create_task(_pump(ws, ctx, sub, sub.branch_id, last))
+    behind = asyncio.create_task(sub.dropped.wait())
+    closed = asyncio.create_task(_until_closed(ws))
+    guard = asyncio.create_task(_guard(ctx, sub, token, code))
+    tasks = {pump, behind, closed, guard}
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Not awaited: a cancelled task never writes again (uvicorn writes only after its
+        # wait for room), and the handler must end promptly when its socket goes.
+        for task in tasks:
+            task.cancel()
+    if guard in done and not guard.cancelled() and guard.exception() is None:
+        return guard.result()
+    if behind in done or (pump in done and isinstance(pump.exception(), TooSlow)):
+        return TOO_FAR_BEHIND
+    for task in done:
+        error = None if task.cancelled() else task.exception()
+        if error is not None and not isinstance(error, WebSocketDisconnect):
+            log.warning("event stream for %s ended: %r", code, error)
+    return None
 
 
 # Browser screens (a TV's call display, a kiosk page, a speaker) show up on the manager's device

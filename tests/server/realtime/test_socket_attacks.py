@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,8 +22,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from server.db import Database
+from server.main import create_app
 from server.models import Device, User
-from tests.server.realtime.test_events_ws import RECV_S, Api, feed, recv, ws_url
+from server.realtime.events import EventType, record
+from tests.server.realtime.test_events_ws import RECV_S, Api, feed, recv, recv_until, ws_url
 from tests.server.realtime.test_redis_bus import served_app
 from tests.server.scale.redis_util import private_redis, require_redis, unique_channel
 from tests.support import admin_token, live_server, make_branch, staff_token
@@ -347,3 +352,82 @@ def test_a_since_that_is_no_number_is_refused_with_a_reason(app, make, since) ->
             code, reason = closed_with(ws)
     assert code == 4400
     assert "since" in reason
+
+
+# --- 4. a client that stops reading ---------------------------------------------------------
+
+
+def publish_padded(db, kit, clock, n: int, pad: str) -> None:
+    """n large events committed at once (large, so a client that stops reading backs up)."""
+    with db.unit_of_work() as session:
+        for _ in range(n):
+            record(
+                session,
+                branch_id=kit.branch_id,
+                type=EventType.ALERT_CLEARED,
+                at=clock.now(),
+                data={"alert": {"kind": "test"}, "pad": pad},
+            )
+
+
+@contextmanager
+def stalled_feed(base: str, code: str, token: str) -> Iterator[ClientConnection]:
+    """A client that signs in and then reads nothing more: a small receive buffer and room
+    for one message in its library's queue, so the server's writes back up quickly."""
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    with connect(
+        ws_url(base, code), sock=sock, open_timeout=10, close_timeout=5, max_queue=1
+    ) as ws:
+        ws.send(json.dumps({"type": "auth", "token": token}))
+        yield ws
+
+
+def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
+    settings, make, db, clock
+) -> None:
+    kit = make(make_branch)
+    admin = {"Authorization": f"Bearer {make(admin_token)}"}
+    app = create_app(settings.model_copy(update={"ws_queue_size": 20}), clock=clock, db=db)
+    pad = secrets.token_urlsafe(40_000)  # random: the connection's compression keeps its size
+    with (
+        live_server(app) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+        feed(base, kit, who="teller1") as reader,
+        stalled_feed(base, kit.code, kit.tokens["display"]) as stalled,
+    ):
+
+        def screen_state() -> str:
+            devices = http.get("/api/v1/admin/devices", headers=admin).json()
+            display = next(d for d in devices if d["branch"] == kit.code and d["kind"] == "display")
+            return display["status"].get("screen", {}).get("state", "")
+
+        seq = recv(reader)["seq"]
+        while screen_state() != "online":
+            time.sleep(0.05)  # the display's stream registers itself
+        batches = 0
+        # Far more than the stalled client's queue and its connection's buffers hold.
+        while screen_state() == "online":
+            assert batches < 400, "the server never dropped the client that stopped reading"
+            publish_padded(db, kit, clock, 5, pad)
+            batches += 1
+            got = recv_until(reader, seq + 5)
+            assert [m["seq"] for m in got] == list(range(seq + 1, seq + 6))
+            seq += 5
+
+        # The one that kept reading heard everything, and still does.
+        publish_padded(db, kit, clock, 1, pad)
+        assert recv(reader)["seq"] == seq + 1
+        # The stalled one, reading again, finds what was in flight and then the close.
+        got = []
+        with pytest.raises(ConnectionClosed) as info:  # noqa: PT012 - every message until then
+            while True:
+                got.append(json.loads(stalled.recv(timeout=RECV_S)))
+        assert info.value.rcvd is not None
+        assert info.value.rcvd.code == 4008
+        assert got[0]["type"] == "snapshot"
+        seqs = [m["seq"] for m in got[1:]]
+        assert seqs == list(range(got[0]["seq"] + 1, got[0]["seq"] + 1 + len(seqs)))
+        assert len(seqs) < seq - got[0]["seq"], "it was cut off, not served to the end"
