@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from server.realtime.events import wire_message
+from server.realtime.events import for_screens, wire_message
 
 if TYPE_CHECKING:
     from server.config import Settings
@@ -89,6 +89,11 @@ class Subscription:
     def overflowed(self) -> bool:
         return self.dropped.is_set()
 
+    @property
+    def staff(self) -> bool:
+        """A person's stream (all of each event); a device's gets ``for_screens``."""
+        return self.device_id is None
+
     def offer(self, item: tuple[int, str]) -> None:
         if self.overflowed:
             return
@@ -149,8 +154,14 @@ class _Fanout:
                 del self.subs[sub.branch_id]
 
     def deliver(self, branch_id: int, seq: int, text: str) -> None:
+        screens: str | None = None
         for sub in tuple(self.subs.get(branch_id, ())):
-            sub.offer((seq, text))
+            if sub.staff:
+                sub.offer((seq, text))
+            else:
+                if screens is None:
+                    screens = screen_text(text)
+                sub.offer((seq, screens))
 
     def access_changed(self, change: AccessChange | None) -> None:
         """Have the subscriptions ``change`` concerns (None: all of them) check again."""
@@ -176,7 +187,16 @@ def on_loop(loop: asyncio.AbstractEventLoop | None, fn: Callable[[T], None], arg
 
 
 def encode(ev: dict[str, Any]) -> str:
-    return json.dumps(wire_message(ev), ensure_ascii=False, separators=(",", ":"), default=str)
+    return dump(wire_message(ev))
+
+
+def dump(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def screen_text(text: str) -> str:
+    """An encoded message as a device's screen receives it (``for_screens``)."""
+    return dump(for_screens(json.loads(text)))
 
 
 class InProcessBus:

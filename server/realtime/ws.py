@@ -28,7 +28,8 @@ from server.context import AppContext
 from server.domain.errors import DomainError, Invalid, Unauthorized
 from server.models import Device, Event
 from server.printing.jobs import merge_status
-from server.realtime.bus import Subscription, encode
+from server.realtime.bus import Subscription, encode, screen_text
+from server.realtime.events import for_screens
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -81,12 +82,13 @@ def _events_after(
         return list(session.exec(stmt))
 
 
-def _row_text(ev: Event) -> str:
-    return encode({"seq": ev.seq, "type": ev.type, "at": ev.at, "data": ev.data})
+def _row_text(ev: Event, *, staff: bool) -> str:
+    text = encode({"seq": ev.seq, "type": ev.type, "at": ev.at, "data": ev.data})
+    return text if staff else screen_text(text)
 
 
 def _initial(
-    ctx: AppContext, branch_id: int, code: str, since: int | None
+    ctx: AppContext, branch_id: int, code: str, since: int | None, staff: bool
 ) -> tuple[list[str], int]:
     """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot
     (also for a ``since`` the branch never reached, however large, or below zero)."""
@@ -98,15 +100,15 @@ def _initial(
             rows = _events_after(ctx, branch_id, since, limit=limit + 1)
             contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
             if len(rows) <= limit and contiguous:
-                return [_row_text(r) for r in rows], since + len(rows)
+                return [_row_text(r, staff=staff) for r in rows], since + len(rows)
     with ctx.db.snapshot_session() as session, session.begin():
         branch = get_branch(session, code)
         data = snapshot(session, branch, now=ctx.clock.now())
         seq = branch.last_seq
-    msg = json.dumps(
-        {"type": "snapshot", "seq": seq, "data": data}, ensure_ascii=False, default=str
-    )
-    return [msg], seq
+    message = {"type": "snapshot", "seq": seq, "data": data}
+    if not staff:
+        message = for_screens(message)
+    return [json.dumps(message, ensure_ascii=False, default=str)], seq
 
 
 class TooSlow(Exception):
@@ -133,7 +135,7 @@ async def _pump(
             # A gap that did not fill: the missing events are committed, read them.
             for ev in await run_in_threadpool(_events_after, ctx, branch_id, last, min(held)):
                 if ev.seq == last + 1:
-                    await _send(ws, _row_text(ev))
+                    await _send(ws, _row_text(ev, staff=sub.staff))
                     last = ev.seq
             seq, text = -1, ""
         if seq > last:
@@ -256,7 +258,7 @@ async def _stream(
 ) -> tuple[int, str] | None:
     """The snapshot or replay, then live events until the client goes, falls too far behind,
     or its token dies; the close code and reason the server ends it with, if any."""
-    first, last = await run_in_threadpool(_initial, ctx, sub.branch_id, code, since)
+    first, last = await run_in_threadpool(_initial, ctx, sub.branch_id, code, since, sub.staff)
     try:
         for text in first:
             await _send(ws, text)

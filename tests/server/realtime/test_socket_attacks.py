@@ -6,6 +6,7 @@ Real uvicorn, real ``websockets`` clients; every receive has a timeout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -431,3 +432,84 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_keep_up(
         seqs = [m["seq"] for m in got[1:]]
         assert seqs == list(range(got[0]["seq"] + 1, got[0]["seq"] + 1 + len(seqs)))
         assert len(seqs) < seq - got[0]["seq"], "it was cut off, not served to the end"
+
+
+# --- 5. who hears what ----------------------------------------------------------------------
+
+
+def test_free_text_about_a_customer_reaches_staff_only(app, make) -> None:
+    """A feedback comment (and a priority reason, a recovery note) is for the branch's staff;
+    the screens in the hall get the same events without it."""
+    kit = make(make_branch)
+    comment = "the teller was rude about my disability"
+    with live_server(app) as base:
+        api = Api(base, kit)
+        screens = {
+            who: first_message_feed(base, kit.code, kit.tokens[who])
+            for who in ("display", "speaker", "kiosk")
+        }
+        staff = {
+            who: first_message_feed(base, kit.code, kit.tokens[who])
+            for who in ("manager", "teller1")
+        }
+        with contextlib.ExitStack() as stack:
+            sockets = {who: stack.enter_context(cm) for who, cm in {**screens, **staff}.items()}
+            seq = {who: recv(ws)["seq"] for who, ws in sockets.items()}
+            r = api.http.post(
+                f"/api/v1/branches/{kit.code}/tickets",
+                json={"service": "A", "priority": True, "priority_reason": "pregnant"},
+                headers=kit.auth("kiosk"),
+            )
+            assert r.status_code == 201, r.text
+            ticket = r.json()
+            api.counter("1", "open")
+            api.counter("1", "call-next")
+            for op in ("serve", "finish"):
+                r = api.http.post(
+                    f"/api/v1/tickets/{ticket['id']}/{op}", headers=kit.auth("teller1")
+                )
+                assert r.status_code == 200, r.text
+            r = api.http.post(
+                f"/api/v1/tickets/by-token/{ticket['token']}/feedback",
+                json={"score": 2, "comment": comment},
+            )
+            assert r.status_code == 201, r.text
+            heard = {}
+            for who, ws in sockets.items():
+                msgs = []
+                while not msgs or msgs[-1]["type"] != "ticket.feedback":
+                    msgs.append(recv(ws))
+                heard[who] = msgs
+                assert msgs[0]["seq"] == seq[who] + 1
+
+        for who in staff:
+            feedback = heard[who][-1]["data"]
+            assert (feedback["score"], feedback["comment"]) == (2, comment)
+            assert heard[who][0]["data"]["ticket"]["priority_reason"] == "pregnant"
+        for who in screens:
+            assert [m["seq"] for m in heard[who]] == [m["seq"] for m in heard["manager"]]
+            feedback = heard[who][-1]["data"]
+            assert feedback["score"] == 2
+            assert feedback["comment"] is None
+            assert comment not in json.dumps(heard[who])
+            assert "pregnant" not in json.dumps(heard[who])
+            assert heard[who][0]["data"]["ticket"]["priority"] is True
+
+        # The same on a replay and in a snapshot.
+        with first_message_feed(base, kit.code, kit.tokens["display"], since=seq["display"]) as ws:
+            replay = [recv(ws) for _ in heard["display"]]
+        assert replay == heard["display"]
+        api.issue("B")
+        r = api.http.post(
+            f"/api/v1/branches/{kit.code}/tickets",
+            json={"service": "B", "priority": True, "priority_reason": "disabled"},
+            headers=kit.auth("kiosk"),
+        )
+        assert r.status_code == 201, r.text
+        with first_message_feed(base, kit.code, kit.tokens["display"]) as ws:
+            snap = recv(ws)
+        assert [t["priority"] for t in snap["data"]["queue"]] == [False, True]
+        assert "disabled" not in json.dumps(snap)
+        with first_message_feed(base, kit.code, kit.tokens["manager"]) as ws:
+            assert recv(ws)["data"]["queue"][1]["priority_reason"] == "disabled"
+        api.http.close()
