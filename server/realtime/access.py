@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from server.effects import after_commit
-from server.realtime.bus import AccessChange
+from server.realtime.fanout import AccessChange
 
 if TYPE_CHECKING:
     from server.context import AppContext

@@ -32,7 +32,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from server.realtime.bus import AccessChange, Subscription, _Fanout, encode, on_loop
+from server.realtime.fanout import AccessChange, Fanout, Subscription, encode, on_loop
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class RedisBus:
         self.channel = channel
         self.access_channel = f"{channel}:access"
         self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._fanout = _Fanout(queue_size)
+        self._fanout = Fanout(queue_size)
         self._tail = tail
         self._last_seqs = last_seqs
         self._resync_s = resync_s

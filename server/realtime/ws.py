@@ -28,8 +28,8 @@ from server.context import AppContext
 from server.domain.errors import DomainError, Invalid, Unauthorized
 from server.models import Device, Event
 from server.printing.jobs import merge_status
-from server.realtime.bus import Subscription, encode, screen_text
 from server.realtime.events import for_screens
+from server.realtime.fanout import Subscription, encode, screen_text
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -11,6 +11,8 @@ import json
 import logging
 import secrets
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -513,3 +515,19 @@ def test_free_text_about_a_customer_reaches_staff_only(app, make) -> None:
         with first_message_feed(base, kit.code, kit.tokens["manager"]) as ws:
             assert recv(ws)["data"]["queue"][1]["priority_reason"] == "disabled"
         api.http.close()
+
+
+# --- 6. the bus modules ---------------------------------------------------------------------
+
+
+def test_the_redis_bus_does_not_import_the_bus_that_picks_it() -> None:
+    """``bus.make_bus`` picks ``RedisBus``; what both need lives beside them, so the two
+    modules do not import each other (a cycle that only a deferred import kept working)."""
+    probe = (
+        "import sys, server.realtime.redis_bus;"
+        "assert 'server.realtime.bus' not in sys.modules, 'redis_bus imports bus'"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
