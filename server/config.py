@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     replay_limit: int = 5000
     # Per WebSocket subscriber queue; a client that falls this far behind is dropped.
     ws_queue_size: int = 1000
+    # How long an event socket opened without a token may take to send its sign-in message.
+    ws_auth_wait_s: float = 10.0
+    # Seconds between an open event socket's checks of its token (a logout or revocation
+    # closes it at once; this catches expiry and changes made outside the server). 0: never.
+    ws_recheck_s: float = 60.0
     public_url: str = "http://localhost:8000"
     # Redis event bus (SIRA_REDIS_URL set): the pub/sub channel, shared by all processes of
     # one installation, and how often (s) each process checks the database for events whose

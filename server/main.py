@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from server import errors
+from server import errors, log_redaction
 from server.admin.router import router as admin_router
 from server.alerts.router import router as alerts_router
 from server.announcements.router import router as announcements_router
@@ -102,6 +102,8 @@ def create_app(
     db: Database | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
+    # Before the first request: no token in a log line (access log, WebSocket handshakes).
+    log_redaction.install()
     db = db or Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
     # In-process bus, or Redis pub/sub when SIRA_REDIS_URL is set (several processes/hosts).
     bus = bus or make_bus(settings, db)

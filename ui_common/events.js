@@ -5,7 +5,7 @@
  *
  *   const stream = new EventStream({
  *     branch,                       branch code, e.g. "demo"
- *     token,                        device or staff token (sent as ?token=)
+ *     token,                        device or staff token (sent in the first message)
  *     base = location.origin,       http(s) origin of the server; ws(s) is derived
  *     onSnapshot(data, seq),        the full live state (first message, and after any resync)
  *     onEvent(event),               each event {seq, type, at, data}, once, in seq order
@@ -19,12 +19,13 @@
  *   stream.status     last status passed to onStatus
  *   stream.reconnectNow()  drop the socket and reconnect at once (e.g. on "online")
  *
- * Behaviour: connects to /api/v1/branches/{branch}/events?token=..; after the first snapshot
- * every reconnect asks for ?since=SEQ, so the server replays what was missed, or sends a fresh
- * snapshot (then onSnapshot is called again and the screen must re-render from it). Duplicate
- * events (seq <= last) are dropped; a gap (seq > last + 1) forces a resync. Reconnects back off
- * exponentially with jitter, capped at maxBackoffMs. A close with code 4401/4403/4404 reports
- * "unauthorized" and retries slowly (the token may be re-issued).
+ * Behaviour: connects to /api/v1/branches/{branch}/events and signs in with its first message,
+ * {"type": "auth", "token": ...} (never ?token=: a URL ends up in access logs and proxies).
+ * After the first snapshot every reconnect asks for ?since=SEQ, so the server replays what was
+ * missed, or sends a fresh snapshot (then onSnapshot is called again and the screen must
+ * re-render from it). Duplicate events (seq <= last) are dropped; a gap (seq > last + 1) forces a
+ * resync. Reconnects back off exponentially with jitter, capped at maxBackoffMs. A close with
+ * code 4401/4403/4404 reports "unauthorized" and retries slowly (the token may be re-issued).
  */
 
 export class EventStream {
@@ -54,9 +55,8 @@ export class EventStream {
 
   url() {
     const origin = this.base.replace(/^http/, "ws");
-    const params = new URLSearchParams({ token: this.token || "" });
-    if (this.seq !== null) params.set("since", String(this.seq));
-    return `${origin}/api/v1/branches/${encodeURIComponent(this.branch)}/events?${params}`;
+    const query = this.seq !== null ? `?since=${encodeURIComponent(this.seq)}` : "";
+    return `${origin}/api/v1/branches/${encodeURIComponent(this.branch)}/events${query}`;
   }
 
   start() {
@@ -127,6 +127,9 @@ export class EventStream {
       /* onclose follows and schedules the retry */
     };
     ws.onopen = () => {
+      // Sign in before anything else; the server answers with the snapshot or replay, or
+      // closes with 4401 (then onclose reports "unauthorized").
+      ws.send(JSON.stringify({ type: "auth", token: this.token || "" }));
       // A resume with nothing missed sends no message, so "open" is reported here.
       this._first();
       clearInterval(this._ping);

@@ -383,13 +383,13 @@ async def read_device(device_id: int, work: ConfigureWork) -> dict[str, Any]:
 async def update_device(
     device_id: int, body: schemas.DeviceUpdate, work: ConfigureWork
 ) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
         device = _device_for(session, principal, device_id)
         changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"config"})
         if body.config is not None:
             changes["config"] = body.config.stored()
         service.update_device(
-            session, device, changes, principal=principal, settings=work.ctx.settings
+            session, device, changes, principal=principal, settings=work.ctx.settings, now=now
         )
         return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
 
@@ -398,10 +398,8 @@ async def update_device(
 
 @router.delete("/devices/{device_id}", status_code=204)
 async def delete_device(device_id: int, work: ConfigureWork) -> Response:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
-        device = _device_for(session, principal, device_id)
-        device.active = False  # revokes its token; its history stays
-        session.add(device)
+    def run(session: Session, principal: Principal, now: dt.datetime) -> None:
+        service.deactivate_device(session, _device_for(session, principal, device_id), now=now)
 
     await work(run)
     return Response(status_code=204)

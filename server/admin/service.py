@@ -31,7 +31,9 @@ from server.models import (
     UserBranch,
 )
 from server.models.types import row_id
+from server.printing import jobs
 from server.printing.config import hardware_policy
+from server.realtime.access import access_changed
 from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
@@ -136,6 +138,7 @@ def delete_branch(session: Session, branch: Branch) -> None:
     # configuration events and summaries of empty days. Every table with a branch column is
     # found from the schema, so a table added later is not forgotten; children go first.
     session.execute(update(Counter).where(col(Counter.teller_id).in_(users)).values(teller_id=None))
+    access_changed(session, branch_ids=[row_id(branch)])
     session.execute(delete(StaffSession).where(col(StaffSession.user_id).in_(users)))
     session.execute(delete(UserBranch).where(col(UserBranch.user_id).in_(users)))
     for table in reversed(SQLModel.metadata.sorted_tables):
@@ -261,6 +264,7 @@ def set_user_branches(session: Session, user: User, codes: list[str]) -> list[st
     for branch_id in sorted(ids):  # type: ignore[type-var]
         session.add(UserBranch(user_id=user.id, branch_id=branch_id))  # type: ignore[arg-type]
     session.flush()
+    access_changed(session, user_ids=[user.id])  # a branch they no longer oversee
     return user_branches(session, user)
 
 
@@ -317,6 +321,8 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
     if password is not None or changes.get("active") is False:
         revoke_sessions(session, user)
     session.add(user)
+    # Open event sockets check again: a revoked session, or a role that no longer reads.
+    access_changed(session, user_ids=[user.id])
     return user
 
 
@@ -369,6 +375,7 @@ def update_device(
     *,
     principal: Principal,
     settings: Settings,
+    now: dt.datetime,
 ) -> Device:
     if "config" in changes:
         check_device_config(
@@ -376,8 +383,28 @@ def update_device(
         )
     for key, value in changes.items():
         setattr(device, key, value)
-    session.add(device)
+    _device_changed(session, device, now=now)
     return device
+
+
+def deactivate_device(session: Session, device: Device, *, now: dt.datetime) -> None:
+    """Revoke the device's token (its history stays); its open sockets close."""
+    device.active = False
+    _device_changed(session, device, now=now)
+
+
+def _device_changed(session: Session, device: Device, *, now: dt.datetime) -> None:
+    session.add(device)
+    # Dashboards showing the device follow the edit; its sockets re-check their token.
+    record(
+        session,
+        branch_id=device.branch_id,
+        type=EventType.DEVICE_CHANGED,
+        at=now,
+        data={"device": jobs.device_public(device)},
+        device_id=device.id,
+    )
+    access_changed(session, device_ids=[row_id(device)])
 
 
 def get_device(session: Session, device_id: int, *, principal: Principal | None = None) -> Device:

@@ -14,6 +14,7 @@ from server.auth import throttle
 from server.auth.principal import Principal, Role
 from server.domain.errors import TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
+from server.realtime.access import access_changed
 from server.security import DEVICE_PREFIX, STAFF_PREFIX, check_password, new_token, token_hash
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def logout(session: Session, *, token: str) -> None:
     ).first()
     if row is not None:
         session.delete(row)
+        access_changed(session, user_ids=[row.user_id])  # its open event sockets close
 
 
 # Every request resolves its token: plain column reads on the session's connection.

@@ -36,12 +36,11 @@ def _known_zones() -> frozenset[str]:
 def check_zone(name: str) -> str:
     """``name`` if it is a canonical IANA zone this machine knows; DomainError otherwise."""
     area = name.split("/", 1)[0]
-    if name != "UTC" and (area not in _AREAS or "/" not in name):
+    canonical = name == "UTC" or (area in _AREAS and "/" in name)
+    if not canonical or name not in _known_zones():
         raise DomainError(
-            f"'{name}' is not an IANA time zone (use a name such as Europe/Istanbul or UTC)"
+            f"unknown timezone '{name}': use a canonical IANA name such as Europe/Istanbul or UTC"
         )
-    if name not in _known_zones():
-        raise DomainError(f"unknown timezone '{name}' (use an IANA name such as Europe/Istanbul)")
     return name
 
 

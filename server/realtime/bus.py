@@ -4,47 +4,27 @@
 ``RedisBus`` (``server/realtime/redis_bus.py``) serves several processes and hosts; ``make_bus``
 picks one from the settings. ``publish`` may be called from any thread; delivery happens on
 the event loop.
+
+The bus also carries *access changes* (``AccessChange``: a logout, a revoked device, a
+disabled user): every subscription they concern, in every process, is told to check its
+token again, and its socket closes if the token died.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-from server.realtime.events import wire_message
+from server.realtime.fanout import AccessChange, Fanout, Subscription, encode, on_loop
+from server.realtime.redis_bus import RedisBus
 
 if TYPE_CHECKING:
     from server.config import Settings
     from server.db import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(eq=False)
-class Subscription:
-    """One subscriber's bounded queue of (seq, json text) for one branch."""
-
-    branch_id: int
-    maxsize: int
-    queue: asyncio.Queue[tuple[int, str]] = field(init=False)
-    overflowed: bool = False
-
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.maxsize)
-
-    def offer(self, item: tuple[int, str]) -> None:
-        if self.overflowed:
-            return
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            # A slow client is cut off; it reconnects with since=SEQ and catches up.
-            self.overflowed = True
 
 
 class EventBus(Protocol):
@@ -56,44 +36,27 @@ class EventBus(Protocol):
         """Hand committed events (with seq) to subscribers; thread-safe, non-blocking."""
         ...
 
-    def subscribe(self, branch_id: int) -> Subscription: ...
+    def subscribe(
+        self, branch_id: int, *, user_id: int | None = None, device_id: int | None = None
+    ) -> Subscription: ...
 
     def unsubscribe(self, sub: Subscription) -> None: ...
+
+    def announce(self, change: AccessChange) -> None:
+        """Tell every subscription ``change`` concerns, in every process; thread-safe."""
+        ...
+
+    @property
+    def access_changes(self) -> int:
+        """Access changes heard so far here (a socket compares it across its sign-in)."""
+        ...
 
     async def ping(self) -> bool: ...
 
 
-class _Fanout:
-    """Per-branch subscriber sets on the event loop."""
-
-    def __init__(self, queue_size: int) -> None:
-        self.queue_size = queue_size
-        self.subs: dict[int, set[Subscription]] = defaultdict(set)
-
-    def subscribe(self, branch_id: int) -> Subscription:
-        sub = Subscription(branch_id, self.queue_size)
-        self.subs[branch_id].add(sub)
-        return sub
-
-    def unsubscribe(self, sub: Subscription) -> None:
-        subs = self.subs.get(sub.branch_id)
-        if subs is not None:
-            subs.discard(sub)
-            if not subs:
-                del self.subs[sub.branch_id]
-
-    def deliver(self, branch_id: int, seq: int, text: str) -> None:
-        for sub in tuple(self.subs.get(branch_id, ())):
-            sub.offer((seq, text))
-
-
-def encode(ev: dict[str, Any]) -> str:
-    return json.dumps(wire_message(ev), ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 class InProcessBus:
     def __init__(self, *, queue_size: int = 1000) -> None:
-        self._fanout = _Fanout(queue_size)
+        self._fanout = Fanout(queue_size)
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
@@ -113,26 +76,27 @@ class InProcessBus:
         batch = [
             (ev["branch_id"], ev["seq"], encode(ev)) for ev in events if ev["branch_id"] in watched
         ]
-        if not batch:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._deliver(batch)
-        else:
-            loop.call_soon_threadsafe(self._deliver, batch)
+        if batch:
+            on_loop(loop, self._deliver, batch)
 
     def _deliver(self, batch: list[tuple[int, int, str]]) -> None:
         for branch_id, seq, text in batch:
             self._fanout.deliver(branch_id, seq, text)
 
-    def subscribe(self, branch_id: int) -> Subscription:
-        return self._fanout.subscribe(branch_id)
+    def subscribe(
+        self, branch_id: int, *, user_id: int | None = None, device_id: int | None = None
+    ) -> Subscription:
+        return self._fanout.subscribe(branch_id, user_id=user_id, device_id=device_id)
 
     def unsubscribe(self, sub: Subscription) -> None:
         self._fanout.unsubscribe(sub)
+
+    def announce(self, change: AccessChange) -> None:
+        on_loop(self._loop, self._fanout.access_changed, change)
+
+    @property
+    def access_changes(self) -> int:
+        return self._fanout.access_changes
 
     async def ping(self) -> bool:
         return self._loop is not None
@@ -142,8 +106,6 @@ def make_bus(settings: Settings, db: Database) -> EventBus:
     """The in-process bus, or the Redis bus when ``SIRA_REDIS_URL`` is set."""
     if not settings.redis_url:
         return InProcessBus(queue_size=settings.ws_queue_size)
-    from server.realtime.redis_bus import RedisBus
-
     return RedisBus(
         settings.redis_url,
         channel=settings.redis_channel,
@@ -184,4 +146,4 @@ def read_last_seqs(db: Database, branch_ids: list[int]) -> dict[int, int]:
         rows = session.exec(
             select(Branch.id, Branch.last_seq).where(col(Branch.id).in_(branch_ids))
         )
-        return {int(i): int(s) for i, s in rows}
+        return {int(i): int(s) for i, s in rows if i is not None}

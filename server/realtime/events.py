@@ -112,3 +112,29 @@ def wire_message(ev: dict[str, Any]) -> dict[str, Any]:
         "at": at.isoformat() if isinstance(at, dt.datetime) else at,
         "data": ev["data"],
     }
+
+
+# Free text about a customer, for the branch's staff only (the fields retention blanks too):
+# screens in the hall (displays, kiosks, speakers) get the same events with these null, so
+# every message keeps its shape.
+STAFF_ONLY_FIELDS = {"ticket.feedback": ("comment",), "ticket.recovery": ("note",)}
+# A ticket's priority reason ("pregnant", "disabled") wherever a ticket appears.
+STAFF_ONLY_KEYS = frozenset({"priority_reason"})
+
+
+def _without_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: None if k in STAFF_ONLY_KEYS else _without_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_keys(v) for v in value]
+    return value
+
+
+def for_screens(message: dict[str, Any]) -> dict[str, Any]:
+    """A wire message (an event or a snapshot) as a device's screen receives it."""
+    data = message.get("data")
+    if not isinstance(data, dict):
+        return message
+    blank = STAFF_ONLY_FIELDS.get(str(message.get("type")), ())
+    data = {k: None if k in blank else v for k, v in data.items()}
+    return {**message, "data": _without_keys(data)}

@@ -13,6 +13,9 @@ to its own WebSocket subscribers. Order and completeness do not rest on Redis:
   database and offers them to the sockets, whose gap fill reads whatever lies in between.
   The same resync runs every ``resync_s`` seconds when a branch's ``last_seq`` is ahead of
   what this process delivered (an event whose publisher died between commit and publish).
+* Access changes (a logout, a revoked device) go on a channel of their own, ``CHANNEL:access``
+  (a process of an older release, listening on the events channel only, never misreads one).
+  One missed while Redis was away is made up on reconnect: every socket checks its token.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from server.realtime.bus import Subscription, _Fanout, encode
+from server.realtime.fanout import AccessChange, Fanout, Subscription, encode, on_loop
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +73,16 @@ class RedisBus:
     ) -> None:
         self.url = url
         self.channel = channel
+        self.access_channel = f"{channel}:access"
         self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._fanout = _Fanout(queue_size)
+        self._fanout = Fanout(queue_size)
         self._tail = tail
         self._last_seqs = last_seqs
         self._resync_s = resync_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._redis: aioredis.Redis | None = None
-        self._backlog: deque[str] = deque(maxlen=BACKLOG_MAX)
+        # (channel, message) in the order they are to be published.
+        self._backlog: deque[tuple[str, str]] = deque(maxlen=BACKLOG_MAX)
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Highest seq delivered locally per branch (what a resync compares with).
@@ -138,7 +143,21 @@ class RedisBus:
 
     def _enqueue(self, batch: list[tuple[int, int, str]]) -> None:
         self._deliver(batch)
-        self._backlog.append(pack(self.origin, batch))
+        self._send(self.channel, pack(self.origin, batch))
+
+    def announce(self, change: AccessChange) -> None:
+        on_loop(self._loop, self._announce, change)
+
+    def _announce(self, change: AccessChange) -> None:
+        self._fanout.access_changed(change)
+        self._send(self.access_channel, f"{self.origin}\n{change.to_json()}")
+
+    @property
+    def access_changes(self) -> int:
+        return self._fanout.access_changes
+
+    def _send(self, channel: str, message: str) -> None:
+        self._backlog.append((channel, message))
         if self._wake is not None:
             self._wake.set()
 
@@ -152,7 +171,7 @@ class RedisBus:
                 message = self._backlog[0]
                 try:
                     assert self._redis is not None
-                    await self._redis.publish(self.channel, message)
+                    await self._redis.publish(*message)
                 except (RedisError, OSError) as exc:
                     log.warning("publishing to Redis failed (%r); retrying in %.1fs", exc, delay)
                     await asyncio.sleep(delay)
@@ -173,19 +192,26 @@ class RedisBus:
             try:
                 assert self._redis is not None
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.subscribe(self.channel)
+                await pubsub.subscribe(self.channel, self.access_channel)
                 self.connected.set()
                 delay = 0.1
                 if not first:
                     log.info("Redis event bus reconnected; resyncing live sockets")
+                    # Access changes announced meanwhile were missed: all check again.
+                    self._fanout.access_changed(None)
                     await self.resync()
                 first = False
                 while True:
                     msg = await pubsub.get_message(timeout=1.0)
                     if msg is None or msg.get("type") != "message":
                         continue
-                    data = msg["data"]
-                    self._on_message(data.decode() if isinstance(data, bytes) else data)
+                    data, channel = msg["data"], msg.get("channel")
+                    text = data.decode() if isinstance(data, bytes) else data
+                    name = channel.decode() if isinstance(channel, bytes) else channel
+                    if name == self.access_channel:
+                        self._on_access_change(text)
+                    else:
+                        self._on_message(text)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a dropped connection must not end the server
@@ -199,7 +225,7 @@ class RedisBus:
                     # Bounded: closing a pub/sub whose read was just cancelled can wait on
                     # the connection forever (seen at shutdown).
                     with contextlib.suppress(Exception):
-                        await asyncio.wait_for(pubsub.aclose(), 1.0)
+                        await asyncio.wait_for(pubsub.aclose(), 1.0)  # type: ignore[no-untyped-call]
 
     def _on_message(self, message: str) -> None:
         try:
@@ -209,6 +235,17 @@ class RedisBus:
             return
         if origin != self.origin:
             self._deliver(batch)
+
+    def _on_access_change(self, message: str) -> None:
+        origin, _, body = message.partition("\n")
+        if origin == self.origin:
+            return
+        try:
+            change = AccessChange.from_json(body)
+        except (ValueError, TypeError, AttributeError):
+            log.warning("ignoring a malformed access change message")
+            return
+        self._fanout.access_changed(change)
 
     def _deliver(self, batch: list[tuple[int, int, str]]) -> None:
         watched = self._fanout.subs
@@ -255,8 +292,10 @@ class RedisBus:
 
     # --- subscribers (event loop) ---------------------------------------------------------
 
-    def subscribe(self, branch_id: int) -> Subscription:
-        return self._fanout.subscribe(branch_id)
+    def subscribe(
+        self, branch_id: int, *, user_id: int | None = None, device_id: int | None = None
+    ) -> Subscription:
+        return self._fanout.subscribe(branch_id, user_id=user_id, device_id=device_id)
 
     def unsubscribe(self, sub: Subscription) -> None:
         self._fanout.unsubscribe(sub)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import col, select
@@ -24,22 +25,44 @@ from server.auth.principal import READ_QUEUE, Principal, Role
 from server.branches.lookup import get_branch
 from server.branches.snapshot import snapshot
 from server.context import AppContext
-from server.domain.errors import DomainError, Unauthorized
+from server.domain.errors import DomainError, Invalid, Unauthorized
 from server.models import Device, Event
 from server.printing.jobs import merge_status
-from server.realtime.bus import Subscription, encode
+from server.realtime.events import for_screens
+from server.realtime.fanout import Subscription, encode, screen_text
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 GAP_WAIT_S = 0.25
 CLOSE_CODES = {401: 4401, 403: 4403, 404: 4404}
+# A message the client has not taken in this long: it stopped reading (the queue's bound
+# catches a busy branch sooner). Closing such a client waits as long for room to say why.
+SEND_TIMEOUT_S = 30.0
+CLOSE_WAIT_S = 30.0
+TOO_FAR_BEHIND = (4008, "too far behind; reconnect with since=SEQ")
+SIGN_IN = 'log in first: send {"type": "auth", "token": TOKEN} as the first message'
+BAD_SINCE = "since must be a whole number: the seq of the last event you applied"
+# Any seq a branch can reach fits in 19 digits (BIGINT); a longer number is one it never did.
+_SINCE = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+_BEYOND = re.compile(r"[0-9]{20,}", re.ASCII)
+
+
+def parse_since(raw: str | None) -> int | None:
+    """``?since=`` as a seq; -1 for one no branch can reach (it gets a snapshot)."""
+    if raw is None:
+        return None
+    if _SINCE.fullmatch(raw):
+        return int(raw)
+    if _BEYOND.fullmatch(raw.removeprefix("-")):
+        return -1
+    raise Invalid(BAD_SINCE)
 
 
 def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal, int]:
     with ctx.db.unit_of_work(write=False) as session:
         if not token:
-            raise Unauthorized("log in first: pass ?token= or an Authorization header")
+            raise Unauthorized(SIGN_IN)
         principal = auth.resolve(session, token=token, now=ctx.clock.now())
         principal.require(*READ_QUEUE)
         branch = get_branch(session, code, principal=principal)
@@ -59,30 +82,46 @@ def _events_after(
         return list(session.exec(stmt))
 
 
-def _row_text(ev: Event) -> str:
-    return encode({"seq": ev.seq, "type": ev.type, "at": ev.at, "data": ev.data})
+def _row_text(ev: Event, *, staff: bool) -> str:
+    text = encode({"seq": ev.seq, "type": ev.type, "at": ev.at, "data": ev.data})
+    return text if staff else screen_text(text)
 
 
 def _initial(
-    ctx: AppContext, branch_id: int, code: str, since: int | None
+    ctx: AppContext, branch_id: int, code: str, since: int | None, staff: bool
 ) -> tuple[list[str], int]:
-    """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot."""
+    """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot
+    (also for a ``since`` the branch never reached, however large, or below zero)."""
     if since is not None and since >= 0:
-        limit = ctx.settings.replay_limit
-        rows = _events_after(ctx, branch_id, since, limit=limit + 1)
-        contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
         with ctx.db.read_session() as session:
             last_seq = get_branch(session, code).last_seq
-        if len(rows) <= limit and contiguous and since <= last_seq:
-            return [_row_text(r) for r in rows], since + len(rows)
+        if since <= last_seq:
+            limit = ctx.settings.replay_limit
+            rows = _events_after(ctx, branch_id, since, limit=limit + 1)
+            contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
+            if len(rows) <= limit and contiguous:
+                return [_row_text(r, staff=staff) for r in rows], since + len(rows)
     with ctx.db.snapshot_session() as session, session.begin():
         branch = get_branch(session, code)
         data = snapshot(session, branch, now=ctx.clock.now())
         seq = branch.last_seq
-    msg = json.dumps(
-        {"type": "snapshot", "seq": seq, "data": data}, ensure_ascii=False, default=str
-    )
-    return [msg], seq
+    message = {"type": "snapshot", "seq": seq, "data": data}
+    if not staff:
+        message = for_screens(message)
+    return [json.dumps(message, ensure_ascii=False, default=str)], seq
+
+
+class TooSlow(Exception):
+    """The client did not take a message in time (it stopped reading)."""
+
+
+async def _send(ws: WebSocket, text: str) -> None:
+    """One message, bounded: a client that stops reading backs the connection up until a
+    write waits for room, and must not hold its stream (and its queue) forever."""
+    try:
+        await asyncio.wait_for(ws.send_text(text), SEND_TIMEOUT_S)
+    except TimeoutError:
+        raise TooSlow from None
 
 
 async def _pump(
@@ -90,42 +129,94 @@ async def _pump(
 ) -> None:
     held: dict[int, str] = {}
     while True:
-        if sub.overflowed:
-            await ws.close(code=4008, reason="too far behind; reconnect with since=SEQ")
-            return
         try:
             seq, text = await asyncio.wait_for(sub.queue.get(), GAP_WAIT_S if held else None)
         except TimeoutError:
             # A gap that did not fill: the missing events are committed, read them.
             for ev in await run_in_threadpool(_events_after, ctx, branch_id, last, min(held)):
                 if ev.seq == last + 1:
-                    await ws.send_text(_row_text(ev))
+                    await _send(ws, _row_text(ev, staff=sub.staff))
                     last = ev.seq
             seq, text = -1, ""
         if seq > last:
             held[seq] = text
         while last + 1 in held:
             last += 1
-            await ws.send_text(held.pop(last))
+            await _send(ws, held.pop(last))
         for stale in [s for s in held if s <= last]:
             del held[stale]
 
 
+async def _guard(
+    ctx: AppContext, sub: Subscription, token: str | None, code: str
+) -> tuple[int, str]:
+    """Checks the socket's token again whenever an access change concerns it (a logout, a
+    revoked device, announced by any process) and every ``ws_recheck_s`` as a backstop (a
+    session that expired, a change made outside the server); the close code once it died."""
+    every = ctx.settings.ws_recheck_s or None
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sub.recheck.wait(), every)
+        sub.recheck.clear()
+        try:
+            await run_in_threadpool(_authorize, ctx, token, code)
+        except DomainError as exc:
+            return CLOSE_CODES.get(exc.status_code, 4400), exc.message[:120]
+        except Exception:  # the database is away: keep streaming, check again later
+            log.warning("could not check an event socket's token again", exc_info=True)
+
+
 async def _until_closed(ws: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            await ws.receive_text()  # clients may send pings; nothing else is expected
+    while True:
+        # Clients may send pings; nothing else is expected.
+        if (await ws.receive())["type"] == "websocket.disconnect":
+            return
+
+
+async def _signed_in_token(ws: WebSocket, wait_s: float) -> str | None:
+    """The token of the socket's first message, ``{"type": "auth", "token": TOKEN}``.
+
+    Browsers cannot set headers on a WebSocket, and a token in the URL ends up in access
+    logs and proxies; so a browser signs in with its first message, before any data flows.
+    None: the client sent something else, or nothing in time."""
+    try:
+        message = await asyncio.wait_for(ws.receive(), wait_s)
+    except TimeoutError:
+        return None
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    try:
+        body = json.loads(message.get("text") or "")
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("type") != "auth":
+        return None
+    token = body.get("token")
+    return token if isinstance(token, str) and token else None
 
 
 @router.websocket("/api/v1/branches/{branch}/events")
 async def branch_events(
-    ws: WebSocket, branch: str, since: int | None = None, token: str | None = None
+    ws: WebSocket, branch: str, since: str | None = None, token: str | None = None
 ) -> None:
     ctx: AppContext = ws.app.state.ctx
+    try:
+        after = parse_since(since)
+    except DomainError as exc:
+        await ws.accept()
+        await ws.close(code=4400, reason=exc.message)
+        return
     header = ws.headers.get("authorization", "")
     if not token and header.lower().startswith("bearer "):
         token = header[7:].strip()
     await ws.accept()
+    try:
+        if not token:
+            token = await _signed_in_token(ws, ctx.settings.ws_auth_wait_s)
+    except WebSocketDisconnect:
+        return
+    # An access change heard while the token is checked is checked again once subscribed.
+    changes = ctx.bus.access_changes
     try:
         principal, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
     except DomainError as exc:
@@ -134,29 +225,66 @@ async def branch_events(
     screen = principal.device_id if principal.role in SCREEN_ROLES else None
     if screen is not None:
         await _screen_seen(ctx, screen, +1)
-    sub = ctx.bus.subscribe(branch_id)
+    sub = ctx.bus.subscribe(branch_id, user_id=principal.user_id, device_id=principal.device_id)
+    if ctx.bus.access_changes != changes:
+        sub.recheck.set()
+    close: tuple[int, str] | None = None
     try:
-        first, last = await run_in_threadpool(_initial, ctx, branch_id, branch, since)
-        for text in first:
-            await ws.send_text(text)
-        pump = asyncio.create_task(_pump(ws, ctx, sub, branch_id, last))
-        closed = asyncio.create_task(_until_closed(ws))
-        done, pending = await asyncio.wait({pump, closed}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in done:
-            exc = task.exception()
-            if exc is not None and not isinstance(exc, WebSocketDisconnect):
-                log.warning("event stream for %s ended: %r", branch, exc)
+        close = await _stream(ws, ctx, sub, token=token, code=branch, since=after)
     except WebSocketDisconnect:
         pass
     finally:
+        # The stream ends here, before the close frame: a client that stopped reading may
+        # never take it.
         ctx.bus.unsubscribe(sub)
         if screen is not None:
             # Shielded: a handler cancelled as its socket goes must still record the screen
             # as gone.
             with contextlib.suppress(Exception):
                 await asyncio.shield(_screen_seen(ctx, screen, -1))
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code=close[0], reason=close[1]), CLOSE_WAIT_S)
+
+
+async def _stream(
+    ws: WebSocket,
+    ctx: AppContext,
+    sub: Subscription,
+    *,
+    token: str | None,
+    code: str,
+    since: int | None,
+) -> tuple[int, str] | None:
+    """The snapshot or replay, then live events until the client goes, falls too far behind,
+    or its token dies; the close code and reason the server ends it with, if any."""
+    first, last = await run_in_threadpool(_initial, ctx, sub.branch_id, code, since, sub.staff)
+    try:
+        for text in first:
+            await _send(ws, text)
+    except TooSlow:
+        return TOO_FAR_BEHIND
+    pump = asyncio.create_task(_pump(ws, ctx, sub, sub.branch_id, last))
+    behind = asyncio.create_task(sub.dropped.wait())
+    closed = asyncio.create_task(_until_closed(ws))
+    guard = asyncio.create_task(_guard(ctx, sub, token, code))
+    tasks = {pump, behind, closed, guard}
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Not awaited: a cancelled task never writes again (uvicorn writes only after its
+        # wait for room), and the handler must end promptly when its socket goes.
+        for task in tasks:
+            task.cancel()
+    if guard in done and not guard.cancelled() and guard.exception() is None:
+        return guard.result()
+    if behind in done or (pump in done and isinstance(pump.exception(), TooSlow)):
+        return TOO_FAR_BEHIND
+    for task in done:
+        error = None if task.cancelled() else task.exception()
+        if error is not None and not isinstance(error, WebSocketDisconnect):
+            log.warning("event stream for %s ended: %r", code, error)
+    return None
 
 
 # Browser screens (a TV's call display, a kiosk page, a speaker) show up on the manager's device

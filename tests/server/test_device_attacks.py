@@ -407,11 +407,12 @@ def test_a_network_printer_outside_the_allowed_networks_is_not_connected_to(
 @pytest.mark.parametrize(
     ("config", "mentions"),
     [
-        ({"footer": "x" * 10_000_000}, "config: the configuration is 10000014 bytes"),
+        # Within the request body limit (past it the edge answers 413 before any parsing).
+        ({"footer": "x" * 20_000}, "config: the configuration is 20014 bytes"),
         ({"footer": "x" * 2000}, "config.footer"),
         ({"junk": "x" * 1000}, "config.junk"),
         (
-            {"keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}] * 50_000},
+            {"keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}] * 400},
             "at most 16384",
         ),
         ({"keypads": [{"port": "/dev/ttyUSB0", "address": 1, "counter": "1"}] * 40}, "keypads"),

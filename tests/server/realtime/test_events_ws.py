@@ -263,10 +263,12 @@ def test_since_ahead_of_the_log_or_too_old_gets_a_snapshot(served, api, app, db)
         assert [m["seq"] for m in recv_until(ws, end + 1)] == [end - 1, end, end + 1]
 
 
-def test_auth_close_codes_and_staff_tokens(served, make, db):
+def test_auth_close_codes_and_staff_tokens(served, make, db, app):
     base, kit = served
     other = make(make_branch, code="other")
 
+    # No token: the server waits a moment for a sign-in message, then refuses.
+    app.state.ctx.settings.ws_auth_wait_s = 0.5
     assert close_code(ws_url(base, kit.code)) == 4401
     assert close_code(ws_url(base, kit.code, "sira_d_not-a-real-token")) == 4401
     assert close_code(ws_url(base, kit.code, "garbage")) == 4401
