@@ -15,6 +15,7 @@ from server.db import Database
 from server.devices.hub import AgentHub
 from server.effects import Effect
 from server.realtime.bus import EventBus
+from server.realtime.snapshots import SocketWork
 
 if TYPE_CHECKING:
     from server.printing.service import ServerPrinters
@@ -35,6 +36,8 @@ class AppContext:
     agents: AgentHub = field(default_factory=AgentHub)
     # Open event streams per browser screen device in this process.
     screens: dict[int, int] = field(default_factory=dict)
+    # Event sockets' own thread pool and the snapshot builds they share.
+    sockets: SocketWork = field(default_factory=SocketWork)
     # The app's event loop while it runs (set by the lifespan), and effects running there.
     loop: asyncio.AbstractEventLoop | None = None
     _running: set[asyncio.Task[None]] = field(default_factory=set)

@@ -148,6 +148,7 @@ def create_app(
                         await task
             await ctx.drain()
             printers.close()
+            ctx.sockets.close()
             await bus.stop()
             ctx.loop = None
 

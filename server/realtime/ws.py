@@ -18,7 +18,6 @@ import re
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import col, select
-from starlette.concurrency import run_in_threadpool
 
 from server.auth import service as auth
 from server.auth.principal import READ_QUEUE, Principal, Role
@@ -87,20 +86,47 @@ def _row_text(ev: Event, *, staff: bool) -> str:
     return text if staff else screen_text(text)
 
 
-def _initial(
+def _replay(
+    ctx: AppContext, branch_id: int, code: str, since: int | None, staff: bool
+) -> tuple[list[str], int] | None:
+    """The events after ``since`` when the log still holds them all; None: send a snapshot
+    (also for a ``since`` the branch never reached, however large, or below zero)."""
+    if since is None or since < 0:
+        return None
+    with ctx.db.read_session() as session:
+        last_seq = get_branch(session, code).last_seq
+    if since > last_seq:
+        return None
+    limit = ctx.settings.replay_limit
+    rows = _events_after(ctx, branch_id, since, limit=limit + 1)
+    contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
+    if len(rows) <= limit and contiguous:
+        return [_row_text(r, staff=staff) for r in rows], since + len(rows)
+    return None
+
+
+async def _initial(
     ctx: AppContext, branch_id: int, code: str, since: int | None, staff: bool
 ) -> tuple[list[str], int]:
-    """Replay after ``since`` when the log still holds it all; otherwise a fresh snapshot
-    (also for a ``since`` the branch never reached, however large, or below zero)."""
-    if since is not None and since >= 0:
-        with ctx.db.read_session() as session:
-            last_seq = get_branch(session, code).last_seq
-        if since <= last_seq:
-            limit = ctx.settings.replay_limit
-            rows = _events_after(ctx, branch_id, since, limit=limit + 1)
-            contiguous = all(r.seq == since + 1 + i for i, r in enumerate(rows))
-            if len(rows) <= limit and contiguous:
-                return [_row_text(r, staff=staff) for r in rows], since + len(rows)
+    """What a socket gets first: a replay after ``since``, or the branch's snapshot, shared
+    with every socket of its audience asking while it is built."""
+    replay = await ctx.sockets.run(_replay, ctx, branch_id, code, since, staff)
+    if replay is not None:
+        return replay
+    shared = await ctx.sockets.snapshot(
+        (branch_id, staff), lambda: _build_snapshot(ctx, code, staff)
+    )
+    first = [shared.text]
+    if shared.joined:
+        # Built before this socket subscribed: what was committed in between is in the log.
+        limit = ctx.settings.replay_limit  # more than that: the pump reads the gap itself
+        rows = await ctx.sockets.run(_events_after, ctx, branch_id, shared.seq, None, limit)
+        first += [_row_text(r, staff=staff) for r in rows]
+        return first, shared.seq + len(rows)
+    return first, shared.seq
+
+
+def _build_snapshot(ctx: AppContext, code: str, staff: bool) -> tuple[str, int]:
     with ctx.db.snapshot_session() as session, session.begin():
         branch = get_branch(session, code)
         data = snapshot(session, branch, now=ctx.clock.now())
@@ -108,7 +134,7 @@ def _initial(
     message = {"type": "snapshot", "seq": seq, "data": data}
     if not staff:
         message = for_screens(message)
-    return [json.dumps(message, ensure_ascii=False, default=str)], seq
+    return json.dumps(message, ensure_ascii=False, default=str), seq
 
 
 class TooSlow(Exception):
@@ -133,7 +159,7 @@ async def _pump(
             seq, text = await asyncio.wait_for(sub.queue.get(), GAP_WAIT_S if held else None)
         except TimeoutError:
             # A gap that did not fill: the missing events are committed, read them.
-            for ev in await run_in_threadpool(_events_after, ctx, branch_id, last, min(held)):
+            for ev in await ctx.sockets.run(_events_after, ctx, branch_id, last, min(held)):
                 if ev.seq == last + 1:
                     await _send(ws, _row_text(ev, staff=sub.staff))
                     last = ev.seq
@@ -159,7 +185,7 @@ async def _guard(
             await asyncio.wait_for(sub.recheck.wait(), every)
         sub.recheck.clear()
         try:
-            await run_in_threadpool(_authorize, ctx, token, code)
+            await ctx.sockets.run(_authorize, ctx, token, code)
         except DomainError as exc:
             return CLOSE_CODES.get(exc.status_code, 4400), exc.message[:120]
         except Exception:  # the database is away: keep streaming, check again later
@@ -218,7 +244,7 @@ async def branch_events(
     # An access change heard while the token is checked is checked again once subscribed.
     changes = ctx.bus.access_changes
     try:
-        principal, branch_id = await run_in_threadpool(_authorize, ctx, token, branch)
+        principal, branch_id = await ctx.sockets.run(_authorize, ctx, token, branch)
     except DomainError as exc:
         await ws.close(code=CLOSE_CODES.get(exc.status_code, 4400), reason=exc.message[:120])
         return
@@ -258,7 +284,7 @@ async def _stream(
 ) -> tuple[int, str] | None:
     """The snapshot or replay, then live events until the client goes, falls too far behind,
     or its token dies; the close code and reason the server ends it with, if any."""
-    first, last = await run_in_threadpool(_initial, ctx, sub.branch_id, code, since, sub.staff)
+    first, last = await _initial(ctx, sub.branch_id, code, since, sub.staff)
     try:
         for text in first:
             await _send(ws, text)
