@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.counters.schemas import CounterPublic
+from server.metrics.schemas import LiveMetrics
 from server.tickets.schemas import TicketPublic
 
 
@@ -67,3 +68,17 @@ class SnapshotPublic(BaseModel):
 
     seq: int = Field(description="the branch's last event; follow with ?since=seq")
     data: Snapshot
+
+
+class BranchLive(LiveMetrics):
+    """One branch of the overview: its live metrics, name and whether it is open."""
+
+    name: str
+    is_open: bool
+
+
+class OverviewPublic(BaseModel):
+    """Live metrics of every branch the caller may see, in branch-code order."""
+
+    at: str = Field(description="when the figures were taken")
+    branches: list[BranchLive]
