@@ -218,10 +218,10 @@ class DevicePublic(BaseModel):
     branch: str = Field(description="code of the device's branch")
     kind: Role = Field(examples=["kiosk"])
     name: str
-    config: dict[str, Any] = Field(description="hardware settings, e.g. its printer")
+    config: dict[str, object] = Field(description="hardware settings, e.g. its printer")
     active: bool = Field(description="false: revoked, its token no longer works")
     last_seen_at: str | None = Field(description="last contact, ISO 8601; null: never seen")
-    status: dict[str, Any] = Field(
+    status: dict[str, object] = Field(
         description="what the device last reported of its hardware",
         examples=[{"printer": {"state": "ok", "detail": ""}}],
     )
