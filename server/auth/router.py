@@ -9,9 +9,8 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from server.auth import service
+from server.auth import schemas, service
 from server.auth.principal import Principal
-from server.auth.schemas import LoginPublic, MePublic
 from server.deps import ContextDep, PublicWork, SignedInWork
 from server.domain.errors import DomainError
 from server.models import Branch
@@ -24,7 +23,7 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-@router.post("/login", response_model=LoginPublic)
+@router.post("/login", response_model=schemas.LoginPublic)
 async def login(body: LoginRequest, work: PublicWork, ctx: ContextDep) -> dict[str, Any]:
     ttl = ctx.settings.session_ttl_s
 
@@ -63,7 +62,7 @@ async def logout(work: SignedInWork) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=MePublic)
+@router.get("/me", response_model=schemas.MePublic)
 async def me(work: SignedInWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         branch = session.get(Branch, principal.branch_id) if principal.branch_id else None
