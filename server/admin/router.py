@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
@@ -22,7 +21,8 @@ from server.branches.lookup import (
     list_counters,
     list_services,
 )
-from server.counters.service import counter_dict
+from server.counters.schemas import CounterPublic
+from server.counters.service import counter_public
 from server.deps import AdminWork, ConfigureWork
 from server.domain.errors import Conflict, NotFound
 from server.models import Branch, Device, User
@@ -40,16 +40,18 @@ def _branch_for(session: Session, principal: Principal, code: str) -> Branch:
 
 
 @router.post("/branches", status_code=201)
-async def create_branch(body: schemas.BranchCreate, work: AdminWork) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def create_branch(body: schemas.BranchCreate, work: AdminWork) -> schemas.BranchPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.BranchPublic:
         return service.branch_public(service.create_branch(session, body.model_dump()))
 
     return await work(run)
 
 
 @router.get("/branches")
-async def list_branches(work: ConfigureWork) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+async def list_branches(work: ConfigureWork) -> list[schemas.BranchPublic]:
+    def run(
+        session: Session, principal: Principal, _now: dt.datetime
+    ) -> list[schemas.BranchPublic]:
         stmt = select(Branch).order_by(col(Branch.code))
         if principal.branch_ids is not None:
             stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
@@ -59,8 +61,8 @@ async def list_branches(work: ConfigureWork) -> list[dict[str, Any]]:
 
 
 @router.get("/branches/{branch}")
-async def read_branch(work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def read_branch(work: ConfigureWork, branch: str = BranchCode) -> schemas.BranchPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.BranchPublic:
         return service.branch_public(_branch_for(session, principal, branch))
 
     return await work(run)
@@ -69,8 +71,8 @@ async def read_branch(work: ConfigureWork, branch: str = BranchCode) -> dict[str
 @router.patch("/branches/{branch}")
 async def update_branch(
     body: schemas.BranchUpdate, work: ConfigureWork, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+) -> schemas.BranchPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.BranchPublic:
         b = _branch_for(session, principal, branch)
         changes = body.model_dump(exclude_unset=True)
         nullable = {"max_wait_s"}
@@ -92,12 +94,12 @@ async def delete_branch(work: AdminWork, branch: str = BranchCode) -> Response:
 
 
 @router.post("/branches/{branch}/close-day")
-async def close_day(work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
+async def close_day(work: ConfigureWork, branch: str = BranchCode) -> schemas.DayClosed:
     """Cancel tickets left waiting from earlier business days now (also runs by itself)."""
 
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.DayClosed:
         b = _branch_for(session, principal, branch)
-        return {"cancelled": close_past_days(session, b, now=now)}
+        return schemas.DayClosed(cancelled=close_past_days(session, b, now=now))
 
     return await work(run)
 
@@ -108,8 +110,8 @@ async def close_day(work: ConfigureWork, branch: str = BranchCode) -> dict[str, 
 @router.post("/branches/{branch}/services", status_code=201)
 async def create_service(
     body: schemas.ServiceCreate, work: ConfigureWork, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+) -> schemas.ServicePublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.ServicePublic:
         b = _branch_for(session, principal, branch)
         return service.service_public(service.create_service(session, b, body.model_dump()))
 
@@ -119,8 +121,10 @@ async def create_service(
 @router.get("/branches/{branch}/services")
 async def list_branch_services(
     work: ConfigureWork, branch: str = BranchCode
-) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+) -> list[schemas.ServicePublic]:
+    def run(
+        session: Session, principal: Principal, _now: dt.datetime
+    ) -> list[schemas.ServicePublic]:
         b = _branch_for(session, principal, branch)
         return [service.service_public(s) for s in list_services(session, b.id)]  # type: ignore[arg-type]
 
@@ -128,8 +132,10 @@ async def list_branch_services(
 
 
 @router.get("/branches/{branch}/services/{code}")
-async def read_service(code: str, work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def read_service(
+    code: str, work: ConfigureWork, branch: str = BranchCode
+) -> schemas.ServicePublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.ServicePublic:
         return service.service_public(
             get_service(session, _branch_for(session, principal, branch), code)
         )
@@ -140,8 +146,8 @@ async def read_service(code: str, work: ConfigureWork, branch: str = BranchCode)
 @router.patch("/branches/{branch}/services/{code}")
 async def update_service(
     code: str, body: schemas.ServiceUpdate, work: ConfigureWork, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+) -> schemas.ServicePublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.ServicePublic:
         svc = get_service(session, _branch_for(session, principal, branch), code)
         for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(svc, key, value)
@@ -168,10 +174,10 @@ async def delete_service(code: str, work: ConfigureWork, branch: str = BranchCod
 @router.post("/branches/{branch}/counters", status_code=201)
 async def create_counter(
     body: schemas.CounterCreate, work: ConfigureWork, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+) -> CounterPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
         b = _branch_for(session, principal, branch)
-        return counter_dict(
+        return counter_public(
             service.create_counter(session, b, label=body.label, services=body.services)
         )
 
@@ -181,10 +187,10 @@ async def create_counter(
 @router.get("/branches/{branch}/counters")
 async def list_branch_counters(
     work: ConfigureWork, branch: str = BranchCode
-) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+) -> list[CounterPublic]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[CounterPublic]:
         b = _branch_for(session, principal, branch)
-        return [counter_dict(c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
+        return [counter_public(c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
 
     return await work(run)
 
@@ -200,9 +206,9 @@ def _counter_in(session: Session, principal: Principal, branch: str, counter_id:
 @router.get("/branches/{branch}/counters/{counter_id}")
 async def read_counter(
     counter_id: int, work: ConfigureWork, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        return counter_dict(_counter_in(session, principal, branch, counter_id)[1])
+) -> CounterPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
+        return counter_public(_counter_in(session, principal, branch, counter_id)[1])
 
     return await work(run)
 
@@ -210,15 +216,15 @@ async def read_counter(
 @router.patch("/branches/{branch}/counters/{counter_id}")
 async def update_counter(
     counter_id: int, body: schemas.CounterUpdate, work: ConfigureWork, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+) -> CounterPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
         b, counter = _counter_in(session, principal, branch, counter_id)
         if body.services is not None:
             counter.services = service.check_counter_services(session, b, body.services)
         if body.label is not None:
             counter.label = service.check_counter_label(session, b, counter, body.label)
         session.add(counter)
-        return counter_dict(counter)
+        return counter_public(counter)
 
     return await work(run)
 
@@ -238,8 +244,8 @@ async def delete_counter(
 
 
 @router.post("/users", status_code=201)
-async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> schemas.UserPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.UserPublic:
         branch_id = (
             get_branch(session, body.branch, principal=principal).id if body.branch else None
         )
@@ -251,8 +257,8 @@ async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> dict[str
 
 
 @router.get("/users")
-async def list_users(work: ConfigureWork) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+async def list_users(work: ConfigureWork) -> list[schemas.UserPublic]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[schemas.UserPublic]:
         stmt = select(User).order_by(col(User.username))
         if principal.branch_ids is not None:
             stmt = stmt.where(col(User.branch_id).in_(principal.branch_ids))
@@ -269,8 +275,8 @@ def _user_for(session: Session, principal: Principal, user_id: int) -> User:
 
 
 @router.get("/users/{user_id}")
-async def read_user(user_id: int, work: ConfigureWork) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def read_user(user_id: int, work: ConfigureWork) -> schemas.UserPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.UserPublic:
         user = _user_for(session, principal, user_id)
         return service.user_public(user, service.user_branch_code(session, user))
 
@@ -280,8 +286,8 @@ async def read_user(user_id: int, work: ConfigureWork) -> dict[str, Any]:
 @router.patch("/users/{user_id}")
 async def update_user(
     user_id: int, body: schemas.UserUpdate, work: ConfigureWork
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+) -> schemas.UserPublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.UserPublic:
         user = _user_for(session, principal, user_id)
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
         if "role" in changes:
@@ -299,25 +305,33 @@ class UserBranches(BaseModel):
 
 
 @router.get("/users/{user_id}/branches")
-async def read_user_branches(user_id: int, work: AdminWork) -> dict[str, Any]:
+async def read_user_branches(user_id: int, work: AdminWork) -> schemas.UserBranchesPublic:
     """The branches a manager oversees: their own plus any extra (admin only)."""
 
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+    def run(
+        session: Session, principal: Principal, _now: dt.datetime
+    ) -> schemas.UserBranchesPublic:
         user = service.get_user(session, user_id)
         own = service.user_branch_code(session, user)
-        return {"branch": own, "branches": service.user_branches(session, user)}
+        return schemas.UserBranchesPublic(branch=own, branches=service.user_branches(session, user))
 
     return await work(run)
 
 
 @router.put("/users/{user_id}/branches")
-async def put_user_branches(user_id: int, body: UserBranches, work: AdminWork) -> dict[str, Any]:
+async def put_user_branches(
+    user_id: int, body: UserBranches, work: AdminWork
+) -> schemas.UserBranchesPublic:
     """Set the extra branches a manager oversees (admin only); replaces the list."""
 
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+    def run(
+        session: Session, principal: Principal, _now: dt.datetime
+    ) -> schemas.UserBranchesPublic:
         user = service.get_user(session, user_id)
         branches = service.set_user_branches(session, user, body.branches)
-        return {"branch": service.user_branch_code(session, user), "branches": branches}
+        return schemas.UserBranchesPublic(
+            branch=service.user_branch_code(session, user), branches=branches
+        )
 
     return await work(run)
 
@@ -339,8 +353,8 @@ async def delete_user(user_id: int, work: ConfigureWork) -> Response:
 
 
 @router.post("/devices", status_code=201)
-async def create_device(body: schemas.DeviceCreate, work: ConfigureWork) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def create_device(body: schemas.DeviceCreate, work: ConfigureWork) -> schemas.DeviceCreated:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.DeviceCreated:
         b = _branch_for(session, principal, body.branch)
         config = body.config.stored()
         service.check_device_config(
@@ -349,14 +363,18 @@ async def create_device(body: schemas.DeviceCreate, work: ConfigureWork) -> dict
         device, token = service.create_device(
             session, branch=b, kind=body.kind, name=body.name, config=config
         )
-        return {**service.device_public(device, b.code), "token": token}
+        return schemas.DeviceCreated(
+            **service.device_public(device, b.code).model_dump(), token=token
+        )
 
     return await work(run)
 
 
 @router.get("/devices")
-async def list_devices(work: ConfigureWork) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+async def list_devices(work: ConfigureWork) -> list[schemas.DevicePublic]:
+    def run(
+        session: Session, principal: Principal, _now: dt.datetime
+    ) -> list[schemas.DevicePublic]:
         stmt = select(Device).order_by(Device.id)  # type: ignore[arg-type]
         if principal.branch_ids is not None:
             stmt = stmt.where(col(Device.branch_id).in_(principal.branch_ids))
@@ -371,8 +389,8 @@ def _device_for(session: Session, principal: Principal, device_id: int) -> Devic
 
 
 @router.get("/devices/{device_id}")
-async def read_device(device_id: int, work: ConfigureWork) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def read_device(device_id: int, work: ConfigureWork) -> schemas.DevicePublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.DevicePublic:
         device = _device_for(session, principal, device_id)
         return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
 
@@ -382,8 +400,8 @@ async def read_device(device_id: int, work: ConfigureWork) -> dict[str, Any]:
 @router.patch("/devices/{device_id}")
 async def update_device(
     device_id: int, body: schemas.DeviceUpdate, work: ConfigureWork
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+) -> schemas.DevicePublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.DevicePublic:
         device = _device_for(session, principal, device_id)
         changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"config"})
         if body.config is not None:

@@ -18,6 +18,10 @@ from server.devices.config import DeviceConfig
 from server.domain.announce import SUPPORTED_LANGS
 from server.domain.calendar import check_zone
 from server.domain.errors import DomainError
+from server.domain.ordering import OrderMode as OrderModeValue
+from server.domain.ordering import PriorityMode as PriorityModeValue
+from server.domain.ordering import TransferPlacement as TransferPlacementValue
+from server.domain.roles import Role
 from server.domain.text import Line, Message, Name
 
 LangCode = Literal["en", "tr", "el", "pl"]
@@ -83,6 +87,37 @@ class BranchUpdate(BranchPolicy):
     _zone = field_validator("timezone")(_check_zone)
 
 
+class BranchPublic(BaseModel):
+    """A branch with its languages, message and call-ordering policy."""
+
+    id: int
+    code: str = Field(description="the branch's code in every URL", examples=["central"])
+    name: str
+    timezone: str = Field(description="IANA zone of its business day", examples=["Europe/Istanbul"])
+    languages: list[str] = Field(examples=[["tr", "en"]])
+    default_lang: str
+    is_open: bool = Field(description="false: kiosks issue no tickets")
+    message: str = Field(description="shown on kiosks and displays")
+    order_mode: OrderModeValue
+    priority_mode: PriorityModeValue
+    priority_ratio: int = Field(description="ratio mode: a priority ticket every N calls")
+    max_wait_s: int | None = Field(
+        description="a ticket waiting longer is called first; null: no cap"
+    )
+    transfer_placement: TransferPlacementValue = Field(
+        description="where a transferred ticket joins its new queue: first, or by arrival"
+    )
+    keep_waiting_at_close: bool = Field(
+        description="tickets left waiting at the end of a day stay queued instead of cancelled"
+    )
+
+
+class DayClosed(BaseModel):
+    """The outcome of closing past business days now."""
+
+    cancelled: int = Field(description="tickets of earlier days cancelled (reason day_closed)")
+
+
 def _check_names(v: dict[str, str] | None) -> dict[str, str] | None:
     for lang, name in (v or {}).items():
         if not name.strip() or len(name) > 120:
@@ -116,6 +151,19 @@ class ServiceUpdate(BaseModel):
     _names = field_validator("names")(_check_names)
 
 
+class ServicePublic(BaseModel):
+    """A service (its code is the ticket prefix) with its names and standards."""
+
+    id: int
+    branch_id: int
+    code: str = Field(description="the ticket prefix", examples=["A"])
+    names: dict[str, str] = Field(description="name per language", examples=[{"en": "Cash"}])
+    standard_wait_s: int = Field(description="a customer should be called within this")
+    standard_service_s: int = Field(description="a customer should be served within this")
+    active: bool
+    sort_order: int = Field(description="place on the kiosk, lowest first")
+
+
 class CounterCreate(BaseModel):
     label: Name = Field(min_length=1, max_length=32)
     services: list[str] = Field(min_length=1, max_length=26)
@@ -143,6 +191,46 @@ class UserUpdate(BaseModel):
     role: Literal["admin", "manager", "teller"] | None = None
     full_name: Line | None = Field(default=None, max_length=200)
     active: StrictBool | None = None
+
+
+class UserPublic(BaseModel):
+    """A staff account (never its password)."""
+
+    id: int
+    username: str
+    role: Role
+    branch: str | None = Field(description="code of the user's own branch; null for an admin")
+    full_name: str
+    active: bool = Field(description="false: deactivated, cannot sign in")
+
+
+class UserBranchesPublic(BaseModel):
+    """The branches a manager oversees: their own and the extra ones."""
+
+    branch: str | None = Field(description="code of the user's own branch")
+    branches: list[str] = Field(description="codes of the extra branches overseen")
+
+
+class DevicePublic(BaseModel):
+    """A registered device (never its token)."""
+
+    id: int
+    branch: str = Field(description="code of the device's branch")
+    kind: Role = Field(examples=["kiosk"])
+    name: str
+    config: dict[str, object] = Field(description="hardware settings, e.g. its printer")
+    active: bool = Field(description="false: revoked, its token no longer works")
+    last_seen_at: str | None = Field(description="last contact, ISO 8601; null: never seen")
+    status: dict[str, object] = Field(
+        description="what the device last reported of its hardware",
+        examples=[{"printer": {"state": "ok", "detail": ""}}],
+    )
+
+
+class DeviceCreated(DevicePublic):
+    """A new device and its token, shown only this once."""
+
+    token: str = Field(description="the device's bearer token; not shown again")
 
 
 class DeviceCreate(BaseModel):

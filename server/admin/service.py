@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, SQLModel, col, select
 
+from server.admin.schemas import BranchPublic, DevicePublic, ServicePublic, UserPublic
 from server.auth.principal import Principal, Role
 from server.branches.lookup import (
     get_branch,
@@ -38,46 +39,48 @@ from server.realtime.events import EventType, record
 from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
 
 
-def branch_public(branch: Branch) -> dict[str, Any]:
-    return {
-        "id": branch.id,
-        **branch_dict(branch),
-        "order_mode": branch.order_mode,
-        "priority_mode": branch.priority_mode,
-        "priority_ratio": branch.priority_ratio,
-        "max_wait_s": branch.max_wait_s,
-        "transfer_placement": branch.transfer_placement,
-        "keep_waiting_at_close": branch.keep_waiting_at_close,
-    }
+def branch_public(branch: Branch) -> BranchPublic:
+    return BranchPublic.model_validate(
+        {
+            "id": branch.id,
+            **branch_dict(branch),
+            "order_mode": branch.order_mode,
+            "priority_mode": branch.priority_mode,
+            "priority_ratio": branch.priority_ratio,
+            "max_wait_s": branch.max_wait_s,
+            "transfer_placement": branch.transfer_placement,
+            "keep_waiting_at_close": branch.keep_waiting_at_close,
+        }
+    )
 
 
-def service_public(service: Service) -> dict[str, Any]:
-    return service.model_dump()
+def service_public(service: Service) -> ServicePublic:
+    return ServicePublic.model_validate(service.model_dump())
 
 
-def user_public(user: User, branch_code: str | None) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "role": user.role,
-        "branch": branch_code,
-        "full_name": user.full_name,
-        "active": user.active,
-    }
+def user_public(user: User, branch_code: str | None) -> UserPublic:
+    return UserPublic(
+        id=row_id(user),
+        username=user.username,
+        role=user.role,
+        branch=branch_code,
+        full_name=user.full_name,
+        active=user.active,
+    )
 
 
-def device_public(device: Device, branch_code: str) -> dict[str, Any]:
-    return {
-        "id": device.id,
-        "branch": branch_code,
-        "kind": device.kind,
-        "name": device.name,
-        "config": device.config,
-        "active": device.active,
-        "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
+def device_public(device: Device, branch_code: str) -> DevicePublic:
+    return DevicePublic(
+        id=row_id(device),
+        branch=branch_code,
+        kind=device.kind,
+        name=device.name,
+        config=device.config,
+        active=device.active,
+        last_seen_at=device.last_seen_at.isoformat() if device.last_seen_at else None,
         # What the device (its agent, or the server for printers it drives) last reported.
-        "status": dict(device.status or {}),
-    }
+        status=dict(device.status or {}),
+    )
 
 
 # --- branches ---------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from sqlmodel import Session
 
-from server.alerts.service import alert_dict, list_alerts
+from server.alerts.schemas import AlertPublic
+from server.alerts.service import alert_public, list_alerts
 from server.auth.principal import Principal
 from server.branches.lookup import branch_for
 from server.deps import ConfigureWork
@@ -23,10 +23,10 @@ async def alerts(
     branch: str = PathParam(min_length=1, max_length=32),
     include_cleared: bool = Query(default=False, alias="all"),
     limit: int = Query(default=200, ge=1, le=1000),
-) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+) -> list[AlertPublic]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[AlertPublic]:
         b = branch_for(session, principal, branch)
         rows = list_alerts(session, branch_id=b.id, include_cleared=include_cleared, limit=limit)  # type: ignore[arg-type]
-        return [alert_dict(a) for a in rows]
+        return [alert_public(a) for a in rows]
 
     return await work(run)

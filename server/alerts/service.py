@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from server.alerts.schemas import AlertPublic
 from server.models import Alert
 from server.realtime.events import EventType, record
 
@@ -26,6 +27,10 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
         "device_id": alert.device_id,
         "counter_id": alert.counter_id,
     }
+
+
+def alert_public(alert: Alert) -> AlertPublic:
+    return AlertPublic.model_validate(alert_dict(alert))
 
 
 def open_alert(session: Session, *, branch_id: int, key: str) -> Alert | None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from server.auth import service
+from server.auth import schemas, service
 from server.auth.principal import Principal
 from server.deps import PublicWork, SignedInWork
 from server.models import Branch
@@ -22,7 +22,7 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-@router.post("/login")
+@router.post("/login", response_model=schemas.LoginPublic)
 async def login(body: LoginRequest, work: PublicWork, request: Request) -> dict[str, Any]:
     # The password is checked outside any unit of work; tries are throttled per client
     # address (see service.login).
@@ -47,7 +47,7 @@ async def logout(work: SignedInWork) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me")
+@router.get("/me", response_model=schemas.MePublic)
 async def me(work: SignedInWork) -> dict[str, Any]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
         branch = session.get(Branch, principal.branch_id) if principal.branch_id else None

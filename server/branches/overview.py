@@ -7,12 +7,12 @@ admin (every branch) watches branches side by side; nobody else sees another bra
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session, col, select
 
 from server.auth.principal import Principal
+from server.branches.schemas import BranchLive, OverviewPublic
 from server.deps import ConfigureWork
 from server.domain.errors import NotFound
 from server.metrics.live import live_metrics
@@ -29,10 +29,10 @@ async def overview(
     branches: str | None = Query(
         None, max_length=4000, description="comma-separated branch codes (default: all you see)"
     ),
-) -> dict[str, Any]:
+) -> OverviewPublic:
     """Live metrics per branch, in branch-code order, for a manager's or admin's dashboard."""
 
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> OverviewPublic:
         stmt = select(Branch).order_by(col(Branch.code))
         visible = principal.branch_ids
         if visible is not None:
@@ -46,12 +46,14 @@ async def overview(
                 raise NotFound(f"there is no branch {', '.join(repr(c) for c in hidden)}")
             rows = [b for b in rows if b.code in wanted]
         rows = rows[:MAX_BRANCHES]
-        return {
-            "at": now.isoformat(),
-            "branches": [
-                {"name": b.name, "is_open": b.is_open, **live_metrics(session, b, now=now)}
+        return OverviewPublic(
+            at=now.isoformat(),
+            branches=[
+                BranchLive(
+                    name=b.name, is_open=b.is_open, **dict(live_metrics(session, b, now=now))
+                )
                 for b in rows
             ],
-        }
+        )
 
     return await work(run)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
@@ -11,6 +10,7 @@ from sqlmodel import Session
 
 from server.auth.principal import Principal
 from server.branches.lookup import branch_for
+from server.branches.schemas import SnapshotPublic
 from server.branches.snapshot import snapshot
 from server.deps import ReadQueueWork
 
@@ -20,9 +20,12 @@ router = APIRouter(prefix="/api/v1/branches", tags=["branches"])
 @router.get("/{branch}/snapshot")
 async def branch_snapshot(
     work: ReadQueueWork, branch: str = PathParam(min_length=1, max_length=32)
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+) -> SnapshotPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> SnapshotPublic:
         b = branch_for(session, principal, branch)
-        return {"seq": b.last_seq, "data": snapshot(session, b, now=now)}
+        # The event stream sends the same snapshot as plain data (server/realtime/ws.py).
+        return SnapshotPublic.model_validate(
+            {"seq": b.last_seq, "data": snapshot(session, b, now=now)}
+        )
 
     return await work(run)

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from server.branches.lookup import list_counters, list_services
+from server.branches.schemas import ServiceRow
 from server.counters.service import counter_dict
 from server.domain.calendar import business_date
 from server.domain.lifecycle import TicketStatus
@@ -33,7 +34,7 @@ def branch_dict(branch: Branch) -> dict[str, Any]:
     }
 
 
-def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[dict[str, Any]]:
+def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[ServiceRow]:
     """Services with their waiting count and the wait a new ticket would be quoted."""
     waiting = waiting_counts(session, branch.id)  # type: ignore[arg-type]
     open_by_service = open_counters_by_service(list_counters(session, branch.id))  # type: ignore[arg-type]
@@ -42,24 +43,24 @@ def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[
         n = waiting.get(service.code, 0)
         name_lang = lang or branch.default_lang
         rows.append(
-            {
-                "code": service.code,
-                "name": service.names.get(name_lang)
+            ServiceRow(
+                code=service.code,
+                name=service.names.get(name_lang)
                 or service.names.get(branch.default_lang)
                 or next(iter(service.names.values()), service.code),
-                "names": dict(service.names),
-                "waiting": n,
-                "estimated_wait_s": quote(
+                names=dict(service.names),
+                waiting=n,
+                estimated_wait_s=quote(
                     session,
                     branch_id=row_id(branch),
                     service=service,
                     ahead=n,
                     open_counters=open_by_service.get(service.code, 0),
                 ),
-                "open": bool(service.active and branch.is_open),
-                "counters_open": open_by_service.get(service.code, 0),
-                "standard_wait_s": service.standard_wait_s,
-            }
+                open=bool(service.active and branch.is_open),
+                counters_open=open_by_service.get(service.code, 0),
+                standard_wait_s=service.standard_wait_s,
+            )
         )
     return rows
 
@@ -103,7 +104,7 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
     return {
         "branch": branch_dict(branch),
         "business_date": today.isoformat(),
-        "services": service_rows(session, branch, lang=None),
+        "services": [row.model_dump() for row in service_rows(session, branch, lang=None)],
         "counters": [counter_dict(c, at_counter.get(c.current_ticket_id)) for c in counters],
         "queue": [ticket_dict(t) for t in queued],
         "recent_calls": [

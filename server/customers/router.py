@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
@@ -12,6 +11,7 @@ from sqlmodel import Session
 
 from server.customers import service
 from server.customers.qr import qr_svg, status_url
+from server.customers.schemas import FeedbackPublic, TicketStatusPublic
 from server.deps import ContextDep, PublicWork
 from server.domain.text import FreeText
 
@@ -26,8 +26,8 @@ class FeedbackCreate(BaseModel):
 
 
 @router.get("/{token}")
-async def ticket_status(work: PublicWork, token: str = Token) -> dict[str, Any]:
-    def run(session: Session, _now: dt.datetime) -> dict[str, Any]:
+async def ticket_status(work: PublicWork, token: str = Token) -> TicketStatusPublic:
+    def run(session: Session, _now: dt.datetime) -> TicketStatusPublic:
         return service.status_view(session, service.by_token(session, token))
 
     return await work.public(run)
@@ -52,8 +52,8 @@ async def ticket_qr(work: PublicWork, ctx: ContextDep, token: str = Token) -> Re
 
 
 @router.post("/{token}/feedback", status_code=201)
-async def feedback(body: FeedbackCreate, work: PublicWork, token: str = Token) -> dict[str, Any]:
-    def run(session: Session, now: dt.datetime) -> dict[str, Any]:
+async def feedback(body: FeedbackCreate, work: PublicWork, token: str = Token) -> FeedbackPublic:
+    def run(session: Session, now: dt.datetime) -> FeedbackPublic:
         ticket = service.give_feedback(
             session,
             service.by_token(session, token),
@@ -61,6 +61,6 @@ async def feedback(body: FeedbackCreate, work: PublicWork, token: str = Token) -
             comment=body.comment,
             now=now,
         )
-        return {"code": ticket.code, "score": ticket.feedback_score, "thanks": True}
+        return FeedbackPublic(code=ticket.code, score=body.score, thanks=True)
 
     return await work.public(run)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlmodel import Session, select
 
 from server.branches.lookup import get_branch_by_id, get_service, list_counters
+from server.customers.schemas import BranchRef, TicketStatusPublic
 from server.domain.errors import Conflict, NotFound
 from server.domain.lifecycle import QUEUED, check_ticket_op
 from server.models import Counter, Ticket
@@ -23,7 +23,7 @@ def by_token(session: Session, token: str) -> Ticket:
     return ticket
 
 
-def status_view(session: Session, ticket: Ticket) -> dict[str, Any]:
+def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
     branch = get_branch_by_id(session, ticket.branch_id)
     position = None
     estimate = None
@@ -38,21 +38,21 @@ def status_view(session: Session, ticket: Ticket) -> dict[str, Any]:
             session, branch_id=row_id(branch), service=service, ahead=ahead, open_counters=open_n
         )
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
-    return {
-        "code": ticket.code,
-        "status": ticket.status,
-        "service": ticket.service_code,
-        "lang": ticket.lang,
-        "position": position,
-        "estimated_wait_s": estimate,
-        "counter": counter.label if counter is not None else None,
-        "branch": {"code": branch.code, "name": branch.name},
-        "issued_at": ticket.issued_at.isoformat(),
-        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+    return TicketStatusPublic(
+        code=ticket.code,
+        status=ticket.status,
+        service=ticket.service_code,
+        lang=ticket.lang,
+        position=position,
+        estimated_wait_s=estimate,
+        counter=counter.label if counter is not None else None,
+        branch=BranchRef(code=branch.code, name=branch.name),
+        issued_at=ticket.issued_at.isoformat(),
+        called_at=ticket.called_at.isoformat() if ticket.called_at else None,
         # The phone alerts again on a recall.
-        "recall_count": ticket.recall_count,
-        "feedback_given": ticket.feedback_score is not None,
-    }
+        recall_count=ticket.recall_count,
+        feedback_given=ticket.feedback_score is not None,
+    )
 
 
 def give_feedback(

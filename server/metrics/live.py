@@ -8,15 +8,17 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from server.alerts.service import alert_dict, open_alerts
+from server.alerts.service import alert_public, open_alerts
 from server.branches.lookup import list_counters
 from server.domain.calendar import business_date
 from server.domain.lifecycle import CounterState, TicketStatus
+from server.metrics.schemas import LiveMetrics
 from server.models import Branch, Service, Ticket
+from server.models.types import row_id
 from server.tickets.stats import queued_in_branch
 
 
-def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str, Any]:
+def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> LiveMetrics:
     today = business_date(now, branch.timezone)
     waiting_rows = session.exec(
         select(Ticket.service_code, func.count(), func.min(Ticket.issued_at))
@@ -57,16 +59,16 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> dict[
     ).one()
     n_called, n_within, served = (int(x or 0) for x in called)
     counters = list_counters(session, branch.id)  # type: ignore[arg-type]
-    return {
-        "branch": branch.code,
-        "business_date": today.isoformat(),
-        "waiting": {code: w["waiting"] for code, w in waiting.items()},
-        "waiting_total": sum(w["waiting"] for w in waiting.values()),
-        "longest_wait_s": longest,
-        "counters_open": sum(1 for c in counters if c.state == CounterState.OPEN),
-        "counters_paused": sum(1 for c in counters if c.state == CounterState.PAUSED),
-        "served_today": served,
-        "called_today": n_called,
-        "within_standard_pct": round(100 * n_within / n_called, 1) if n_called else None,
-        "alerts": [alert_dict(a) for a in open_alerts(session, branch_id=branch.id)],  # type: ignore[arg-type]
-    }
+    return LiveMetrics(
+        branch=branch.code,
+        business_date=today.isoformat(),
+        waiting={code: w["waiting"] for code, w in waiting.items()},
+        waiting_total=sum(w["waiting"] for w in waiting.values()),
+        longest_wait_s=longest,
+        counters_open=sum(1 for c in counters if c.state == CounterState.OPEN),
+        counters_paused=sum(1 for c in counters if c.state == CounterState.PAUSED),
+        served_today=served,
+        called_today=n_called,
+        within_standard_pct=round(100 * n_within / n_called, 1) if n_called else None,
+        alerts=[alert_public(a) for a in open_alerts(session, branch_id=row_id(branch))],
+    )

@@ -21,6 +21,7 @@ from server.domain.standards import (
     override_from_dict,
 )
 from server.models import Branch, Service, ServiceCycle
+from server.reports.schemas import CyclePublic
 
 
 @dataclass(frozen=True)
@@ -87,28 +88,31 @@ def _num(x: float | None) -> int | float | None:
     return int(x) if float(x).is_integer() else x
 
 
-def cycle_dict(branch: Branch, cfg: CycleConfig) -> dict[str, Any]:
-    return {
-        "branch": branch.code,
-        "moments": [
-            {
-                "key": m.key,
-                "name": m.name,
-                "measure": m.measure.value,
-                "critical": cfg.critical[m.key],
-            }
-            for m in MOMENTS
-        ],
-        "standards": {
-            code: {
-                k: {"expected": _num(t.expected), "exclusive": _num(t.exclusive)}
-                for k, t in per.items()
-            }
-            for code, per in cfg.targets.items()
-        },
-        "overrides": [dict(o) for o in cfg.raw_overrides],
-        "updated_at": cfg.updated_at.isoformat() if cfg.updated_at else None,
-    }
+def cycle_public(branch: Branch, cfg: CycleConfig) -> CyclePublic:
+    """The map as the API shows it."""
+    return CyclePublic.model_validate(
+        {
+            "branch": branch.code,
+            "moments": [
+                {
+                    "key": m.key,
+                    "name": m.name,
+                    "measure": m.measure.value,
+                    "critical": cfg.critical[m.key],
+                }
+                for m in MOMENTS
+            ],
+            "standards": {
+                code: {
+                    k: {"expected": _num(t.expected), "exclusive": _num(t.exclusive)}
+                    for k, t in per.items()
+                }
+                for code, per in cfg.targets.items()
+            },
+            "overrides": [dict(o) for o in cfg.raw_overrides],
+            "updated_at": cfg.updated_at.isoformat() if cfg.updated_at else None,
+        }
+    )
 
 
 def update_cycle(

@@ -13,6 +13,7 @@ from server.reports import hist
 from server.reports.cycle import CycleConfig
 from server.reports.facts import Period
 from server.reports.measures import VALUE
+from server.reports.schemas import MomentRow, ReportRow
 from server.reports.source import (
     RD,
     RF,
@@ -159,10 +160,11 @@ def _group_percentiles(rng: Range, key: str, aggs: dict[Any, Any]) -> dict[Any, 
 
 def grouped_report(
     session: Session, branch: Branch, cfg: CycleConfig, period: Period, *, by: str
-) -> list[dict[str, Any]]:
+) -> list[ReportRow]:
+    """The API.md report: one row per group of ``by``."""
     rng = open_range(session, branch, cfg, period)
     if by == "moment":
-        return _moment_rows(rng)
+        return [MomentRow.model_validate(row) for row in _moment_rows(rng)]
     key = _KEY_COLUMN[by]
     rows = rng.sums((key,), (*BASE, "judged", "missed"))
     by_key = {as_date(r[0]) if by == "day" else r[0]: r for r in rows}
@@ -185,7 +187,7 @@ def grouped_report(
         p50, p90 = pcts.get(k, (None, None))
         out.append(_row(out_key, label, agg, p50, p90))
     out.sort(key=lambda r: (r["key"] is None, r["key"] if r["key"] is not None else ""))
-    return out
+    return [ReportRow.model_validate(row) for row in out]
 
 
 def _moment_rows(rng: Range) -> list[dict[str, Any]]:

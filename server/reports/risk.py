@@ -22,6 +22,7 @@ from server.domain.lifecycle import QUEUED, CounterState
 from server.domain.standards import factor_for
 from server.models import Branch, Counter, Service, Ticket
 from server.reports.cycle import CycleConfig, load_cycle
+from server.reports.schemas import ServiceRisk
 from server.tickets.stats import recent_service_times
 
 log = logging.getLogger("sira.risk")
@@ -104,6 +105,11 @@ def predict(
             _entry(service, len(queue), open_n, avg, standard, at_risk, missed, worst, suggestions)
         )
     return out
+
+
+def predict_public(session: Session, branch: Branch, *, now: dt.datetime) -> list[ServiceRisk]:
+    """``predict`` as the API shows it (the alerts keep its rows as their data)."""
+    return [ServiceRisk.model_validate(row) for row in predict(session, branch, now=now)]
 
 
 def _entry(

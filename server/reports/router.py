@@ -18,9 +18,22 @@ from server.domain.calendar import business_date
 from server.domain.errors import Invalid
 from server.models import Branch
 from server.reports import export, grouped, risk, rollup, staffing, tellers, views
-from server.reports.cycle import cycle_dict, load_cycle, update_cycle
+from server.reports.cycle import cycle_public, load_cycle, update_cycle
 from server.reports.facts import Period
-from server.reports.schemas import CycleUpdate
+from server.reports.schemas import (
+    BreaksPublic,
+    CyclePublic,
+    CycleUpdate,
+    EstimateRow,
+    HeatmapPublic,
+    MomentRow,
+    RecoveryPublic,
+    ReportRow,
+    SatisfactionBucket,
+    ServiceRisk,
+    StaffingPublic,
+    TellerTime,
+)
 
 router = APIRouter(prefix="/api/v1/branches", tags=["reports"])
 
@@ -49,10 +62,10 @@ def period_of(
 
 
 @router.get("/{branch}/service-cycle")
-async def get_cycle(work: ConfigureWork, branch: str = BranchCode) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
+async def get_cycle(work: ConfigureWork, branch: str = BranchCode) -> CyclePublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> CyclePublic:
         b = branch_for(session, principal, branch)
-        return cycle_dict(b, load_cycle(session, b))
+        return cycle_public(b, load_cycle(session, b))
 
     return await work(run)
 
@@ -60,8 +73,8 @@ async def get_cycle(work: ConfigureWork, branch: str = BranchCode) -> dict[str, 
 @router.put("/{branch}/service-cycle")
 async def put_cycle(
     body: CycleUpdate, work: ConfigureWork, ctx: ContextDep, branch: str = BranchCode
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+) -> CyclePublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CyclePublic:
         b = branch_for(session, principal, branch)
         cfg = update_cycle(
             session,
@@ -72,7 +85,7 @@ async def put_cycle(
             now=now,
         )
         changed.append(b.id)
-        return cycle_dict(b, cfg)
+        return cycle_public(b, cfg)
 
     changed: list[Any] = []
     out = await work(run)
@@ -91,8 +104,10 @@ async def report(
     first: dt.date | None = From,
     last: dt.date | None = To,
     by: Literal["day", "hour", "service", "counter", "teller", "moment"] = Query(default="day"),
-) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
+) -> list[MomentRow | ReportRow]:
+    """Rows per group; ``by=moment`` rows add the moment's own figures (MomentRow)."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[ReportRow]:
         b = branch_for(session, principal, branch)
         period = period_of(b, first, last, now)
         return grouped.grouped_report(session, b, load_cycle(session, b), period, by=by)
@@ -117,11 +132,16 @@ def _view(fn: Any) -> Any:
     return endpoint
 
 
-router.add_api_route("/{branch}/reports/heatmap", _view(views.heatmap), methods=["GET"])
-router.add_api_route("/{branch}/reports/breaks", _view(views.breaks), methods=["GET"])
-router.add_api_route("/{branch}/reports/satisfaction", _view(views.satisfaction), methods=["GET"])
-router.add_api_route("/{branch}/reports/estimates", _view(views.estimates), methods=["GET"])
-router.add_api_route("/{branch}/reports/recovery", _view(views.recovery), methods=["GET"])
+for path, view, answer in (
+    ("heatmap", views.heatmap, HeatmapPublic),
+    ("breaks", views.breaks, BreaksPublic),
+    ("satisfaction", views.satisfaction, list[SatisfactionBucket]),
+    ("estimates", views.estimates, list[EstimateRow]),
+    ("recovery", views.recovery, RecoveryPublic),
+):
+    router.add_api_route(
+        f"/{{branch}}/reports/{path}", _view(view), methods=["GET"], response_model=answer
+    )
 
 
 @router.get("/{branch}/reports/teller-time")
@@ -130,8 +150,8 @@ async def teller_time(
     branch: str = BranchCode,
     first: dt.date | None = From,
     last: dt.date | None = To,
-) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
+) -> list[TellerTime]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[TellerTime]:
         b = branch_for(session, principal, branch)
         return tellers.teller_time(session, b, period_of(b, first, last, now), now=now)
 
@@ -165,10 +185,10 @@ async def tickets_csv(
 
 
 @router.get("/{branch}/standards/risk")
-async def standards_risk(work: ConfigureWork, branch: str = BranchCode) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> list[dict[str, Any]]:
+async def standards_risk(work: ConfigureWork, branch: str = BranchCode) -> list[ServiceRisk]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[ServiceRisk]:
         b = branch_for(session, principal, branch)
-        return risk.predict(session, b, now=now)
+        return risk.predict_public(session, b, now=now)
 
     return await work(run)
 
@@ -180,8 +200,8 @@ async def staffing_advice(
     hours: int = Query(default=4, ge=1, le=12),
     weeks: int = Query(default=4, ge=1, le=12),
     target_pct: float = Query(default=80, ge=1, le=99.9),
-) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, now: dt.datetime) -> dict[str, Any]:
+) -> StaffingPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> StaffingPublic:
         b = branch_for(session, principal, branch)
         return staffing.staffing_advice(
             session, b, now=now, hours=hours, weeks=weeks, target_pct=target_pct

@@ -19,6 +19,7 @@ from server.reports import sqlexpr as sx
 from server.reports.cycle import load_cycle
 from server.reports.facts import Period, dialect_of
 from server.reports.rollup import RF, coverage, stored_busy_where
+from server.reports.schemas import StaffingPublic
 from server.reports.source import open_range
 
 AHT_DAYS = 14
@@ -85,7 +86,7 @@ def recent_aht(session: Session, branch: Branch, *, now: dt.datetime) -> dict[st
 
 def staffing_advice(
     session: Session, branch: Branch, *, now: dt.datetime, hours: int, weeks: int, target_pct: float
-) -> dict[str, Any]:
+) -> StaffingPublic:
     cfg = load_cycle(session, branch)
     today = business_date(now, branch.timezone)
     pattern = arrival_pattern(session, branch, today=today, weeks=weeks)
@@ -133,11 +134,13 @@ def staffing_advice(
                 "counters_needed": sum(r["counters_needed"] for r in rows),
             }
         )
-    return {
-        "generated_at": now.isoformat(),
-        "weeks": weeks,
-        "target_pct": target_pct,
-        "open_now": open_now,
-        "counters_open": sum(1 for c in counters if c.state == CounterState.OPEN),
-        "hours": out_hours,
-    }
+    return StaffingPublic.model_validate(
+        {
+            "generated_at": now.isoformat(),
+            "weeks": weeks,
+            "target_pct": target_pct,
+            "open_now": open_now,
+            "counters_open": sum(1 for c in counters if c.state == CounterState.OPEN),
+            "hours": out_hours,
+        }
+    )

@@ -20,6 +20,7 @@ from server.realtime.events import EventType
 from server.reports import sqlexpr as sx
 from server.reports.facts import Period, dialect_of
 from server.reports.rollup import RF, coverage, stored_busy_where
+from server.reports.schemas import TellerTime
 
 
 def _at(value: dt.datetime) -> Any:
@@ -28,7 +29,7 @@ def _at(value: dt.datetime) -> Any:
 
 def teller_time(
     session: Session, branch: Branch, period: Period, *, now: dt.datetime
-) -> list[dict[str, Any]]:
+) -> list[TellerTime]:
     d = dialect_of(session)
     cap = min(now, period.end)
     if cap <= period.start:
@@ -87,18 +88,18 @@ def teller_time(
     for teller, v in per.items():
         paused = {k: int(round(x)) for k, x in sorted(v["paused"].items())}
         out.append(
-            {
-                "teller_id": teller,
-                "teller": names.get(teller),
-                "open_s": int(round(v["open_s"])),
-                "serving_s": int(round(v["serving_s"])),
-                "idle_s": max(0, int(round(v["open_s"] - v["serving_s"]))),
-                "paused_s": sum(paused.values()),
-                "paused": paused,
-                "tickets": v["tickets"],
-            }
+            TellerTime(
+                teller_id=teller,
+                teller=names.get(teller),
+                open_s=int(round(v["open_s"])),
+                serving_s=int(round(v["serving_s"])),
+                idle_s=max(0, int(round(v["open_s"] - v["serving_s"]))),
+                paused_s=sum(paused.values()),
+                paused=paused,
+                tickets=v["tickets"],
+            )
         )
-    out.sort(key=lambda r: (r["teller"] or "", r["teller_id"]))
+    out.sort(key=lambda r: (r.teller or "", r.teller_id))
     return out
 
 

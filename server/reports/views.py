@@ -15,28 +15,40 @@ from server.reports.facts import Period
 from server.reports.grouped import pct, r1, ratio
 from server.reports.measures import WAIT_BUCKETS
 from server.reports.rollup import RA, recovery_actions
+from server.reports.schemas import (
+    BreaksPublic,
+    EstimateRow,
+    HeatmapPublic,
+    RecoveryPublic,
+    RecoveryService,
+    SatisfactionBucket,
+)
 from server.reports.source import open_range
 
 __all__ = ["WAIT_BUCKETS", "breaks", "estimates", "heatmap", "recovery", "satisfaction"]
 
 
-def heatmap(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> dict[str, Any]:
+def heatmap(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> HeatmapPublic:
+    """Arrivals and missed tickets by weekday and local hour."""
     rows = open_range(session, branch, cfg, period).sums(("weekday", "hour"), ("tickets", "missed"))
     arrivals = [[0] * 24 for _ in range(7)]
     missed = [[0] * 24 for _ in range(7)]
     for weekday, hour, n, m in rows:
         arrivals[int(weekday)][int(hour)] = int(n)
         missed[int(weekday)][int(hour)] = int(m or 0)
-    return {
-        "from": period.first.isoformat(),
-        "to": period.last.isoformat(),
-        "timezone": branch.timezone,
-        "arrivals": arrivals,
-        "missed": missed,
-    }
+    return HeatmapPublic.model_validate(
+        {
+            "from": period.first.isoformat(),
+            "to": period.last.isoformat(),
+            "timezone": branch.timezone,
+            "arrivals": arrivals,
+            "missed": missed,
+        }
+    )
 
 
-def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> dict[str, Any]:
+def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> BreaksPublic:
+    """Where the cycle breaks: moments, services and hours by missed tickets."""
     per_moment = [f"m_{k}_{x}" for k in MOMENT_KEYS for x in ("missed", "n")]
     rows = open_range(session, branch, cfg, period).sums(
         ("svc", "hour"), ("tickets", "missed", *per_moment)
@@ -67,17 +79,20 @@ def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -
         out.sort(key=lambda r: (-r["missed"], r["key"]))
         return out
 
-    return {
-        "tickets": sum(int(r.tickets) for r in rows),
-        "moments": moments,
-        "services": ranked(0),
-        "hours": [{**h, "key": int(h["key"])} for h in ranked(1)],
-    }
+    return BreaksPublic.model_validate(
+        {
+            "tickets": sum(int(r.tickets) for r in rows),
+            "moments": moments,
+            "services": ranked(0),
+            "hours": [{**h, "key": int(h["key"])} for h in ranked(1)],
+        }
+    )
 
 
 def satisfaction(
     session: Session, branch: Branch, cfg: CycleConfig, period: Period
-) -> list[dict[str, Any]]:
+) -> list[SatisfactionBucket]:
+    """Feedback by wait bucket."""
     names = [f"sat{i}_{x}" for i in range(len(WAIT_BUCKETS)) for x in ("n", "fb_n", "fb_sum")]
     total = open_range(session, branch, cfg, period, grades=False).total(names)
     out = []
@@ -87,32 +102,33 @@ def satisfaction(
         )
         label = f"{lo // 60}-{hi // 60} min" if hi is not None else f"{lo // 60}+ min"
         out.append(
-            {
-                "bucket": label,
-                "from_s": lo,
-                "to_s": hi,
-                "tickets": n,
-                "feedback_n": fn,
-                "feedback_avg": r1(ratio(fs, fn)),
-            }
+            SatisfactionBucket(
+                bucket=label,
+                from_s=lo,
+                to_s=hi,
+                tickets=n,
+                feedback_n=fn,
+                feedback_avg=r1(ratio(fs, fn)),
+            )
         )
     return out
 
 
 def estimates(
     session: Session, branch: Branch, cfg: CycleConfig, period: Period
-) -> list[dict[str, Any]]:
+) -> list[EstimateRow]:
+    """Quoted against actual wait, by issued service and in total (key "*")."""
     names = ("est_n", "est_abs_ms", "est_err_ms", "est_within")
     rows = open_range(session, branch, cfg, period, grades=False).sums(("svc",), names)
 
-    def row(key: str, n: int, mae: int, bias: int, within: int) -> dict[str, Any]:
-        return {
-            "key": key,
-            "tickets": n,
-            "mae_s": r1(ratio(mae, n, 1000)),
-            "bias_s": r1(ratio(bias, n, 1000)),
-            "within_2min_pct": pct(within, n),
-        }
+    def row(key: str, n: int, mae: int, bias: int, within: int) -> EstimateRow:
+        return EstimateRow(
+            key=key,
+            tickets=n,
+            mae_s=r1(ratio(mae, n, 1000)),
+            bias_s=r1(ratio(bias, n, 1000)),
+            within_2min_pct=pct(within, n),
+        )
 
     found = [(r[0], *(int(x) for x in r[1:])) for r in rows if int(r.est_n)]
     out = [row(*r) for r in sorted(found, key=lambda r: r[0])]
@@ -120,7 +136,8 @@ def estimates(
     return out
 
 
-def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> dict[str, Any]:
+def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> RecoveryPublic:
+    """Missed waits, the recoveries logged for them and the feedback of both."""
     names = (
         "m_wait_missed",
         "rec_recovered",
@@ -148,15 +165,15 @@ def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period)
         )
         for a, n in session.execute(stored).all():
             acts[str(a)] = acts.get(str(a), 0) + int(n)
-    return {
-        "missed": tot[0],
-        "recovered": tot[1],
-        "recovered_pct": pct(tot[1], tot[0]),
-        "actions": dict(sorted(acts.items())),
-        "by_service": [
-            {"key": k, "missed": v[0], "recovered": v[1], "recovered_pct": pct(v[1], v[0])}
+    return RecoveryPublic(
+        missed=tot[0],
+        recovered=tot[1],
+        recovered_pct=pct(tot[1], tot[0]),
+        actions=dict(sorted(acts.items())),
+        by_service=[
+            RecoveryService(key=k, missed=v[0], recovered=v[1], recovered_pct=pct(v[1], v[0]))
             for k, v in sorted(by.items())
         ],
-        "feedback_avg_recovered": r1(ratio(tot[3], tot[2])),
-        "feedback_avg_unrecovered": r1(ratio(tot[5], tot[4])),
-    }
+        feedback_avg_recovered=r1(ratio(tot[3], tot[2])),
+        feedback_avg_unrecovered=r1(ratio(tot[5], tot[4])),
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
@@ -11,6 +10,7 @@ from sqlmodel import Session
 
 from server.auth.principal import Principal
 from server.branches.lookup import branch_for, get_ticket
+from server.branches.schemas import ServiceRow
 from server.branches.snapshot import service_rows
 from server.deps import ContextDep, IssueWork, OperateWork, ReadQueueWork
 from server.models import Counter, Ticket
@@ -36,8 +36,8 @@ async def list_services(
     work: ReadQueueWork,
     branch: str = BranchCode,
     lang: str | None = Query(default=None, max_length=8),
-) -> list[dict[str, Any]]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[dict[str, Any]]:
+) -> list[ServiceRow]:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[ServiceRow]:
         b = branch_for(session, principal, branch)
         return service_rows(session, b, lang=lang)
 

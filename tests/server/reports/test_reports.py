@@ -141,6 +141,7 @@ def test_heatmap(world: dict[str, Any]) -> None:
     assert body["arrivals"] == arrivals
     assert body["missed"] == missed
     assert body["timezone"] == "Europe/Istanbul"
+    assert (body["from"], body["to"]) == (RANGE["from"], RANGE["to"])  # by alias, not from_
 
 
 def test_breaks_ranking(world: dict[str, Any]) -> None:
