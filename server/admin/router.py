@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from server.admin import schemas, service
 from server.auth.principal import Principal
@@ -52,10 +52,7 @@ async def list_branches(work: ConfigureWork) -> list[schemas.BranchPublic]:
     def run(
         session: Session, principal: Principal, _now: dt.datetime
     ) -> list[schemas.BranchPublic]:
-        stmt = select(Branch).order_by(col(Branch.code))
-        if principal.branch_ids is not None:
-            stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
-        return [service.branch_public(b) for b in session.exec(stmt)]
+        return [service.branch_public(b) for b in service.list_branches(session, principal)]
 
     return await work(run)
 
@@ -149,10 +146,8 @@ async def update_service(
 ) -> schemas.ServicePublic:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.ServicePublic:
         svc = get_service(session, _branch_for(session, principal, branch), code)
-        for key, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
-            setattr(svc, key, value)
-        session.add(svc)
-        return service.service_public(svc)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        return service.service_public(service.update_service(session, svc, changes))
 
     return await work(run)
 
@@ -217,13 +212,17 @@ async def read_counter(
 async def update_counter(
     counter_id: int, body: schemas.CounterUpdate, work: ConfigureWork, branch: str = BranchCode
 ) -> CounterPublic:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         b, counter = _counter_in(session, principal, branch, counter_id)
-        if body.services is not None:
-            counter.services = service.check_counter_services(session, b, body.services)
-        if body.label is not None:
-            counter.label = service.check_counter_label(session, b, counter, body.label)
-        session.add(counter)
+        service.update_counter(
+            session,
+            b,
+            counter,
+            label=body.label,
+            services=body.services,
+            principal=principal,
+            now=now,
+        )
         return counter_public(counter)
 
     return await work(run)
@@ -259,11 +258,7 @@ async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> schemas.
 @router.get("/users")
 async def list_users(work: ConfigureWork) -> list[schemas.UserPublic]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[schemas.UserPublic]:
-        stmt = select(User).order_by(col(User.username))
-        if principal.branch_ids is not None:
-            stmt = stmt.where(col(User.branch_id).in_(principal.branch_ids))
-        codes = {b.id: b.code for b in session.exec(select(Branch))}
-        return [service.user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]
+        return service.list_users(session, principal)
 
     return await work(run)
 
@@ -375,11 +370,7 @@ async def list_devices(work: ConfigureWork) -> list[schemas.DevicePublic]:
     def run(
         session: Session, principal: Principal, _now: dt.datetime
     ) -> list[schemas.DevicePublic]:
-        stmt = select(Device).order_by(Device.id)  # type: ignore[arg-type]
-        if principal.branch_ids is not None:
-            stmt = stmt.where(col(Device.branch_id).in_(principal.branch_ids))
-        codes = {b.id: b.code for b in session.exec(select(Branch))}
-        return [service.device_public(d, codes[d.branch_id]) for d in session.exec(stmt)]
+        return service.list_devices(session, principal)
 
     return await work(run)
 

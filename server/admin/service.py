@@ -19,6 +19,7 @@ from server.branches.lookup import (
 )
 from server.branches.snapshot import branch_dict
 from server.config import Settings
+from server.counters import service as counters
 from server.devices.config import admin_only_changes, hardware_problems
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import (
@@ -84,6 +85,36 @@ def device_public(device: Device, branch_code: str) -> DevicePublic:
 
 
 # --- branches ---------------------------------------------------------------------------
+
+
+def list_branches(session: Session, principal: Principal) -> list[Branch]:
+    """The branches the caller may see, by code."""
+    stmt = select(Branch).order_by(col(Branch.code))
+    if principal.branch_ids is not None:
+        stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
+    return list(session.exec(stmt))
+
+
+def _codes(session: Session) -> dict[int | None, str]:
+    return {b.id: b.code for b in session.exec(select(Branch))}
+
+
+def list_users(session: Session, principal: Principal) -> list[UserPublic]:
+    """The staff accounts of the branches the caller may see, by username."""
+    stmt = select(User).order_by(col(User.username))
+    if principal.branch_ids is not None:
+        stmt = stmt.where(col(User.branch_id).in_(principal.branch_ids))
+    codes = _codes(session)
+    return [user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]
+
+
+def list_devices(session: Session, principal: Principal) -> list[DevicePublic]:
+    """The devices of the branches the caller may see, by id."""
+    stmt = select(Device).order_by(col(Device.id))
+    if principal.branch_ids is not None:
+        stmt = stmt.where(col(Device.branch_id).in_(principal.branch_ids))
+    codes = _codes(session)
+    return [device_public(d, codes[d.branch_id]) for d in session.exec(stmt)]
 
 
 def create_branch(session: Session, data: dict[str, Any]) -> Branch:
@@ -165,6 +196,13 @@ def create_service(session: Session, branch: Branch, data: dict[str, Any]) -> Se
     return service
 
 
+def update_service(session: Session, service: Service, changes: dict[str, Any]) -> Service:
+    for key, value in changes.items():
+        setattr(service, key, value)
+    session.add(service)
+    return service
+
+
 def delete_service(session: Session, service: Service) -> None:
     used = session.exec(
         select(func.count()).where(
@@ -218,6 +256,26 @@ def create_counter(session: Session, branch: Branch, *, label: str, services: li
     )
     session.add(counter)
     session.flush()
+    return counter
+
+
+def update_counter(
+    session: Session,
+    branch: Branch,
+    counter: Counter,
+    *,
+    label: str | None,
+    services: list[str] | None,
+    principal: Principal,
+    now: dt.datetime,
+) -> Counter:
+    """Relabel a counter or change what it serves; screens showing it follow (counter.changed)."""
+    if services is not None:
+        counter.services = check_counter_services(session, branch, services)
+    if label is not None:
+        counter.label = check_counter_label(session, branch, counter, label)
+    session.add(counter)
+    counters.counter_changed(session, counter, principal=principal, now=now)
     return counter
 
 

@@ -58,7 +58,10 @@ def current_ticket(session: Session, counter: Counter) -> Ticket | None:
     return session.get(Ticket, counter.current_ticket_id)
 
 
-def _changed(session: Session, counter: Counter, *, principal: Principal, now: dt.datetime) -> None:
+def counter_changed(
+    session: Session, counter: Counter, *, principal: Principal, now: dt.datetime
+) -> None:
+    """Record ``counter.changed``: displays, consoles and dashboards showing it follow."""
     record(
         session,
         branch_id=counter.branch_id,
@@ -84,7 +87,7 @@ def open_counter(
     counter.teller_id = principal.user_id
     counter.pause_reason = None
     session.add(counter)
-    _changed(session, counter, principal=principal, now=now)
+    counter_changed(session, counter, principal=principal, now=now)
     return counter
 
 
@@ -95,7 +98,7 @@ def pause(
     _set_state(counter, CounterState.PAUSED, now)
     counter.pause_reason = reason
     session.add(counter)
-    _changed(session, counter, principal=principal, now=now)
+    counter_changed(session, counter, principal=principal, now=now)
     return counter
 
 
@@ -106,7 +109,7 @@ def resume(
     _set_state(counter, CounterState.OPEN, now)
     counter.pause_reason = None
     session.add(counter)
-    _changed(session, counter, principal=principal, now=now)
+    counter_changed(session, counter, principal=principal, now=now)
     return counter
 
 
@@ -123,7 +126,7 @@ def close(session: Session, counter: Counter, *, principal: Principal, now: dt.d
     counter.pause_reason = None
     counter.current_ticket_id = None
     session.add(counter)
-    _changed(session, counter, principal=principal, now=now)
+    counter_changed(session, counter, principal=principal, now=now)
     return counter
 
 

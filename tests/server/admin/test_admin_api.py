@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from server.alerts.service import raise_alert
 from server.db import Database
@@ -138,6 +138,24 @@ def test_branch_with_a_service_cycle_alerts_and_a_day_closed_can_be_deleted(
                     sa.select(sa.func.count()).where(table.c.branch_id == kit.branch_id)
                 ).scalar_one()
                 assert left == 0, f"{table.name} still holds rows of the deleted branch"
+
+
+def test_device_and_counter_edits_reach_the_screens_as_events(
+    kit: BranchKit, admin: Api, db: Database
+) -> None:
+    """Dashboards and displays follow configuration edits: each is an event of the branch
+    (a device edit once recorded none, and other dashboards kept the old device)."""
+    kiosk = next(d for d in admin("GET", f"{ADMIN_API}/devices") if d["kind"] == "kiosk")
+    admin("PATCH", f"{ADMIN_API}/devices/{kiosk['id']}", {"name": "Entrance kiosk"})
+    admin("PATCH", f"{BRANCH}/counters/{kit.counters['1']}", {"label": "1A"})
+    with db.unit_of_work(write=False) as s:
+        events = s.exec(
+            select(Event).where(Event.branch_id == kit.branch_id).order_by(col(Event.seq))
+        ).all()
+    devices = [e.data["device"] for e in events if e.type == "device.changed"]
+    counters = [e.data["counter"] for e in events if e.type == "counter.changed"]
+    assert [d["name"] for d in devices] == ["Entrance kiosk"]
+    assert [c["label"] for c in counters] == ["1A"]
 
 
 def test_branch_with_tickets_cannot_be_deleted(
