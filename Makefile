@@ -22,7 +22,8 @@ run: venv
 	@echo "API reference: http://localhost:$(PORT)/docs  (logins and device tokens above)"
 	$(BIN)/sira serve --host $(HOST) --port $(PORT)
 
-test: venv
+# The suite's first step is the lint: CI runs exactly this target.
+test: venv lint
 	$(BIN)/python -m pytest -q
 
 lint: venv
