@@ -42,7 +42,7 @@ from server.printing.router import router as printing_router
 from server.printing.service import ServerPrinters
 from server.realtime.bus import EventBus, make_bus
 from server.realtime.ws import router as ws_router
-from server.reports import risk, rollup
+from server.reports import regrade, risk
 from server.reports.router import router as reports_router
 from server.tickets.router import router as tickets_router
 
@@ -68,7 +68,7 @@ def close_days_once(ctx: AppContext) -> int:
     for branch_id in branch_ids:
         # A cycle map changed and not yet re-graded (the process stopped in the middle):
         # two weeks per transaction, before the day close's refresh would do it in one.
-        rollup.regrade_in_steps(ctx.db, branch_id)
+        regrade.regrade_in_steps(ctx.db, branch_id)
         with ctx.db.unit_of_work() as session:
             branch = session.get(Branch, branch_id)
             if branch is not None:

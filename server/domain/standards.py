@@ -1,6 +1,6 @@
 """The service cycle's moments of truth, their standards and how a moment is classified.
 
-Plain Python: the reports build the same rules into SQL (server/reports/facts.py), the CSV
+Plain Python: the reports build the same rules into SQL (server/reports/grading.py), the CSV
 export and the tests use these functions directly.
 """
 

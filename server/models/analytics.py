@@ -47,7 +47,7 @@ class TicketTouch(SQLModel, table=True):
     touch_s: int
 
 
-# --- Report rollups (server/reports/rollup.py builds them) --------------------------------
+# --- Report rollups (server/reports/build.py builds them) --------------------------------
 # Closed business days are summarised once, so a report over a year reads a few rows per day
 # instead of every ticket; the current day (and any day changed since) is computed live.
 

@@ -16,7 +16,7 @@ from server.domain.lifecycle import TicketStatus
 from server.domain.standards import MOMENTS, Target, classify, factor_for
 from server.models import Counter, Ticket, TicketTouch, User
 from server.reports.cycle import CycleConfig
-from server.reports.facts import Period
+from server.reports.period import Period
 
 COLUMNS = [
     "business_date",

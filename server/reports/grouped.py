@@ -11,8 +11,8 @@ from server.domain.standards import MOMENTS
 from server.models import Branch, Counter, User
 from server.reports import hist
 from server.reports.cycle import CycleConfig
-from server.reports.facts import Period
 from server.reports.measures import VALUE
+from server.reports.period import Period
 from server.reports.schemas import MomentRow, ReportRow
 from server.reports.source import (
     RD,

@@ -35,7 +35,8 @@ from server.models import Branch, Event, Ticket, TicketTouch
 from server.realtime.events import EventType
 from server.reports import sqlexpr as sx
 from server.reports.cycle import CycleConfig
-from server.reports.facts import GRADE_EXCLUSIVE, GRADE_EXPECTED, GRADE_MISSED, Period, grade_expr
+from server.reports.grading import GRADE_EXCLUSIVE, GRADE_EXPECTED, GRADE_MISSED, grade_expr
+from server.reports.period import Period
 
 # Wait buckets (seconds) of the satisfaction view: a wait w falls in [from, to).
 WAIT_BUCKETS = (

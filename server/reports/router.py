@@ -17,9 +17,9 @@ from server.deps import ConfigureWork, ContextDep
 from server.domain.calendar import business_date
 from server.domain.errors import Invalid
 from server.models import Branch
-from server.reports import export, grouped, risk, rollup, staffing, tellers, views
+from server.reports import export, grouped, regrade, risk, staffing, tellers, views
 from server.reports.cycle import cycle_public, load_cycle, update_cycle
-from server.reports.facts import Period
+from server.reports.period import Period
 from server.reports.schemas import (
     BreaksPublic,
     CyclePublic,
@@ -91,8 +91,8 @@ async def put_cycle(
     out = await work(run)
     # Re-grade the summarised days now, two weeks per transaction: kiosks and tellers write
     # in between (one transaction for a busy year held SQLite's only write lock for seconds).
-    progress = rollup.Regrade()
-    while not await ctx.db.run(rollup.regrade_once, ctx.db, changed[0], progress, write=True):
+    progress = regrade.Regrade()
+    while not await ctx.db.run(regrade.regrade_once, ctx.db, changed[0], progress, write=True):
         pass
     return out
 

@@ -21,10 +21,10 @@ from sqlmodel import Session
 from server.models import Branch, Ticket, report_day, report_fact, report_rollup
 from server.reports import hist
 from server.reports import sqlexpr as sx
+from server.reports.coverage import Coverage, coverage
 from server.reports.cycle import CycleConfig
-from server.reports.facts import Period, dialect_of
 from server.reports.measures import graded, live_facts, measure_exprs
-from server.reports.rollup import Coverage, coverage
+from server.reports.period import Period, dialect_of
 
 RF, RR, RD = report_fact, report_rollup, report_day
 _CHUNK = 200  # percentile lookups per statement

@@ -16,9 +16,10 @@ from server.domain.staffing import counters_needed
 from server.domain.standards import factor_for
 from server.models import Branch, Ticket
 from server.reports import sqlexpr as sx
+from server.reports.build import RF
+from server.reports.coverage import coverage, stored_busy_where
 from server.reports.cycle import load_cycle
-from server.reports.facts import Period, dialect_of
-from server.reports.rollup import RF, coverage, stored_busy_where
+from server.reports.period import Period, dialect_of
 from server.reports.schemas import StaffingPublic
 from server.reports.source import open_range
 

@@ -18,8 +18,9 @@ from server.models import Branch, Event, Ticket, User
 from server.models.types import UTCDateTime
 from server.realtime.events import EventType
 from server.reports import sqlexpr as sx
-from server.reports.facts import Period, dialect_of
-from server.reports.rollup import RF, coverage, stored_busy_where
+from server.reports.build import RF
+from server.reports.coverage import coverage, stored_busy_where
+from server.reports.period import Period, dialect_of
 from server.reports.schemas import TellerTime
 
 

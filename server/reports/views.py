@@ -10,11 +10,11 @@ from sqlmodel import Session
 
 from server.domain.standards import MOMENT_KEYS, MOMENTS
 from server.models import Branch, Ticket
+from server.reports.build import RA, recovery_actions
 from server.reports.cycle import CycleConfig
-from server.reports.facts import Period
 from server.reports.grouped import pct, r1, ratio
 from server.reports.measures import WAIT_BUCKETS
-from server.reports.rollup import RA, recovery_actions
+from server.reports.period import Period
 from server.reports.schemas import (
     BreaksPublic,
     EstimateRow,

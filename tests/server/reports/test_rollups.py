@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from server.models import Branch, ReportState, report_fact, report_rollup
+from server.reports.coverage import coverage
 from server.reports.cycle import load_cycle, update_cycle
-from server.reports.facts import Period
-from server.reports.rollup import Regrade, coverage, refresh, regrade_in_steps, regrade_once
+from server.reports.period import Period
+from server.reports.regrade import Regrade, regrade_in_steps, regrade_once
+from server.reports.rollup import refresh
 from tests.server.reports.scenario import BUSY_DAYS, DAYS, build, local
 from tests.support import make_branch
 
@@ -265,7 +267,7 @@ def test_bucket_edges(db: Any) -> None:
 
 
 def test_live_part_starts_at_the_first_live_day() -> None:
-    from server.reports.rollup import Coverage
+    from server.reports.coverage import Coverage
 
     d = dt.date(2026, 3, 1)
     day = dt.timedelta(days=1)

@@ -1,53 +1,22 @@
-"""A report's period and the SQL that grades a moment against the branch's standards.
+"""How a moment is graded against the branch's standards, as SQL.
 
 The classification is computed by the database: the branch's targets and calendar overrides
-are inlined as CASE expressions (a handful of services and overrides per branch). The facts
-themselves are built by ``measures`` (one row per ticket, summarised per day by ``rollup``).
+are inlined as CASE expressions (a handful of services and overrides per branch).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, literal, null, or_
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
 
-from server.domain.calendar import zone
 from server.domain.standards import MOMENTS, Measure
 from server.models import Ticket
 from server.reports import sqlexpr as sx
 from server.reports.cycle import CycleConfig
 
 GRADE_MISSED, GRADE_EXPECTED, GRADE_EXCLUSIVE = 0, 1, 2
-# Which service's standard a moment is judged by: the customer's first arrival for the
-# moments before the call, the service actually given for the rest.
-_BY_FIRST_SERVICE = {"kiosk", "wait"}
-
-
-@dataclass(frozen=True)
-class Period:
-    first: dt.date
-    last: dt.date
-    start: dt.datetime  # UTC, local midnight of ``first``
-    end: dt.datetime  # UTC, local midnight after ``last``
-
-    @classmethod
-    def of(cls, first: dt.date, last: dt.date, tz: str) -> Period:
-        z = zone(tz)
-        start = dt.datetime.combine(first, dt.time(), tzinfo=z).astimezone(dt.UTC)
-        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=z)
-        return cls(first, last, start, end.astimezone(dt.UTC))
-
-    def days(self) -> list[dt.date]:
-        n = (self.last - self.first).days + 1
-        return [self.first + dt.timedelta(days=i) for i in range(n)]
-
-
-def dialect_of(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def _factor(dialect: str, cfg: CycleConfig, moment: str, day_col: Any = None) -> ColumnElement[Any]:
