@@ -15,7 +15,8 @@ export const $ = (id) => document.getElementById(id);
 
 /**
  * Build an element: `el("td", {class: "num", text: "3", dataKey: "A"}, child…)`.
- * `text` sets textContent (never HTML); `onX` adds a listener; `dataFooBar` becomes the
+ * `text` sets textContent (never HTML); `style` sets the element's style (the CSSOM, which the
+ * page's CSP allows; a style attribute it would refuse); `onX` adds a listener; `dataFooBar` becomes the
  * attribute data-foo-bar; true gives an empty attribute; false, null and undefined are left
  * out, as are null, undefined and false children.
  */
@@ -25,6 +26,8 @@ export function el(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k === "class") node.className = v;
     else if (k === "text") node.textContent = v;
+    // Through the CSSOM: a style attribute would be an inline style, which the CSP refuses.
+    else if (k === "style") node.style.cssText = v;
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else if (/^data[A-Z]/.test(k)) node.setAttribute(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), v);
     else node.setAttribute(k, v === true ? "" : v);

@@ -258,7 +258,6 @@ async def agent_socket(ws: WebSocket) -> None:
     hub = ctx.agents
     wake = hub.attach(device_id)
     sent: set[int] = set()
-    await ws.send_text(json.dumps(hello))
 
     async def pump_jobs() -> None:
         try:
@@ -273,8 +272,11 @@ async def agent_socket(ws: WebSocket) -> None:
             with contextlib.suppress(Exception):
                 await ws.close(code=4401, reason=str(exc))
 
-    pump = asyncio.create_task(pump_jobs())
+    pump: asyncio.Task[None] | None = None
     try:
+        # An agent that went while it was checked is gone here (WebSocketDisconnect).
+        await ws.send_text(json.dumps(hello))
+        pump = asyncio.create_task(pump_jobs())
         while True:
             frame = await ws.receive()
             if frame["type"] == "websocket.disconnect":
@@ -295,9 +297,10 @@ async def agent_socket(ws: WebSocket) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass  # gone, or closed by the job pump (a revoked token)
     finally:
-        pump.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await pump
+        if pump is not None:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pump
         hub.detach(device_id, wake)
         with contextlib.suppress(Exception):
             await ctx.db.run(_gone, ctx, device_id, write=True)

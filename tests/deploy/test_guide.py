@@ -228,7 +228,7 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
             async with contextlib.AsyncExitStack() as stack:
                 sockets = [
                     await stack.enter_async_context(
-                        aconnect(wss, ssl=ctx, proxy=None, open_timeout=10)
+                        aconnect(wss, ssl=ctx, proxy=None, open_timeout=60)
                     )
                     for _ in range(4)
                 ]
@@ -246,7 +246,7 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
             agent_url = f"wss://127.0.0.1:{https_port}/api/v1/agent"
             auth = {"Authorization": f"Bearer {kiosk}"}
             async with aconnect(
-                agent_url, ssl=ctx, proxy=None, open_timeout=10, additional_headers=auth
+                agent_url, ssl=ctx, proxy=None, open_timeout=60, additional_headers=auth
             ) as agent:
                 hello = json.loads(await asyncio.wait_for(agent.recv(), 10))
                 assert hello["type"] == "hello"

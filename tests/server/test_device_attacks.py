@@ -49,7 +49,7 @@ class Site:
         with connect(
             self.url.replace("http", "ws") + "/api/v1/agent",
             additional_headers={"Authorization": f"Bearer {self.kit.tokens[kind]}"},
-            open_timeout=10,
+            open_timeout=60,
         ) as ws:
             assert json.loads(ws.recv(timeout=10))["type"] == "hello"
             yield ws
@@ -515,7 +515,7 @@ def test_malformed_messages_get_an_error_answer(site: Site, text: str) -> None:
 def test_a_token_in_the_url_is_refused(site: Site) -> None:
     token = site.kit.tokens["kiosk"]
     url = site.url.replace("http", "ws") + f"/api/v1/agent?token={token}"
-    with connect(url, open_timeout=10) as ws:
+    with connect(url, open_timeout=60) as ws:
         code, reason = closed_with(ws)
     assert code == 1008
     assert "Authorization: Bearer" in reason

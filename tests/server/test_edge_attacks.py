@@ -149,7 +149,7 @@ def test_a_websocket_message_over_the_limit_closes_the_socket(app, settings, mak
             events,
             additional_headers=kit.auth("display"),
             proxy=None,
-            open_timeout=10,
+            open_timeout=60,
             close_timeout=5,
         ) as ws:
             ws.recv(timeout=30)  # the snapshot: the feed is open

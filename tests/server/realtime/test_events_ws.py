@@ -52,7 +52,7 @@ def feed(
     with connect(
         ws_url(base, kit.code, kit.tokens[who], since),
         proxy=None,
-        open_timeout=10,
+        open_timeout=60,
         close_timeout=5,
         **kw,
     ) as ws:
@@ -74,7 +74,7 @@ def recv_until(
 
 
 def close_code(url: str) -> int:
-    with connect(url, proxy=None, open_timeout=10, close_timeout=5) as ws:
+    with connect(url, proxy=None, open_timeout=60, close_timeout=5) as ws:
         with pytest.raises(ConnectionClosed) as info:
             ws.recv(timeout=RECV_S)
     assert info.value.rcvd is not None, "the server closes with a code"
@@ -279,14 +279,14 @@ def test_auth_close_codes_and_staff_tokens(served, make, db, app):
 
     seq = last_seq(db, kit.branch_id)
     # A staff token in the query string (as a browser WebSocket sends it).
-    with connect(ws_url(base, kit.code, kit.tokens["teller1"]), proxy=None, open_timeout=10) as ws:
+    with connect(ws_url(base, kit.code, kit.tokens["teller1"]), proxy=None, open_timeout=60) as ws:
         snap = recv(ws)
         assert (snap["type"], snap["seq"]) == ("snapshot", seq)
     # And a device token in the Authorization header.
     with connect(
         ws_url(base, kit.code),
         proxy=None,
-        open_timeout=10,
+        open_timeout=60,
         additional_headers={"Authorization": f"Bearer {kit.tokens['kiosk']}"},
     ) as ws:
         assert recv(ws)["type"] == "snapshot"

@@ -67,7 +67,7 @@ def logged_server(app) -> Iterator[tuple[str, Captured]]:
 @contextmanager
 def first_message_feed(base: str, code: str, token: str, **kw: Any) -> Iterator[ClientConnection]:
     """An event socket that signs in with its first message, as the browser pages do."""
-    with connect(ws_url(base, code, **kw), proxy=None, open_timeout=10, close_timeout=5) as ws:
+    with connect(ws_url(base, code, **kw), proxy=None, open_timeout=60, close_timeout=5) as ws:
         ws.send(json.dumps({"type": "auth", "token": token}))
         yield ws
 
@@ -134,15 +134,15 @@ def test_a_socket_signs_in_with_its_first_message(app, make) -> None:
         with first_message_feed(base, kit.code, other.tokens["display"]) as ws:
             assert closed_with(ws)[0] == 4404
         # Anything but a sign-in first, or nothing at all: refused, not waited on forever.
-        with connect(ws_url(base, kit.code), proxy=None, open_timeout=10) as ws:
+        with connect(ws_url(base, kit.code), proxy=None, open_timeout=60) as ws:
             ws.send("ping")
             code, reason = closed_with(ws)
             assert code == 4401
             assert "auth" in reason
-        with connect(ws_url(base, kit.code), proxy=None, open_timeout=10) as ws:
+        with connect(ws_url(base, kit.code), proxy=None, open_timeout=60) as ws:
             ws.send(json.dumps({"type": "auth", "token": 42}))
             assert closed_with(ws)[0] == 4401
-        with connect(ws_url(base, kit.code), proxy=None, open_timeout=10) as ws:
+        with connect(ws_url(base, kit.code), proxy=None, open_timeout=60) as ws:
             code, reason = closed_with(ws)
             assert code == 4401
             assert "auth" in reason
@@ -337,7 +337,7 @@ def test_a_since_no_branch_ever_reaches_gets_a_snapshot(app, make, since) -> Non
         with first_message_feed(base, kit.code, kit.tokens["display"]) as ws:
             seq = recv(ws)["seq"]
         url = ws_url(base, kit.code) + f"?since={since}"
-        with connect(url, proxy=None, open_timeout=10) as ws:
+        with connect(url, proxy=None, open_timeout=60) as ws:
             ws.send(json.dumps({"type": "auth", "token": kit.tokens["display"]}))
             snap = recv(ws)
             assert (snap["type"], snap["seq"]) == ("snapshot", seq)
@@ -351,7 +351,7 @@ def test_a_since_that_is_no_number_is_refused_with_a_reason(app, make, since) ->
     kit = make(make_branch)
     with live_server(app) as base:
         url = ws_url(base, kit.code, kit.tokens["display"]) + f"&since={since}"
-        with connect(url, proxy=None, open_timeout=10) as ws:
+        with connect(url, proxy=None, open_timeout=60) as ws:
             code, reason = closed_with(ws)
     assert code == 4400
     assert "since" in reason
@@ -382,7 +382,7 @@ def stalled_feed(base: str, code: str, token: str) -> Iterator[ClientConnection]
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect((host, int(port)))
     with connect(
-        ws_url(base, code), sock=sock, open_timeout=10, close_timeout=5, max_queue=1
+        ws_url(base, code), sock=sock, open_timeout=60, close_timeout=5, max_queue=1
     ) as ws:
         ws.send(json.dumps({"type": "auth", "token": token}))
         yield ws
