@@ -7,12 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from server.auth import schemas, service
 from server.auth.principal import Principal
 from server.deps import PublicWork, SignedInWork
-from server.models import Branch
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -47,24 +46,9 @@ async def logout(work: SignedInWork) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=schemas.MePublic)
-async def me(work: SignedInWork) -> dict[str, Any]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> dict[str, Any]:
-        branch = session.get(Branch, principal.branch_id) if principal.branch_id else None
-        visible = principal.branch_ids
-        others = (
-            session.exec(select(Branch.code).where(col(Branch.id).in_(visible))).all()
-            if visible is not None
-            else None
-        )
-        return {
-            "role": principal.role.value,
-            "name": principal.name,
-            "branch": branch.code if branch else None,
-            # Every branch this caller may see (a regional manager's too); null: all (admin).
-            "branches": sorted(others) if others is not None else None,
-            "user_id": principal.user_id,
-            "device_id": principal.device_id,
-        }
+@router.get("/me")
+async def me(work: SignedInWork) -> schemas.MePublic:
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.MePublic:
+        return service.me(session, principal)
 
     return await work(run)

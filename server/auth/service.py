@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from server.auth import throttle
 from server.auth.principal import Principal, Role
+from server.auth.schemas import MePublic
 from server.domain.errors import TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
 from server.realtime.access import access_changed
@@ -154,3 +155,22 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
                 )
         raise Unauthorized("your session has expired; please log in again")
     raise Unauthorized("unknown token")
+
+
+def me(session: Session, principal: Principal) -> MePublic:
+    """Who the caller is, and every branch they may see (a regional manager's too)."""
+    branch = session.get(Branch, principal.branch_id) if principal.branch_id else None
+    visible = principal.branch_ids
+    others = (
+        session.exec(select(Branch.code).where(col(Branch.id).in_(visible))).all()
+        if visible is not None
+        else None
+    )
+    return MePublic(
+        role=principal.role,
+        name=principal.name,
+        branch=branch.code if branch else None,
+        branches=sorted(others) if others is not None else None,  # null: all (an admin)
+        user_id=principal.user_id,
+        device_id=principal.device_id,
+    )
