@@ -457,14 +457,7 @@ def deactivate_device(session: Session, device: Device, *, now: dt.datetime) -> 
 def _device_changed(session: Session, device: Device, *, now: dt.datetime) -> None:
     session.add(device)
     # Dashboards showing the device follow the edit; its sockets re-check their token.
-    record(
-        session,
-        branch_id=device.branch_id,
-        type=EventType.DEVICE_CHANGED,
-        at=now,
-        data={"device": jobs.device_public(device)},
-        device_id=device.id,
-    )
+    jobs.device_changed(session, device, now=now)
     access_changed(session, device_ids=[row_id(device)])
 
 

@@ -187,8 +187,13 @@ def merge_status(
         return False
     device.status = {**current, **parts}
     session.add(device)
-    if not announce:
-        return True
+    if announce:
+        device_changed(session, device, now=now)
+    return True
+
+
+def device_changed(session: Session, device: Device, *, now: dt.datetime) -> None:
+    """Record ``device.changed``: dashboards showing the device follow."""
     record(
         session,
         branch_id=device.branch_id,
@@ -197,7 +202,6 @@ def merge_status(
         data={"device": device_public(device)},
         device_id=device.id,
     )
-    return True
 
 
 def device_public(device: Device) -> dict[str, Any]:
