@@ -4,6 +4,8 @@ file is only made for a call that happened (see ``service.was_called``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
@@ -18,16 +20,19 @@ from server.domain.errors import NotFound
 router = APIRouter(prefix="/api/v1/announcements", tags=["announcements"], dependencies=OPEN_ROUTE)
 
 CACHE_HEADERS = {"Cache-Control": "public, max-age=86400"}
+WAV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the audio (WAV)", "content": {"audio/wav": {}}}
+}
 
 
-@router.get("/chime.wav", response_class=FileResponse)
+@router.get("/chime.wav", response_class=FileResponse, responses=WAV_ANSWER)
 async def chime(ctx: ContextDep) -> FileResponse:
     cache = cache_for(audio_dir(ctx.settings.data_dir))
     path = await run_in_threadpool(cache.chime_path)
     return FileResponse(path, media_type="audio/wav", headers=CACHE_HEADERS)
 
 
-@router.get("/{lang}/{code}/{counter}.wav", response_class=FileResponse)
+@router.get("/{lang}/{code}/{counter}.wav", response_class=FileResponse, responses=WAV_ANSWER)
 async def spoken(
     ctx: ContextDep,
     lang: str = PathParam(min_length=2, max_length=8),

@@ -158,7 +158,16 @@ async def teller_time(
     return await work(run)
 
 
-@router.get("/{branch}/tickets.csv")
+@router.get(
+    "/{branch}/tickets.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "one row per ticket with every moment's timestamp (a CSV download)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def tickets_csv(
     work: ConfigureWork,
     ctx: ContextDep,

@@ -18,12 +18,12 @@ from pydantic import BaseModel
 
 from server.main import create_app
 
-# Routes whose answer is not a JSON body.
+# Routes whose answer is not a JSON body, and the media type each answers with.
 NOT_JSON = {
-    ("GET", "/api/v1/branches/{branch}/tickets.csv"),
-    ("GET", "/api/v1/tickets/by-token/{token}/qr.svg"),
-    ("GET", "/api/v1/announcements/chime.wav"),
-    ("GET", "/api/v1/announcements/{lang}/{code}/{counter}.wav"),
+    ("GET", "/api/v1/branches/{branch}/tickets.csv"): "text/csv",
+    ("GET", "/api/v1/tickets/by-token/{token}/qr.svg"): "image/svg+xml",
+    ("GET", "/api/v1/announcements/chime.wav"): "audio/wav",
+    ("GET", "/api/v1/announcements/{lang}/{code}/{counter}.wav"): "audio/wav",
 }
 
 
@@ -121,3 +121,14 @@ def test_openapi_builds_and_describes_every_answer() -> None:
                 if _untyped_schema(schema):
                     vague.append(f"{method.upper()} {path} {status}")
     assert vague == []
+
+
+@pytest.mark.parametrize(("route", "media_type"), sorted(NOT_JSON.items()))
+def test_a_route_that_answers_no_json_documents_what_it_answers(
+    route: tuple[str, str], media_type: str
+) -> None:
+    """The document names the one media type the route sends: a CSV documented as JSON
+    fails every client (and schemathesis' content-type check) that reads the document."""
+    method, path = route
+    answer = create_app().openapi()["paths"][path][method.lower()]["responses"]["200"]
+    assert list(answer.get("content", {})) == [media_type]
