@@ -138,10 +138,15 @@ def user_add(
         for err in exc.errors():
             typer.echo(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
         raise typer.Exit(2) from exc
+    from server.security import hash_password
+
+    digest = hash_password(body.password)
     db = Database(_settings().sqlalchemy_url)
     try:
         with db.unit_of_work() as session:
-            user = create_user(session, **body.model_dump())
+            user = create_user(
+                session, password_hash=digest, **body.model_dump(exclude={"password"})
+            )
             typer.echo(f"added {user.role} {user.username}")
     except DomainError as exc:
         typer.echo(exc.message, err=True)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from server.admin import service as admin
 from server.models import Branch
-from server.security import generate_password
+from server.security import generate_password, hash_password
 
 SERVICES: list[dict[str, Any]] = [
     {
@@ -78,7 +78,7 @@ def create_demo(session: Session, *, code: str = "demo") -> dict[str, Any] | Non
         admin.create_user(
             session,
             username=username,
-            password=password,
+            password_hash=hash_password(password),
             role=role,
             branch=None if role == "admin" else code,
         )

@@ -76,6 +76,15 @@ class Work:
         await self.ctx.run_effects(effects)
         return result
 
+    async def check(self, fn: Callable[[Session, Principal, dt.datetime], T]) -> T:
+        """Run ``fn`` for a caller holding one of the route's roles in a read-only unit (no
+        write slot, no effects): to refuse a caller before costly work outside the unit."""
+        if self.roles is None:
+            raise TypeError("a public route has no principal: use Work.public")
+        reader = Work(self.ctx, token=self.token, write=False, roles=self.roles)
+        result: T = await self.ctx.db.run(reader._authenticated, fn, [], write=False)
+        return result
+
     async def public(self, fn: Callable[[Session, dt.datetime], T]) -> T:
         """Run ``fn(session, now)`` for a call that needs no login."""
         effects: list[Effect] = []

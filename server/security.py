@@ -67,6 +67,13 @@ async def check_password(password: str, password_hash: str | None) -> bool:
     return await loop.run_in_executor(_password_workers(), _check, password, password_hash)
 
 
+async def new_password_hash(password: str) -> str:
+    """``password``'s argon2 hash, made on the password threads: a route hashes a new
+    password before its unit of work, never inside the write slot."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_workers(), hash_password, password)
+
+
 def new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 

@@ -26,6 +26,7 @@ from server.counters.service import counter_public
 from server.deps import AdminWork, ConfigureWork
 from server.domain.errors import Conflict, NotFound
 from server.models import Branch, Device, User
+from server.security import new_password_hash
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -244,12 +245,22 @@ async def delete_counter(
 
 @router.post("/users", status_code=201)
 async def create_user(body: schemas.UserCreate, work: ConfigureWork) -> schemas.UserPublic:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.UserPublic:
+    def allowed(session: Session, principal: Principal, _now: dt.datetime) -> None:
         branch_id = (
             get_branch(session, body.branch, principal=principal).id if body.branch else None
         )
         service.check_user_scope(principal, role=body.role, branch_id=branch_id)
-        user = service.create_user(session, **body.model_dump())
+
+    # The password is hashed between a read-only check of the caller and the write: argon2
+    # never runs for a caller who may not do this, nor inside the write slot.
+    await work.check(allowed)
+    digest = await new_password_hash(body.password)
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.UserPublic:
+        allowed(session, principal, now)
+        user = service.create_user(
+            session, password_hash=digest, **body.model_dump(exclude={"password"})
+        )
         return service.user_public(user, body.branch)
 
     return await work(run)
@@ -282,12 +293,18 @@ async def read_user(user_id: int, work: ConfigureWork) -> schemas.UserPublic:
 async def update_user(
     user_id: int, body: schemas.UserUpdate, work: ConfigureWork
 ) -> schemas.UserPublic:
+    digest = None
+    if body.password is not None:
+        # As for a new user: check the caller read-only, hash, then write.
+        await work.check(lambda session, principal, _now: _user_for(session, principal, user_id))
+        digest = await new_password_hash(body.password)
+
     def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.UserPublic:
         user = _user_for(session, principal, user_id)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"password"})
         if "role" in changes:
             service.check_user_scope(principal, role=changes["role"], branch_id=user.branch_id)
-        user = service.update_user(session, user, changes)
+        user = service.update_user(session, user, changes, password_hash=digest)
         return service.user_public(user, service.user_branch_code(session, user))
 
     return await work(run)

@@ -37,7 +37,7 @@ from server.printing import jobs
 from server.printing.config import hardware_policy
 from server.realtime.access import access_changed
 from server.realtime.events import EventType, record
-from server.security import DEVICE_PREFIX, hash_password, new_token, token_hash
+from server.security import DEVICE_PREFIX, new_token, token_hash
 
 
 def branch_public(branch: Branch) -> BranchPublic:
@@ -333,11 +333,13 @@ def create_user(
     session: Session,
     *,
     username: str,
-    password: str,
+    password_hash: str,
     role: str,
     branch: str | None,
     full_name: str = "",
 ) -> User:
+    """A new staff account; ``password_hash`` is made by the caller, outside the unit of work
+    (``security.new_password_hash``): argon2 in the write slot stalls every branch's writes."""
     if session.exec(select(User).where(User.username == username)).first() is not None:
         raise Conflict(f"username '{username}' is taken")
     branch_id = None
@@ -349,7 +351,7 @@ def create_user(
         branch_id = get_branch(session, branch).id
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=Role(role),
         branch_id=branch_id,
         full_name=full_name,
@@ -373,13 +375,15 @@ def get_user(session: Session, user_id: int, *, principal: Principal | None = No
     return user
 
 
-def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
-    password = changes.pop("password", None)
-    if password is not None:
-        user.password_hash = hash_password(password)
+def update_user(
+    session: Session, user: User, changes: dict[str, Any], *, password_hash: str | None = None
+) -> User:
+    """Apply ``changes``; a new password comes as its hash, made outside the unit of work."""
+    if password_hash is not None:
+        user.password_hash = password_hash
     for key, value in changes.items():
         setattr(user, key, value)
-    if password is not None or changes.get("active") is False:
+    if password_hash is not None or changes.get("active") is False:
         revoke_sessions(session, user)
     session.add(user)
     # Open event sockets check again: a revoked session, or a role that no longer reads.

@@ -11,33 +11,35 @@ import argon2
 import httpx
 import pytest
 
-from tests.support import live_server, make_branch
+from tests.support import admin_token, live_server, make_branch
 
 LOGIN = "/api/v1/auth/login"
 
 
 class ParkedVerify:
-    """argon2's verify, held until released: shows where a login checks its password."""
+    """An argon2 method (``verify`` by default), held until released: shows where a login
+    checks a password, or an account change hashes one."""
 
-    def __init__(self) -> None:
+    def __init__(self, method: str = "verify") -> None:
+        self.method = method
         self.entered = 0
         self.threads: set[str] = set()
         self.release = threading.Event()
         self._changed = threading.Condition()
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        original = argon2.PasswordHasher.verify
+        original = getattr(argon2.PasswordHasher, self.method)
         parked = self
 
-        def verify(self: argon2.PasswordHasher, hash: Any, password: Any) -> Any:
+        def held(self: argon2.PasswordHasher, *args: Any, **kwargs: Any) -> Any:
             with parked._changed:
                 parked.entered += 1
                 parked.threads.add(threading.current_thread().name)
                 parked._changed.notify_all()
             parked.release.wait(60)
-            return original(self, hash, password)
+            return original(self, *args, **kwargs)
 
-        monkeypatch.setattr(argon2.PasswordHasher, "verify", verify)
+        monkeypatch.setattr(argon2.PasswordHasher, self.method, held)
 
     def wait_for(self, n: int) -> None:
         with self._changed:
@@ -76,6 +78,69 @@ def test_logins_checking_passwords_do_not_stall_writes(app, make, parked):
         answers = [f.result() for f in logins]
     assert {r.status_code for r in answers} == {401}
     assert not any(name.startswith("sira-sqlite-writer") for name in parked.threads)
+
+
+@pytest.fixture
+def parked_hash() -> Iterator[ParkedVerify]:
+    """argon2's hash held still, once the test installs it (after its own accounts)."""
+    p = ParkedVerify("hash")
+    yield p
+    p.release.set()
+
+
+def test_a_new_password_is_hashed_outside_the_write_slot(app, db, make, parked_hash, monkeypatch):
+    """While an admin's new user and a manager's password change are hashing (argon2 held
+    still), a kiosk still issues a ticket; a teller's password change is refused before any
+    hashing happens."""
+    kit = make(make_branch)
+    teller = kit.user_ids["teller1"]
+    with db.unit_of_work() as session:
+        admin = {"Authorization": f"Bearer {admin_token(session)}"}
+    parked_hash.install(monkeypatch)
+    with live_server(app) as url, ThreadPoolExecutor(2) as pool:
+        changes = [
+            pool.submit(
+                httpx.post,
+                f"{url}/api/v1/admin/users",
+                json={
+                    "username": "newteller",
+                    "password": "long-enough-1",
+                    "role": "teller",
+                    "branch": kit.code,
+                },
+                headers=admin,
+                timeout=120,
+            ),
+            pool.submit(
+                httpx.patch,
+                f"{url}/api/v1/admin/users/{teller}",
+                json={"password": "long-enough-2"},
+                headers=kit.auth("manager"),
+                timeout=120,
+            ),
+        ]
+        try:
+            parked_hash.wait_for(2)
+            issued = httpx.post(
+                f"{url}/api/v1/branches/{kit.code}/tickets",
+                json={"service": "A"},
+                headers=kit.auth("kiosk"),
+                timeout=30,
+            )
+            assert issued.status_code == 201, issued.text
+        finally:
+            parked_hash.release.set()
+        assert [f.result().status_code for f in changes] == [201, 200]
+        entered = parked_hash.entered
+        refused = httpx.patch(
+            f"{url}/api/v1/admin/users/{teller}",
+            json={"password": "long-enough-3"},
+            headers=kit.auth("teller2"),
+            timeout=30,
+        )
+    assert refused.status_code == 403
+    assert parked_hash.entered == entered
+    assert not any(name.startswith("sira-sqlite-writer") for name in parked_hash.threads)
 
 
 MIB = 1024 * 1024
