@@ -26,6 +26,7 @@ from server.auth import service as auth
 from server.auth.principal import (
     ADMIN_ONLY,
     CONFIGURE,
+    DEVICE_KINDS,
     ISSUE,
     OPERATE,
     READ_QUEUE,
@@ -171,5 +172,8 @@ IssueWork = Annotated[Work, Depends(needs(*ISSUE))]
 OperateWork = Annotated[Work, Depends(needs(*OPERATE))]
 ConfigureWork = Annotated[Work, Depends(needs(*CONFIGURE))]
 AdminWork = Annotated[Work, Depends(needs(*ADMIN_ONLY))]
+# The device agent's socket: devices only (a key press is checked further: agents at their
+# own counters).
+DeviceWork = Annotated[Work, Depends(needs(*DEVICE_KINDS))]
 # For routes that touch no database and need no login (health, static audio).
 OPEN_ROUTE: list[Any] = [Depends(PUBLIC)]

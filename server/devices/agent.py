@@ -37,10 +37,10 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session, select
 
 from server.auth import service as auth
-from server.auth.principal import DEVICE_KINDS, Principal, Role
+from server.auth.principal import Principal, Role
 from server.context import AppContext
 from server.counters import service as counters
-from server.deps import bearer_token
+from server.deps import DeviceWork, bearer_token
 from server.devices.config import confined, keypad_counters, status_parts
 from server.domain.errors import DomainError, Forbidden, NotFound, Unauthorized
 from server.models import Branch, Counter, Device, PrintJob
@@ -88,12 +88,14 @@ class KeyPress(BaseModel):
     key: str = Field(pattern="^(next|recall)$")
 
 
-def _hello(ctx: AppContext, token: str | None) -> tuple[Principal, dict[str, Any]]:
+def _hello(
+    ctx: AppContext, token: str | None, roles: frozenset[Role]
+) -> tuple[Principal, dict[str, Any]]:
     with ctx.db.unit_of_work() as session:
         if not token:
             raise Unauthorized("pass the device token in an 'Authorization: Bearer' header")
         principal = auth.resolve(session, token=token, now=ctx.clock.now())
-        principal.require(*DEVICE_KINDS)
+        principal.require(*roles)
         device = session.get(Device, principal.device_id)
         branch = session.get(Branch, principal.branch_id)
         assert device is not None
@@ -233,8 +235,11 @@ def _key(ctx: AppContext, principal: Principal, press: KeyPress) -> dict[str, An
 
 
 @router.websocket("/api/v1/agent")
-async def agent_socket(ws: WebSocket) -> None:
+async def agent_socket(ws: WebSocket, work: DeviceWork) -> None:
+    """Who may connect is the route's declared rule (``work.roles``)."""
     ctx: AppContext = ws.app.state.ctx
+    roles = work.roles
+    assert roles is not None
     await ws.accept()
     if "token" in ws.query_params:
         # A token in a URL ends up in access logs and proxies' logs.
@@ -242,7 +247,7 @@ async def agent_socket(ws: WebSocket) -> None:
         await ws.close(code=1008, reason=reason)
         return
     try:
-        principal, hello = await ctx.db.run(_hello, ctx, bearer_token(ws), write=True)
+        principal, hello = await ctx.db.run(_hello, ctx, bearer_token(ws), roles, write=True)
     except DomainError as exc:
         await ws.close(code=4400 + exc.status_code % 100, reason=str(exc)[:120])
         return

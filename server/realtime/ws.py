@@ -20,10 +20,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import col, select
 
 from server.auth import service as auth
-from server.auth.principal import READ_QUEUE, Principal, Role
+from server.auth.principal import Principal, Role
 from server.branches.lookup import get_branch
 from server.branches.snapshot import snapshot
 from server.context import AppContext
+from server.deps import ReadQueueWork
 from server.domain.errors import DomainError, Invalid, Unauthorized
 from server.models import Device, Event
 from server.printing.jobs import merge_status
@@ -58,12 +59,14 @@ def parse_since(raw: str | None) -> int | None:
     raise Invalid(BAD_SINCE)
 
 
-def _authorize(ctx: AppContext, token: str | None, code: str) -> tuple[Principal, int]:
+def _authorize(
+    ctx: AppContext, token: str | None, code: str, roles: frozenset[Role]
+) -> tuple[Principal, int]:
     with ctx.db.unit_of_work(write=False) as session:
         if not token:
             raise Unauthorized(SIGN_IN)
         principal = auth.resolve(session, token=token, now=ctx.clock.now())
-        principal.require(*READ_QUEUE)
+        principal.require(*roles)
         branch = get_branch(session, code, principal=principal)
         return principal, branch.id  # type: ignore[return-value]
 
@@ -174,7 +177,7 @@ async def _pump(
 
 
 async def _guard(
-    ctx: AppContext, sub: Subscription, token: str | None, code: str
+    ctx: AppContext, sub: Subscription, token: str | None, code: str, roles: frozenset[Role]
 ) -> tuple[int, str]:
     """Checks the socket's token again whenever an access change concerns it (a logout, a
     revoked device, announced by any process) and every ``ws_recheck_s`` as a backstop (a
@@ -185,7 +188,7 @@ async def _guard(
             await asyncio.wait_for(sub.recheck.wait(), every)
         sub.recheck.clear()
         try:
-            await ctx.sockets.run(_authorize, ctx, token, code)
+            await ctx.sockets.run(_authorize, ctx, token, code, roles)
         except DomainError as exc:
             return CLOSE_CODES.get(exc.status_code, 4400), exc.message[:120]
         except Exception:  # the database is away: keep streaming, check again later
@@ -223,9 +226,17 @@ async def _signed_in_token(ws: WebSocket, wait_s: float) -> str | None:
 
 @router.websocket("/api/v1/branches/{branch}/events")
 async def branch_events(
-    ws: WebSocket, branch: str, since: str | None = None, token: str | None = None
+    ws: WebSocket,
+    work: ReadQueueWork,
+    branch: str,
+    since: str | None = None,
+    token: str | None = None,
 ) -> None:
+    """Who may listen is the route's declared rule (``work.roles``), checked once the socket
+    has signed in (the token may come in the first message)."""
     ctx: AppContext = ws.app.state.ctx
+    roles = work.roles
+    assert roles is not None
     try:
         after = parse_since(since)
     except DomainError as exc:
@@ -244,7 +255,7 @@ async def branch_events(
     # An access change heard while the token is checked is checked again once subscribed.
     changes = ctx.bus.access_changes
     try:
-        principal, branch_id = await ctx.sockets.run(_authorize, ctx, token, branch)
+        principal, branch_id = await ctx.sockets.run(_authorize, ctx, token, branch, roles)
     except DomainError as exc:
         await ws.close(code=CLOSE_CODES.get(exc.status_code, 4400), reason=exc.message[:120])
         return
@@ -256,7 +267,7 @@ async def branch_events(
         sub.recheck.set()
     close: tuple[int, str] | None = None
     try:
-        close = await _stream(ws, ctx, sub, token=token, code=branch, since=after)
+        close = await _stream(ws, ctx, sub, token=token, code=branch, since=after, roles=roles)
     except WebSocketDisconnect:
         pass
     finally:
@@ -281,6 +292,7 @@ async def _stream(
     token: str | None,
     code: str,
     since: int | None,
+    roles: frozenset[Role],
 ) -> tuple[int, str] | None:
     """The snapshot or replay, then live events until the client goes, falls too far behind,
     or its token dies; the close code and reason the server ends it with, if any."""
@@ -293,7 +305,7 @@ async def _stream(
     pump = asyncio.create_task(_pump(ws, ctx, sub, sub.branch_id, last))
     behind = asyncio.create_task(sub.dropped.wait())
     closed = asyncio.create_task(_until_closed(ws))
-    guard = asyncio.create_task(_guard(ctx, sub, token, code))
+    guard = asyncio.create_task(_guard(ctx, sub, token, code, roles))
     tasks = {pump, behind, closed, guard}
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

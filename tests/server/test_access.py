@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from server.auth.principal import Role
@@ -452,7 +452,15 @@ ENDPOINTS = [
 # --- 1. the declared contract ----------------------------------------------------------------
 
 
+# The sockets, beside the HTTP table: who may open each (the first message may sign in).
+SOCKETS: dict[tuple[str, str], frozenset[str] | None] = {
+    ("WS", "/api/v1/branches/{branch}/events"): READ_QUEUE,
+    ("WS", "/api/v1/agent"): frozenset({"kiosk", "display", "speaker", "agent"}),
+}
+
+
 def _declared_routes() -> dict[tuple[str, str], Any]:
+    """Every HTTP route by (method, path) and every WebSocket route by ("WS", path)."""
     app = create_app()
     routes: dict[tuple[str, str], Any] = {}
     for rc in iter_route_contexts(app.routes):
@@ -461,6 +469,8 @@ def _declared_routes() -> dict[tuple[str, str], Any]:
             for method in rc.methods or ():
                 if method != "HEAD":
                     routes[(method, rc.path)] = route
+        elif isinstance(route, APIWebSocketRoute):
+            routes[("WS", rc.path)] = route
     return routes
 
 
@@ -477,7 +487,7 @@ def test_every_route_declares_one_rule() -> None:
 
 def test_declared_rules_match_the_table() -> None:
     routes = _declared_routes()
-    table: dict[tuple[str, str], frozenset[str] | None] = {}
+    table: dict[tuple[str, str], frozenset[str] | None] = dict(SOCKETS)
     for ep in ENDPOINTS:
         table.setdefault((ep.method, ep.path), ep.declared)
         assert table[(ep.method, ep.path)] == ep.declared, f"{ep.id}: two rules in the table"
