@@ -63,6 +63,7 @@ def nginx_config(tmp: Path, *, upstreams: list[int], http_port: int, https_port:
     site = site.replace("/etc/ssl/sira/fullchain.pem", str(tmp / "cert.pem"))
     site = site.replace("/etc/ssl/sira/privkey.pem", str(tmp / "key.pem"))
     site = site.replace("/etc/nginx/sira-static.conf", str(DEPLOY / "nginx" / "sira-static.conf"))
+    site = site.replace("/var/log/nginx/sira-access.log", str(tmp / "sira-access.log"))
     site = site.replace(
         "return 301 https://$host$request_uri;",
         f"return 301 https://$host:{https_port}$request_uri;",
@@ -265,6 +266,15 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
             )
             assert r.status_code == 201, r.text
         http.close()
+
+        # No token in any log: nginx's access log (which saw ?token= and /t/TOKEN) and the
+        # servers' own.
+        access = (tmp_path / "sira-access.log").read_text()
+        assert "/t/[redacted]" in access
+        assert "/api/v1/branches/demo/events" in access
+        for name, text in [("nginx", access)] + [(p.name, p.read_text()) for p in logs]:
+            for secret in (kiosk, display, "AbC_123-x"):
+                assert secret not in text, f"a token in the {name} log"
     finally:
         if nginx_proc is not None and nginx_proc.poll() is None:
             nginx_proc.send_signal(signal.SIGQUIT)
