@@ -16,6 +16,7 @@ from server.branches.lookup import (
     in_scope,
     list_services,
     valid_id,
+    visible_branches,
 )
 from server.branches.snapshot import branch_dict
 from server.config import Settings
@@ -89,10 +90,7 @@ def device_public(device: Device, branch_code: str) -> DevicePublic:
 
 def list_branches(session: Session, principal: Principal) -> list[Branch]:
     """The branches the caller may see, by code."""
-    stmt = select(Branch).order_by(col(Branch.code))
-    if principal.branch_ids is not None:
-        stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
-    return list(session.exec(stmt))
+    return visible_branches(session, principal)
 
 
 def _codes(session: Session) -> dict[int | None, str]:

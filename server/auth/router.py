@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -21,8 +20,8 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-@router.post("/login", response_model=schemas.LoginPublic)
-async def login(body: LoginRequest, work: PublicWork, request: Request) -> dict[str, Any]:
+@router.post("/login")
+async def login(body: LoginRequest, work: PublicWork, request: Request) -> schemas.LoginPublic:
     # The password is checked outside any unit of work; tries are throttled per client
     # address (see service.login).
     return await service.login(

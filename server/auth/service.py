@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from server.auth import throttle
 from server.auth.principal import Principal, Role
-from server.auth.schemas import MePublic
+from server.auth.schemas import LoginPublic, MePublic
 from server.domain.errors import TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
 from server.realtime.access import access_changed
@@ -41,7 +41,7 @@ def _look(
 
 async def login(
     ctx: AppContext, *, username: str, password: str, address: str, ttl_s: int
-) -> dict[str, Any]:
+) -> LoginPublic:
     """A new staff session (the login answer), or raises the error to answer with.
 
     The slow password check (argon2) holds no unit of work: read the account and the
@@ -57,7 +57,7 @@ async def login(
     if wait is not None:
         raise TooManyAttempts(throttle.wait_message(wait))
     good = await check_password(password, account.password_hash if account else None)
-    answer: dict[str, Any] | None = None
+    answer: LoginPublic | None = None
     if account is not None and good:
         answer = await ctx.unit(
             _open_session, account, address=address, now=now, ttl_s=ttl_s, write=True
@@ -69,7 +69,7 @@ async def login(
 
 def _open_session(
     session: Session, account: _Account, *, address: str, now: dt.datetime, ttl_s: int
-) -> dict[str, Any] | None:
+) -> LoginPublic | None:
     user = session.get(User, account.user_id)
     if user is None or not user.active or user.password_hash != account.password_hash:
         return None
@@ -83,14 +83,14 @@ def _open_session(
         )
     )
     branch = session.get(Branch, user.branch_id) if user.branch_id else None
-    return {
-        "access_token": token,
-        "token_type": "bearer",
-        "role": user.role,
-        "branch": branch.code if branch else None,
-        "username": user.username,
-        "expires_in": ttl_s,
-    }
+    return LoginPublic(
+        access_token=token,
+        token_type="bearer",
+        role=user.role,
+        branch=branch.code if branch else None,
+        username=user.username,
+        expires_in=ttl_s,
+    )
 
 
 def logout(session: Session, *, token: str) -> None:

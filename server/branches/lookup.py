@@ -8,7 +8,7 @@ branch codes of other branches cannot be probed.
 from __future__ import annotations
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from server.auth.principal import Principal
 from server.domain.errors import NotFound
@@ -42,6 +42,23 @@ def get_branch(session: Session, code: str, *, principal: Principal | None = Non
         raise NotFound(missing)
     in_scope(principal, branch.id, missing)  # type: ignore[arg-type]
     return branch
+
+
+def visible_branches(
+    session: Session, principal: Principal, codes: set[str] | None = None
+) -> list[Branch]:
+    """The branches ``principal`` may see, by code; with ``codes``, exactly those (a code that
+    does not exist and one out of reach are answered alike, 404)."""
+    stmt = select(Branch).order_by(col(Branch.code))
+    if principal.branch_ids is not None:
+        stmt = stmt.where(col(Branch.id).in_(principal.branch_ids))
+    if codes is not None:
+        stmt = stmt.where(col(Branch.code).in_(codes))
+    rows = list(session.exec(stmt))
+    hidden = sorted(codes - {b.code for b in rows}) if codes is not None else []
+    if hidden:
+        raise NotFound(f"there is no branch {', '.join(repr(c) for c in hidden)}")
+    return rows
 
 
 def branch_for(session: Session, principal: Principal, code: str) -> Branch:
