@@ -314,13 +314,64 @@ function renderOverrides() {
   add.title = add.disabled ? T.full(MAX_OVERRIDES) : "";
 }
 
+/**
+ * One override's card. Each field is built by its own function below; `ids` names the
+ * card's elements (stable across re-renders by the draft's uid; test ids by position), and
+ * `refs` holds the elements a field updates in another (a new label renames the card).
+ */
 function overrideCard(d, index) {
-  const id = (part) => `ovr-${d.uid}-${part}`;
-  const tid = (part) => `ovr-${index}-${part}`;
+  const ids = {
+    id: (part) => `ovr-${d.uid}-${part}`,
+    tid: (part) => `ovr-${index}-${part}`,
+  };
+  const refs = {};
+  refs.title = el("h3", { class: "ovr-title", id: ids.id("title"), text: nameOf(d) });
+  refs.remove = el(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-small btn-quiet-danger",
+      id: ids.id("remove"),
+      "aria-label": removeName(d),
+      "data-testid": ids.tid("remove"),
+      onclick: () => removeOverride(d),
+    },
+    T.remove(),
+  );
+  const dates = datesField(d, ids);
+  refs.dateInput = dates.input;
+  return el(
+    "div",
+    { class: "ovr-card", role: "group", "aria-labelledby": ids.id("title"), "data-testid": "override" },
+    el(
+      "div",
+      { class: "ovr-head" },
+      el("span", { class: "ovr-num", "aria-hidden": "true", text: index + 1 }),
+      refs.title,
+      refs.remove,
+    ),
+    el(
+      "div",
+      { class: "ovr-grid" },
+      labelField(d, ids, refs),
+      factorField(d, ids),
+      momentsField(d, ids),
+      daysField(d, ids),
+      dates.field,
+    ),
+    el("p", {
+      class: "ovr-error",
+      id: ids.id("error"),
+      "aria-live": "polite",
+      "data-testid": ids.tid("error"),
+      hidden: true,
+    }),
+  );
+}
 
-  const title = el("h3", { class: "ovr-title", id: id("title"), text: nameOf(d) });
-
-  const label = el("input", {
+/** The override's name; typing renames the card, its Remove button and its date picker. */
+function labelField(d, { id, tid }, refs) {
+  const input = el("input", {
     id: id("label"),
     class: "ovr-input",
     type: "text",
@@ -332,12 +383,16 @@ function overrideCard(d, index) {
     oninput: (e) => {
       d.label = e.target.value;
       updateErrors(d, ["label"]);
-      title.textContent = nameOf(d);
-      remove.setAttribute("aria-label", removeName(d));
-      dateInput.setAttribute("aria-label", T.dateInput(nameOf(d)));
+      refs.title.textContent = nameOf(d);
+      refs.remove.setAttribute("aria-label", removeName(d));
+      refs.dateInput.setAttribute("aria-label", T.dateInput(nameOf(d)));
     },
   });
+  return el("div", { class: "field ovr-field ovr-label" }, el("label", { for: id("label"), text: T.label() }), input);
+}
 
+/** The factor, with a hint that says in words whether it makes the standard stricter. */
+function factorField(d, { id, tid }) {
   const hint = el("span", { class: "ovr-hint", id: id("factor-hint"), "data-testid": tid("factor-hint") });
   const showHint = () => {
     hint.textContent = factorHint(d.factor);
@@ -345,7 +400,7 @@ function overrideCard(d, index) {
     hint.classList.toggle("is-stricter", factorOk(d.factor) && Number(d.factor) < 1);
     hint.classList.toggle("is-looser", factorOk(d.factor) && Number(d.factor) > 1);
   };
-  const factor = el("input", {
+  const input = el("input", {
     id: id("factor"),
     class: "ovr-input ovr-factor",
     type: "number",
@@ -363,35 +418,43 @@ function overrideCard(d, index) {
     },
   });
   showHint();
+  return el(
+    "div",
+    { class: "field ovr-field ovr-factor-field" },
+    el("label", { for: id("factor"), text: T.factor() }),
+    el("div", { class: "ovr-factor-row" }, input, hint),
+  );
+}
 
-  const moments = el(
+/** The time moments the factor applies to, one checkbox each. */
+function momentsField(d, { id, tid }) {
+  const check = (m) =>
+    el(
+      "label",
+      { class: "ovr-check" },
+      el("input", {
+        type: "checkbox",
+        checked: d.moments.has(m.key),
+        "data-testid": tid(`moment-${m.key}`),
+        onchange: (e) => {
+          if (e.target.checked) d.moments.add(m.key);
+          else d.moments.delete(m.key);
+        },
+      }),
+      el("span", { text: momentName(m.key, m.name) }),
+    );
+  return el(
     "fieldset",
     { class: "ovr-moments", "aria-describedby": id("moments-note") },
     el("legend", { text: T.appliesTo() }),
-    el(
-      "div",
-      { class: "ovr-checks" },
-      ...timeMoments().map((m) =>
-        el(
-          "label",
-          { class: "ovr-check" },
-          el("input", {
-            type: "checkbox",
-            checked: d.moments.has(m.key),
-            "data-testid": tid(`moment-${m.key}`),
-            onchange: (e) => {
-              if (e.target.checked) d.moments.add(m.key);
-              else d.moments.delete(m.key);
-            },
-          }),
-          el("span", { text: momentName(m.key, m.name) }),
-        ),
-      ),
-    ),
+    el("div", { class: "ovr-checks" }, ...timeMoments().map(check)),
     el("p", { class: "ovr-note", id: id("moments-note"), text: T.appliesNote() }),
   );
+}
 
-  const days = el("input", {
+/** Days of the month (paydays) as text: "1, 15, 30". */
+function daysField(d, { id, tid }) {
+  const input = el("input", {
     id: id("days"),
     class: "ovr-input",
     type: "text",
@@ -407,56 +470,19 @@ function overrideCard(d, index) {
     },
     // No message on leaving the field: it would push Save down under a pointer about to click.
   });
+  return el(
+    "div",
+    { class: "field ovr-field ovr-days" },
+    el("label", { for: id("days"), text: T.days() }),
+    input,
+    el("span", { class: "ovr-note", id: id("days-help"), text: T.daysHelp() }),
+  );
+}
 
+/** Single dates: a date picker, Add, and the chosen dates as chips that remove themselves. */
+function datesField(d, { id, tid }) {
   const chips = el("div", { class: "chip-row ovr-chips", "data-testid": tid("dates") });
-  const drawChips = (focusAt = null) => {
-    chips.replaceChildren(
-      ...(d.dates.length
-        ? d.dates.map((date, k) =>
-            el(
-              "button",
-              {
-                type: "button",
-                class: "chip ovr-chip",
-                "aria-label": T.removeDate(date),
-                "data-testid": `${tid("date")}-${date}`,
-                onclick: () => {
-                  d.dates.splice(k, 1);
-                  setStatus({ key: "unsaved" });
-                  updateErrors(d, ["days"]);
-                  drawChips(k);
-                },
-              },
-              el("span", { text: date }),
-              el("span", { class: "ovr-chip-x", "aria-hidden": "true", text: "×" }),
-            ),
-          )
-        : [el("span", { class: "muted ovr-none", text: T.noDates() })]),
-    );
-    if (focusAt !== null) {
-      const buttons = chips.querySelectorAll("button");
-      (buttons[Math.min(focusAt, buttons.length - 1)] || dateInput).focus();
-    }
-  };
-  const addDate = () => {
-    const value = dateInput.value;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-      d.shown = [...d.shown.filter((e) => e.field !== "date"), { field: "date", text: T.pickDate() }];
-      paintErrors(d);
-      dateInput.focus();
-      return;
-    }
-    if (!d.dates.includes(value)) {
-      d.dates.push(value);
-      d.dates.sort();
-    }
-    dateInput.value = "";
-    setStatus({ key: "unsaved" });
-    drawChips();
-    updateErrors(d, ["date", "days"]);
-    dateInput.focus();
-  };
-  const dateInput = el("input", {
+  const input = el("input", {
     id: id("date"),
     class: "ovr-input ovr-date",
     type: "date",
@@ -470,74 +496,65 @@ function overrideCard(d, index) {
       }
     },
   });
+  const chip = (date, k) =>
+    el(
+      "button",
+      {
+        type: "button",
+        class: "chip ovr-chip",
+        "aria-label": T.removeDate(date),
+        "data-testid": `${tid("date")}-${date}`,
+        onclick: () => {
+          d.dates.splice(k, 1);
+          setStatus({ key: "unsaved" });
+          updateErrors(d, ["days"]);
+          drawChips(k);
+        },
+      },
+      el("span", { text: date }),
+      el("span", { class: "ovr-chip-x", "aria-hidden": "true", text: "×" }),
+    );
+  function drawChips(focusAt = null) {
+    chips.replaceChildren(
+      ...(d.dates.length ? d.dates.map(chip) : [el("span", { class: "muted ovr-none", text: T.noDates() })]),
+    );
+    if (focusAt !== null) {
+      const buttons = chips.querySelectorAll("button");
+      (buttons[Math.min(focusAt, buttons.length - 1)] || input).focus();
+    }
+  }
+  function addDate() {
+    const value = input.value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      d.shown = [...d.shown.filter((e) => e.field !== "date"), { field: "date", text: T.pickDate() }];
+      paintErrors(d);
+      input.focus();
+      return;
+    }
+    if (!d.dates.includes(value)) {
+      d.dates.push(value);
+      d.dates.sort();
+    }
+    input.value = "";
+    setStatus({ key: "unsaved" });
+    drawChips();
+    updateErrors(d, ["date", "days"]);
+    input.focus();
+  }
   drawChips();
-
-  const remove = el(
-    "button",
-    {
-      type: "button",
-      class: "btn btn-small btn-quiet-danger",
-      id: id("remove"),
-      "aria-label": removeName(d),
-      "data-testid": tid("remove"),
-      onclick: () => removeOverride(d),
-    },
-    T.remove(),
-  );
-
-  return el(
-    "div",
-    { class: "ovr-card", role: "group", "aria-labelledby": id("title"), "data-testid": "override" },
+  const field = el(
+    "fieldset",
+    { class: "ovr-dates" },
+    el("legend", { text: T.dates() }),
     el(
       "div",
-      { class: "ovr-head" },
-      el("span", { class: "ovr-num", "aria-hidden": "true", text: index + 1 }),
-      title,
-      remove,
+      { class: "ovr-date-row" },
+      input,
+      el("button", { type: "button", class: "btn ovr-add-date", "data-testid": tid("add-date"), onclick: addDate }, T.addDate()),
     ),
-    el(
-      "div",
-      { class: "ovr-grid" },
-      el("div", { class: "field ovr-field ovr-label" }, el("label", { for: id("label"), text: T.label() }), label),
-      el(
-        "div",
-        { class: "field ovr-field ovr-factor-field" },
-        el("label", { for: id("factor"), text: T.factor() }),
-        el("div", { class: "ovr-factor-row" }, factor, hint),
-      ),
-      moments,
-      el(
-        "div",
-        { class: "field ovr-field ovr-days" },
-        el("label", { for: id("days"), text: T.days() }),
-        days,
-        el("span", { class: "ovr-note", id: id("days-help"), text: T.daysHelp() }),
-      ),
-      el(
-        "fieldset",
-        { class: "ovr-dates" },
-        el("legend", { text: T.dates() }),
-        el(
-          "div",
-          { class: "ovr-date-row" },
-          dateInput,
-          el(
-            "button",
-            { type: "button", class: "btn ovr-add-date", "data-testid": tid("add-date"), onclick: addDate },
-            T.addDate(),
-          ),
-        ),
-        chips,
-      ),
-    ),
-    el("p", {
-      class: "ovr-error",
-      id: id("error"),
-      "aria-live": "polite",
-      "data-testid": tid("error"),
-      hidden: true,
-    }),
+    chips,
   );
+  return { field, input };
 }
 
 /** What is wrong with one override: [{field, text}] (empty when it can be saved). */
