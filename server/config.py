@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = "NORMAL"
     # Seconds between checks for business days that ended (day close).
     day_close_interval_s: float = 60.0
-    # Events replayed with since=SEQ at most; older gaps get a fresh snapshot.
-    replay_limit: int = 5000
+    # Events replayed with since=SEQ, or read to fill a gap in a live stream, at most; a
+    # client further behind gets a fresh snapshot (one message, not a flood).
+    replay_limit: int = 500
     # Per WebSocket subscriber queue; a client that falls this far behind is dropped.
     ws_queue_size: int = 1000
     # How long an event socket opened without a token may take to send its sign-in message.

@@ -4,8 +4,11 @@ Arrivals follow a Poisson process per service whose rate rises at lunch, on Mond
 paydays (1st and 15th); counters call in arrival order; service times are log-normal;
 some customers do not show up, some are recalled or transferred; feedback falls with the
 wait. Rows are written with Core inserts in batches, as the live system would have written
-them: tickets numbered per service per business day (and the numbering table), events with
-the branch's per-branch ``seq``, business dates in the branch's timezone.
+them: tickets numbered per service per business day (and the numbering table), events in
+the branch's log, business dates in the branch's timezone. The events are history, not live:
+they take seqs below zero (below any generated before), so a live server's event sockets,
+replays and screens never see them (see ``Event``), and the branch's ``last_seq`` does not
+move.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -277,6 +280,7 @@ def simulate(
     end = end or dt.datetime.now(zone(branch.timezone)).date()
     day = end - dt.timedelta(days=days)
     totals = {"days": 0, "tickets": 0, "events": 0}
+    written: set[dt.date] = set()
     while day < end:
         if day.weekday() < 5:
             tickets, events = simulate_day(
@@ -289,6 +293,7 @@ def simulate(
                 busy=busy,
             )
             _write(db, row_id(branch), tickets, events)
+            written.add(day)
             totals["days"] += 1
             totals["tickets"] += len(tickets)
             totals["events"] += len(events)
@@ -302,7 +307,7 @@ def simulate(
     with db.unit_of_work() as s:
         fresh = s.get(Branch, branch.id)
         assert fresh is not None
-        refresh(s, fresh, now=dt.datetime.now(dt.UTC))
+        refresh(s, fresh, now=dt.datetime.now(dt.UTC), rebuild=frozenset(written))
     return totals
 
 
@@ -357,14 +362,11 @@ def _write(
             ],
         )
         events.sort(key=lambda e: e["at"])
-        branches = table_of(Branch)
-        top = conn.execute(
-            update(branches)
-            .where(branches.c.id == branch_id)
-            .values(last_seq=branches.c.last_seq + len(events))
-            .returning(branches.c.last_seq)
-        ).scalar_one()
-        first = top - len(events) + 1
+        # Below every seq the branch has: live seqs start at 1, earlier history is lower.
+        lowest = conn.execute(
+            select(func.min(_E.c.seq)).where(_E.c.branch_id == branch_id)
+        ).scalar()
+        first = min(lowest or 0, 0) - len(events)
         out = []
         for i, e in enumerate(events):
             t = e["_t"]

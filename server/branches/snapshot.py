@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from server.branches.lookup import list_counters, list_services
 from server.branches.schemas import ServiceRow
 from server.counters.service import counter_dict
-from server.domain.calendar import business_date
+from server.domain.calendar import business_date, day_start
 from server.domain.lifecycle import TicketStatus
 from server.models import Branch, Event, Ticket
 from server.models.types import row_id
@@ -84,16 +84,20 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
         if current_ids
         else {}
     )
+    today = business_date(now, branch.timezone)
+    # Today's calls of the live log only: generated history (seq < 0, ``sira simulate``) and
+    # yesterday's calls are not "recent" on a screen in the hall.
     recent = session.exec(
         select(Event)
         .where(
             Event.branch_id == branch.id,
             col(Event.type).in_(("ticket.called", "ticket.recalled")),
+            col(Event.seq) > 0,
+            col(Event.at) >= day_start(today, branch.timezone),
         )
         .order_by(col(Event.seq).desc())
         .limit(RECENT_CALLS)
     ).all()
-    today = business_date(now, branch.timezone)
     served_today = session.exec(
         select(func.count()).where(
             Ticket.branch_id == branch.id,

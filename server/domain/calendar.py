@@ -49,6 +49,11 @@ def business_date(instant: dt.datetime, tz: str) -> dt.date:
     return instant.astimezone(zone(tz)).date()
 
 
+def day_start(day: dt.date, tz: str) -> dt.datetime:
+    """The instant (UTC) the branch's local ``day`` begins."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz)).astimezone(dt.UTC)
+
+
 def format_code(prefix: str, number: int) -> str:
     """A042: the service letter and a number of at least three digits."""
     return f"{prefix}{number:03d}"

@@ -80,7 +80,13 @@ class Ticket(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """One moment of truth or live event. Appended, never updated or deleted."""
+    """One moment of truth or live event. Appended, never updated or deleted.
+
+    ``seq`` rises by one per branch for every live event (``Branch.last_seq`` is the last);
+    generated history (``sira simulate``) takes seqs below zero, so nothing that follows the
+    live log (event sockets, their replays and gap reads, the Redis bus's resync, a screen's
+    recent calls) ever reads it as live.
+    """
 
     __table_args__ = (
         UniqueConstraint("branch_id", "seq"),

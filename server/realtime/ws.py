@@ -153,19 +153,35 @@ async def _send(ws: WebSocket, text: str) -> None:
         raise TooSlow from None
 
 
+async def _resync(ws: WebSocket, ctx: AppContext, sub: Subscription, code: str) -> int:
+    """Send the branch's snapshot mid-stream (clients re-render from it); its seq."""
+    shared = await ctx.sockets.snapshot(
+        (sub.branch_id, sub.staff), lambda: _build_snapshot(ctx, code, sub.staff)
+    )
+    await _send(ws, shared.text)
+    return shared.seq
+
+
 async def _pump(
-    ws: WebSocket, ctx: AppContext, sub: Subscription, branch_id: int, last: int
+    ws: WebSocket, ctx: AppContext, sub: Subscription, branch_id: int, last: int, code: str
 ) -> None:
     held: dict[int, str] = {}
     while True:
         try:
             seq, text = await asyncio.wait_for(sub.queue.get(), GAP_WAIT_S if held else None)
         except TimeoutError:
-            # A gap that did not fill: the missing events are committed, read them.
-            for ev in await ctx.sockets.run(_events_after, ctx, branch_id, last, min(held)):
-                if ev.seq == last + 1:
+            # A gap that did not fill: the missing events are committed, read them. A gap
+            # longer than a replay, or one the log does not fill, gets a fresh snapshot: a
+            # screen that fell far behind re-renders once instead of replaying thousands.
+            limit = ctx.settings.replay_limit
+            upto = min(held)
+            rows = await ctx.sockets.run(_events_after, ctx, branch_id, last, upto, limit + 1)
+            if len(rows) <= limit and [r.seq for r in rows] == list(range(last + 1, upto)):
+                for ev in rows:
                     await _send(ws, _row_text(ev, staff=sub.staff))
                     last = ev.seq
+            else:
+                last = await _resync(ws, ctx, sub, code)
             seq, text = -1, ""
         if seq > last:
             held[seq] = text
@@ -302,7 +318,7 @@ async def _stream(
             await _send(ws, text)
     except TooSlow:
         return TOO_FAR_BEHIND
-    pump = asyncio.create_task(_pump(ws, ctx, sub, sub.branch_id, last))
+    pump = asyncio.create_task(_pump(ws, ctx, sub, sub.branch_id, last, code))
     behind = asyncio.create_task(sub.dropped.wait())
     closed = asyncio.create_task(_until_closed(ws))
     guard = asyncio.create_task(_guard(ctx, sub, token, code, roles))

@@ -26,8 +26,17 @@ from server.reports.cycle import load_cycle
 from server.reports.regrade import locked_state, regrade, sync_hist
 
 
-def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
-    """Bring the branch's rollups up to yesterday; idempotent and cheap when up to date."""
+def refresh(
+    session: Session,
+    branch: Branch,
+    *,
+    now: dt.datetime,
+    rebuild: frozenset[dt.date] = frozenset(),
+) -> None:
+    """Bring the branch's rollups up to yesterday; idempotent and cheap when up to date.
+
+    ``rebuild``: days whose tickets were written without a live event (generated history)
+    and are rebuilt if they were summarised already."""
     cfg = load_cycle(session, branch)
     key = grading_key(cfg)
     through = business_date(now, branch.timezone) - dt.timedelta(days=1)
@@ -49,7 +58,8 @@ def refresh(session: Session, branch: Branch, *, now: dt.datetime) -> None:
         state.timezone = branch.timezone
         state.built_through = through
     else:
-        rebuilt = sorted(dirty_days(session, branch.id, state))  # type: ignore[arg-type]
+        dirty = dirty_days(session, branch.id, state)  # type: ignore[arg-type]
+        rebuilt = sorted(dirty | {d for d in rebuild if d <= state.built_through})
         for day in rebuilt:
             build_days(session, branch, cfg, day, day)
         if state.built_through < through:

@@ -44,7 +44,8 @@ def teller_time(
             sx.json_text(d, data, "counter", "pause_reason").label("reason"),
             cast(sx.json_text(d, data, "counter", "teller_id"), Integer).label("teller_id"),
             func.lead(Event.at)
-            .over(partition_by=col(Event.counter_id), order_by=col(Event.seq))
+            # Time order: generated history's seqs run below the live ones (see Event).
+            .over(partition_by=col(Event.counter_id), order_by=(col(Event.at), col(Event.seq)))
             .label("next_at"),
         )
         .where(
