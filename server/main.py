@@ -28,6 +28,7 @@ from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.context import AppContext
 from server.counters.router import router as counters_router
+from server.counters.service import release_expired
 from server.customers.router import router as customers_router
 from server.db import Database
 from server.deps import OPEN_ROUTE, bearer_token
@@ -85,12 +86,22 @@ async def _risk_loop(ctx: AppContext, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
+def release_expired_once(ctx: AppContext) -> int:
+    """Pause the counters of tellers whose sessions all ended (as a sign-out would)."""
+    with ctx.db.unit_of_work() as session:
+        return release_expired(session, now=ctx.clock.now())
+
+
 async def _day_close_loop(ctx: AppContext) -> None:
     while True:
         try:
             await run_in_threadpool(close_days_once, ctx)
         except Exception:  # keep the loop alive; the next round retries
             log.exception("day close failed")
+        try:
+            await run_in_threadpool(release_expired_once, ctx)
+        except Exception:
+            log.exception("releasing the counters of expired sessions failed")
         await asyncio.sleep(ctx.settings.day_close_interval_s)
 
 

@@ -37,6 +37,8 @@ FINISHED = (
     TicketStatus.CANCELLED.value,
 )
 TEXT_KEYS = ("comment", "note")
+# Free text inside the ticket a payload carries.
+TICKET_TEXT_KEYS = ("priority_reason", "transfer_note")
 BATCH = 500
 
 
@@ -74,8 +76,8 @@ def scrub_event_data(data: dict[str, Any]) -> dict[str, Any] | None:
             out[key] = None
             changed = True
     ticket = out.get("ticket")
-    if isinstance(ticket, dict) and ticket.get("priority_reason") is not None:
-        out["ticket"] = {**ticket, "priority_reason": None}
+    if isinstance(ticket, dict) and any(ticket.get(k) is not None for k in TICKET_TEXT_KEYS):
+        out["ticket"] = {**ticket, **dict.fromkeys(TICKET_TEXT_KEYS)}
         changed = True
     return out if changed else None
 
@@ -114,6 +116,7 @@ def purge_batch(session: Session, *, cutoff: dt.date, result: PurgeResult) -> bo
                 "token": PURGED_MARK + secrets.token_urlsafe(16),
                 "feedback_comment": None,
                 "priority_reason": None,
+                "transfer_note": None,
                 "request_id": None,
             }
             for ticket_id in ids

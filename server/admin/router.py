@@ -174,7 +174,7 @@ async def create_counter(
     def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
         b = _branch_for(session, principal, branch)
         return counter_public(
-            service.create_counter(session, b, label=body.label, services=body.services)
+            session, service.create_counter(session, b, label=body.label, services=body.services)
         )
 
     return await work(run)
@@ -186,7 +186,7 @@ async def list_branch_counters(
 ) -> list[CounterPublic]:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> list[CounterPublic]:
         b = _branch_for(session, principal, branch)
-        return [counter_public(c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
+        return [counter_public(session, c) for c in list_counters(session, b.id)]  # type: ignore[arg-type]
 
     return await work(run)
 
@@ -204,7 +204,7 @@ async def read_counter(
     counter_id: int, work: ConfigureWork, branch: str = BranchCode
 ) -> CounterPublic:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> CounterPublic:
-        return counter_public(_counter_in(session, principal, branch, counter_id)[1])
+        return counter_public(session, _counter_in(session, principal, branch, counter_id)[1])
 
     return await work(run)
 
@@ -224,7 +224,7 @@ async def update_counter(
             principal=principal,
             now=now,
         )
-        return counter_public(counter)
+        return counter_public(session, counter)
 
     return await work(run)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -33,13 +34,24 @@ async def login(body: LoginRequest, work: PublicWork, request: Request) -> schem
     )
 
 
-@router.post("/logout", status_code=204)
-async def logout(work: SignedInWork) -> Response:
-    token = work.token
+class LogoutRequest(BaseModel):
+    counter: Literal["pause", "close"] = Field(
+        default="pause",
+        description="what becomes of the counter the user holds: paused (reason signed_out) "
+        "or closed (paused anyway while a customer is at it)",
+    )
 
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+
+@router.post("/logout", status_code=204)
+async def logout(work: SignedInWork, body: LogoutRequest | None = None) -> Response:
+    token = work.token
+    close_counters = body is not None and body.counter == "close"
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> None:
         if token is not None and principal.user_id is not None:
-            service.logout(session, token=token)
+            service.logout(
+                session, token=token, principal=principal, close_counters=close_counters, now=now
+            )
 
     await work(run)
     return Response(status_code=204)

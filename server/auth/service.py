@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from server.auth import throttle
 from server.auth.principal import Principal, Role
 from server.auth.schemas import LoginPublic, MePublic
+from server.counters.service import leave_counters
 from server.domain.errors import TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
 from server.realtime.access import access_changed
@@ -93,13 +94,25 @@ def _open_session(
     )
 
 
-def logout(session: Session, *, token: str) -> None:
+def logout(
+    session: Session,
+    *,
+    token: str,
+    principal: Principal,
+    close_counters: bool = False,
+    now: dt.datetime,
+) -> None:
+    """End this session; the counters its user holds are paused (reason ``signed_out``), or
+    closed when asked, and held by nobody."""
     row = session.exec(
         select(StaffSession).where(StaffSession.token_hash == token_hash(token))
     ).first()
     if row is not None:
         session.delete(row)
         access_changed(session, user_ids=[row.user_id])  # its open event sockets close
+        leave_counters(
+            session, user_id=row.user_id, close_them=close_counters, now=now, principal=principal
+        )
 
 
 # Every request resolves its token: plain column reads on the session's connection.

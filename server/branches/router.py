@@ -13,6 +13,7 @@ from server.branches.lookup import branch_for
 from server.branches.schemas import SnapshotPublic
 from server.branches.snapshot import snapshot
 from server.deps import ReadQueueWork
+from server.realtime.events import for_screens
 
 router = APIRouter(prefix="/api/v1/branches", tags=["branches"])
 
@@ -23,9 +24,11 @@ async def branch_snapshot(
 ) -> SnapshotPublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> SnapshotPublic:
         b = branch_for(session, principal, branch)
-        # The event stream sends the same snapshot as plain data (server/realtime/ws.py).
-        return SnapshotPublic.model_validate(
-            {"seq": b.last_seq, "data": snapshot(session, b, now=now)}
-        )
+        # The event stream sends the same snapshot as plain data (server/realtime/ws.py);
+        # a device gets it as screens in the hall do, without what is for staff only.
+        message = {"type": "snapshot", "seq": b.last_seq, "data": snapshot(session, b, now=now)}
+        if principal.is_device:
+            message = for_screens(message)
+        return SnapshotPublic.model_validate({"seq": message["seq"], "data": message["data"]})
 
     return await work(run)

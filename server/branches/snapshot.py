@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from server.branches.lookup import list_counters, list_services
 from server.branches.schemas import ServiceRow
+from server.counters.holding import holders
 from server.counters.service import counter_dict
 from server.domain.calendar import business_date, day_start
 from server.domain.lifecycle import TicketStatus
@@ -84,6 +85,7 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
         if current_ids
         else {}
     )
+    held = holders(session, counters)
     today = business_date(now, branch.timezone)
     # Today's calls of the live log only: generated history (seq < 0, ``sira simulate``) and
     # yesterday's calls are not "recent" on a screen in the hall.
@@ -109,7 +111,10 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
         "branch": branch_dict(branch),
         "business_date": today.isoformat(),
         "services": [row.model_dump() for row in service_rows(session, branch, lang=None)],
-        "counters": [counter_dict(c, at_counter.get(c.current_ticket_id)) for c in counters],
+        "counters": [
+            counter_dict(c, at_counter.get(c.current_ticket_id), held_by=held.get(c.id))
+            for c in counters
+        ],
         "queue": [ticket_dict(t) for t in queued],
         "recent_calls": [
             {"seq": e.seq, "type": e.type, "at": e.at.isoformat(), **e.data} for e in recent

@@ -9,8 +9,16 @@ from sqlmodel import Session
 
 from server.auth.principal import Principal
 from server.branches.lookup import get_counter
-from server.counters import service
-from server.counters.schemas import CallPublic, CounterPublic, PauseRequest
+from server.counters import calling, service
+from server.counters.schemas import (
+    CallChosenRequest,
+    CallNextRequest,
+    CallPublic,
+    CounterPublic,
+    OpenRequest,
+    PauseRequest,
+    WaitingListPublic,
+)
 from server.deps import OperateWork, ReadQueueWork
 from server.models import Counter
 
@@ -22,7 +30,7 @@ def _load(session: Session, principal: Principal, counter_id: int) -> Counter:
 
 
 def _out(session: Session, counter: Counter) -> CounterPublic:
-    return service.counter_public(counter, service.current_ticket(session, counter))
+    return service.counter_public(session, counter, service.current_ticket(session, counter))
 
 
 @router.get("/{counter_id}")
@@ -38,31 +46,80 @@ async def read_counter(counter_id: int, work: ReadQueueWork) -> CounterPublic:
     response_model=CallPublic,
     responses={204: {"description": "nobody is waiting for this counter"}},
 )
-async def call_next(counter_id: int, work: OperateWork) -> CallPublic | Response:
-    """Finish whoever is at the counter, then call the next ticket by the branch's rules."""
+async def call_next(
+    counter_id: int, work: OperateWork, body: CallNextRequest | None = None
+) -> CallPublic | Response:
+    """Finish whoever is at the counter (as served, or ``previous: no_show``), then call the
+    next ticket by the branch's rules; ``service``: from a service the counter does not
+    serve, while its own queues are empty."""
+    ask = body or CallNextRequest()
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> CallPublic | None:
         counter = _load(session, principal, counter_id)
-        return service.call_next(session, counter, principal=principal, now=now)
+        return calling.call_next(
+            session,
+            counter,
+            principal=principal,
+            now=now,
+            previous=ask.previous,
+            service=ask.service,
+        )
 
     called = await work(run)
     return Response(status_code=204) if called is None else called
+
+
+@router.post("/{counter_id}/call")
+async def call_chosen(counter_id: int, body: CallChosenRequest, work: OperateWork) -> CallPublic:
+    """Call the ticket the teller chose from the waiting list (logged with rule ``chosen``)."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CallPublic:
+        counter = _load(session, principal, counter_id)
+        return calling.call_chosen(
+            session,
+            counter,
+            ticket_id=body.ticket,
+            principal=principal,
+            now=now,
+            previous=body.previous,
+        )
+
+    return await work(run)
+
+
+@router.get("/{counter_id}/queue")
+async def waiting_list(counter_id: int, work: OperateWork) -> WaitingListPublic:
+    """Who is waiting: for the counter's own services, and for the others."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> WaitingListPublic:
+        counter = get_counter(session, counter_id, principal=principal)
+        return calling.waiting_list(session, counter, now=now)
+
+    return await work(run)
 
 
 @router.post("/{counter_id}/recall")
 async def recall(counter_id: int, work: OperateWork) -> CallPublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> CallPublic:
         counter = _load(session, principal, counter_id)
-        return service.recall(session, counter, principal=principal, now=now)
+        return calling.recall(session, counter, principal=principal, now=now)
 
     return await work(run)
 
 
 @router.post("/{counter_id}/open")
-async def open_counter(counter_id: int, work: OperateWork) -> CounterPublic:
+async def open_counter(
+    counter_id: int, work: OperateWork, body: OpenRequest | None = None
+) -> CounterPublic:
+    """Open the counter and hold it; another's counter only with ``take_over`` (409 without)."""
+    take_over = body.take_over if body else False
+
     def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         counter = _load(session, principal, counter_id)
-        return _out(session, service.open_counter(session, counter, principal=principal, now=now))
+        opened = service.open_counter(
+            session, counter, principal=principal, now=now, take_over=take_over
+        )
+        return _out(session, opened)
 
     return await work(run)
 

@@ -2,11 +2,67 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from server.domain.lifecycle import CounterState
 from server.domain.text import Name
 from server.tickets.schemas import CounterRef, TicketPublic
+
+PREVIOUS = (
+    "what became of the customer at the counter: served (done), or called and never came (no_show)"
+)
+
+
+class CallNextRequest(BaseModel):
+    previous: Literal["done", "no_show"] = Field(default="done", description=PREVIOUS)
+    service: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=4,
+        pattern=r"^[A-Z][A-Z0-9]{0,3}$",
+        description="call from this service, which the counter does not serve, while the "
+        "counter's own queues are empty",
+    )
+
+
+class CallChosenRequest(BaseModel):
+    ticket: int = Field(ge=1, le=2**31 - 1, description="the id of the waiting ticket to call")
+    previous: Literal["done", "no_show"] = Field(default="done", description=PREVIOUS)
+
+
+class WaitingTicket(BaseModel):
+    """A ticket in the waiting list a teller sees."""
+
+    ticket: TicketPublic
+    waited_s: int = Field(description="since the customer arrived (kept across transfers)")
+    standard_wait_s: int | None
+    over_standard: bool
+    transfer_note: str | None = None
+
+
+class WaitingListPublic(BaseModel):
+    """Waiting tickets in arrival order: of the counter's services, then of the others."""
+
+    mine: list[WaitingTicket]
+    others: list[WaitingTicket]
+    truncated: bool = Field(description="more are waiting than listed")
+
+
+class OpenRequest(BaseModel):
+    take_over: StrictBool = Field(
+        default=False,
+        description="take the counter over from the teller holding it (logged; they see it)",
+    )
+
+
+class HolderRef(BaseModel):
+    """The staff member holding a counter."""
+
+    id: int
+    username: str
+    name: str = Field(description="full name, or the username when none is set")
 
 
 class PauseRequest(BaseModel):
@@ -27,6 +83,7 @@ class CounterPublic(BaseModel):
                     "services": ["B", "A"],
                     "pause_reason": None,
                     "teller_id": 7,
+                    "held_by": {"id": 7, "username": "teller3", "name": "Ayşe Demir"},
                     "current_ticket": None,
                 }
             ]
@@ -39,6 +96,10 @@ class CounterPublic(BaseModel):
     services: list[str] = Field(description="service codes in the order this counter serves them")
     pause_reason: str | None
     teller_id: int | None = Field(description="the teller who opened it (null when closed)")
+    held_by: HolderRef | None = Field(
+        default=None,
+        description="who holds it: only they work it (null: closed, or its teller signed out)",
+    )
     current_ticket: TicketPublic | None
 
 

@@ -39,7 +39,7 @@ from sqlmodel import Session, select
 from server.auth import service as auth
 from server.auth.principal import Principal, Role
 from server.context import AppContext
-from server.counters import service as counters
+from server.counters import calling
 from server.deps import DeviceWork, bearer_token
 from server.devices.config import confined, keypad_counters, status_parts
 from server.domain.errors import DomainError, Forbidden, NotFound, Unauthorized
@@ -227,9 +227,9 @@ def _key(ctx: AppContext, principal: Principal, press: KeyPress) -> dict[str, An
         )
         now = ctx.clock.now()
         if press.key == "next":
-            called = counters.call_next(session, counter, principal=teller, now=now)
+            called = calling.call_next(session, counter, principal=teller, now=now)
         else:
-            called = counters.recall(session, counter, principal=teller, now=now)
+            called = calling.recall(session, counter, principal=teller, now=now)
         ticket = called.ticket if called else None
         return {"ticket": {"id": ticket.id, "code": ticket.code} if ticket else None}
 

@@ -22,6 +22,8 @@ from enum import StrEnum
 class OrderMode(StrEnum):
     FIFO = "fifo"
     SERVICE_ORDER = "service_order"
+    # Not an ordering rule: the teller picked the ticket from the waiting list.
+    CHOSEN = "chosen"
 
 
 class PriorityMode(StrEnum):
@@ -42,6 +44,8 @@ class Rule(StrEnum):
     PRIORITY_RATIO = "priority_ratio"
     FIFO = "fifo"
     SERVICE_ORDER = "service_order"
+    # Not an ordering rule: the teller picked the ticket from the waiting list.
+    CHOSEN = "chosen"
 
 
 @dataclass(frozen=True, slots=True)

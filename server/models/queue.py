@@ -71,6 +71,10 @@ class Ticket(SQLModel, table=True):
     call_rule: Rule | None = Field(default=None, sa_column=Column(EnumText(Rule, 32)))
     recall_count: int = 0
     transfer_count: int = 0
+    # A transfer to a chosen counter: only that counter calls the ticket (None: any counter
+    # serving its service); the sending teller's note for the next one.
+    transfer_counter_id: int | None = None
+    transfer_note: str | None = Field(default=None, max_length=300)
     cancel_reason: str | None = Field(default=None, max_length=64)
     print_status: str = Field(default="none", max_length=16)
     # Client-chosen id of the issuing request: a retry returns the same ticket.

@@ -30,6 +30,8 @@ class EventType(StrEnum):
     TICKET_SERVING = "ticket.serving"
     TICKET_FINISHED = "ticket.finished"
     TICKET_NO_SHOW = "ticket.no_show"
+    # A no-show undone: the customer came after all and waits again (see tickets.service).
+    TICKET_REQUEUED = "ticket.requeued"
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_CANCELLED = "ticket.cancelled"
     TICKET_RECOVERY = "ticket.recovery"
@@ -117,9 +119,14 @@ def wire_message(ev: dict[str, Any]) -> dict[str, Any]:
 # Free text about a customer, for the branch's staff only (the fields retention blanks too):
 # screens in the hall (displays, kiosks, speakers) get the same events with these null, so
 # every message keeps its shape.
-STAFF_ONLY_FIELDS = {"ticket.feedback": ("comment",), "ticket.recovery": ("note",)}
-# A ticket's priority reason ("pregnant", "disabled") wherever a ticket appears.
-STAFF_ONLY_KEYS = frozenset({"priority_reason"})
+STAFF_ONLY_FIELDS = {
+    "ticket.feedback": ("comment",),
+    "ticket.recovery": ("note",),
+    "ticket.transferred": ("note",),
+}
+# A ticket's priority reason ("pregnant", "disabled") wherever a ticket appears; who holds a
+# counter (a name is not for the waiting room's screens).
+STAFF_ONLY_KEYS = frozenset({"priority_reason", "held_by", "taken_over_from", "transfer_note"})
 
 
 def _without_keys(value: Any) -> Any:

@@ -50,5 +50,6 @@ def _ticket_fields(ticket: Ticket, counter: Counter | None) -> dict[str, Any]:
         "call_rule": ticket.call_rule,
         "recall_count": ticket.recall_count,
         "transfer_count": ticket.transfer_count,
+        "transfer_note": ticket.transfer_note,
         "cancel_reason": ticket.cancel_reason,
     }

@@ -138,6 +138,18 @@ async def no_show(ticket_id: int, work: OperateWork) -> TicketEnvelope:
     return await work(run)
 
 
+@router.post("/tickets/{ticket_id}/undo-no-show")
+async def undo_no_show(ticket_id: int, work: OperateWork) -> TicketEnvelope:
+    """Take back a no-show marked within the last few minutes: the customer waits again, at
+    their original arrival."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
+        ticket = _load(session, principal, ticket_id)
+        return _out(session, service.undo_no_show(session, ticket, principal=principal, now=now))
+
+    return await work(run)
+
+
 @router.post("/tickets/{ticket_id}/transfer")
 async def transfer(ticket_id: int, body: TransferRequest, work: OperateWork) -> TicketEnvelope:
     def run(session: Session, principal: Principal, now: dt.datetime) -> TicketEnvelope:
@@ -145,6 +157,8 @@ async def transfer(ticket_id: int, body: TransferRequest, work: OperateWork) -> 
             session,
             _load(session, principal, ticket_id),
             service_code=body.service,
+            counter_id=body.counter,
+            note=body.note,
             principal=principal,
             now=now,
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from server.domain.lifecycle import TicketStatus
+from server.domain.text import FreeText
 
 Lang = Field(default=None, min_length=2, max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
@@ -57,7 +58,26 @@ class TicketIssued(BaseModel):
 
 
 class TransferRequest(BaseModel):
-    service: str = Field(min_length=1, max_length=4, pattern=r"^[A-Z][A-Z0-9]{0,3}$")
+    """Where the customer goes next: a service's queue, a chosen counter, or both."""
+
+    service: str | None = Field(
+        default=None, min_length=1, max_length=4, pattern=r"^[A-Z][A-Z0-9]{0,3}$"
+    )
+    counter: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="only this counter calls the customer (in one of its services)",
+    )
+    note: FreeText | None = Field(
+        default=None, max_length=300, description="for the teller who calls them next"
+    )
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> TransferRequest:
+        if self.service is None and self.counter is None:
+            raise ValueError("say where to: a service, a counter, or both")
+        return self
 
 
 RecoveryAction = Literal[
@@ -135,6 +155,9 @@ class TicketPublic(BaseModel):
     call_rule: str | None = Field(description="the ordering rule that chose it, once called")
     recall_count: int
     transfer_count: int
+    transfer_note: str | None = Field(
+        default=None, description="the sending teller's note for the next one (staff only)"
+    )
     cancel_reason: str | None
 
 

@@ -13,8 +13,9 @@ from sqlmodel import Session, select
 from server.auth.principal import Principal
 from server.branches.lookup import get_branch_by_id, get_service
 from server.config import Settings
+from server.counters.holding import check_holder
 from server.domain.calendar import business_date, format_code
-from server.domain.errors import Conflict, Invalid
+from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.lifecycle import AT_COUNTER, TicketStatus, check_ticket_op
 from server.models import Branch, Counter, Service, Ticket
 from server.models.types import row_id
@@ -159,6 +160,8 @@ def _issue(
         "call_rule": None,
         "recall_count": 0,
         "transfer_count": 0,
+        "transfer_counter_id": None,
+        "transfer_note": None,
         "cancel_reason": None,
         "print_status": "none",
         "request_id": request_id,
@@ -185,6 +188,15 @@ def _counter_of(session: Session, ticket: Ticket) -> Counter | None:
     return session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
 
 
+def _at_holders_counter(session: Session, ticket: Ticket, principal: Principal) -> None:
+    """A customer at a counter is served by the one holding it: another teller's finish or
+    no-show would end someone else's service."""
+    if ticket.status in AT_COUNTER:
+        counter = _counter_of(session, ticket)
+        if counter is not None:
+            check_holder(session, counter, principal=principal)
+
+
 def _release_counter(session: Session, ticket: Ticket, now: dt.datetime) -> Counter | None:
     counter = _counter_of(session, ticket)
     if counter is not None and counter.current_ticket_id == ticket.id:
@@ -203,17 +215,21 @@ def _record_ticket(
     now: dt.datetime,
     counter: Counter | None,
     extra: dict[str, Any] | None = None,
+    event_counter: Counter | None = None,
 ) -> None:
+    """Log ``kind``: the ticket as it is now (at ``counter``); the event's own counter is
+    ``event_counter`` when it differs (a transfer leaves its counter)."""
     data: dict[str, Any] = {"ticket": ticket_dict(ticket, counter=counter)}
     if extra:
         data.update(extra)
+    where = event_counter or counter
     record(
         session,
         branch_id=ticket.branch_id,
         type=kind,
         at=now,
         ticket_id=ticket.id,
-        counter_id=counter.id if counter is not None else None,
+        counter_id=where.id if where is not None else None,
         user_id=principal.user_id,
         device_id=principal.device_id,
         data=data,
@@ -222,6 +238,7 @@ def _record_ticket(
 
 def serve(session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime) -> Ticket:
     check_ticket_op("serve", code=ticket.code, status=ticket.status)
+    _at_holders_counter(session, ticket, principal)
     ticket.status = TicketStatus.SERVING
     ticket.serving_at = now
     session.add(ticket)
@@ -238,6 +255,7 @@ def serve(session: Session, ticket: Ticket, *, principal: Principal, now: dt.dat
 
 def finish(session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime) -> Ticket:
     check_ticket_op("finish", code=ticket.code, status=ticket.status)
+    _at_holders_counter(session, ticket, principal)
     ticket.status = TicketStatus.DONE
     ticket.finished_at = now
     session.add(ticket)
@@ -258,6 +276,7 @@ def finish(session: Session, ticket: Ticket, *, principal: Principal, now: dt.da
 
 def no_show(session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime) -> Ticket:
     check_ticket_op("no_show", code=ticket.code, status=ticket.status)
+    _at_holders_counter(session, ticket, principal)
     ticket.status = TicketStatus.NO_SHOW
     ticket.finished_at = now
     session.add(ticket)
@@ -268,15 +287,75 @@ def no_show(session: Session, ticket: Ticket, *, principal: Principal, now: dt.d
     return ticket
 
 
-def transfer(
-    session: Session, ticket: Ticket, *, service_code: str, principal: Principal, now: dt.datetime
+# How long a teller can take back a no-show ("they came after all"), in seconds.
+NO_SHOW_UNDO_S = 300
+
+
+def undo_no_show(
+    session: Session, ticket: Ticket, *, principal: Principal, now: dt.datetime
 ) -> Ticket:
-    """Send the customer to another service's queue, keeping their original arrival."""
+    """Put a customer marked as a no-show a moment ago back in the queue, at their original
+    arrival (ahead of everyone who came after them); logged as ``ticket.requeued``."""
+    if ticket.status != TicketStatus.NO_SHOW:
+        raise Conflict(f"ticket {ticket.code} is '{ticket.status}', not a no-show")
+    marked = ticket.finished_at or now
+    if (now - marked).total_seconds() > NO_SHOW_UNDO_S:
+        raise Conflict(
+            f"ticket {ticket.code} was marked as a no-show more than {NO_SHOW_UNDO_S // 60} "
+            "minutes ago; issue the customer a new ticket"
+        )
+    counter = _counter_of(session, ticket)
+    ticket.status = TicketStatus.WAITING
+    ticket.finished_at = None
+    ticket.counter_id = None
+    ticket.called_at = None
+    ticket.recalled_at = None
+    ticket.queued_at = ticket.issued_at
+    session.add(ticket)
+    _record_ticket(
+        session,
+        ticket,
+        EventType.TICKET_REQUEUED,
+        principal=principal,
+        now=now,
+        counter=None,
+        extra={"reason": "no_show_undone", "from_counter": _ref(counter)},
+    )
+    return ticket
+
+
+def _ref(counter: Counter | None) -> dict[str, Any] | None:
+    return {"id": counter.id, "label": counter.label} if counter is not None else None
+
+
+def transfer(
+    session: Session,
+    ticket: Ticket,
+    *,
+    service_code: str | None,
+    counter_id: int | None = None,
+    note: str | None = None,
+    principal: Principal,
+    now: dt.datetime,
+) -> Ticket:
+    """Send the customer to another service's queue, or to a chosen counter (only it calls
+    them), keeping their original arrival; ``note`` is for the teller who calls them next."""
     check_ticket_op("transfer", code=ticket.code, status=ticket.status)
+    _at_holders_counter(session, ticket, principal)
     branch = get_branch_by_id(session, ticket.branch_id)
+    to_counter = _target_counter(session, ticket, counter_id) if counter_id is not None else None
+    if service_code is None:
+        if to_counter is None:
+            raise Invalid("say where to: a service, a counter, or both")
+        served = list(to_counter.services)
+        if not served:
+            raise Conflict(f"counter {to_counter.label} serves no service")
+        service_code = ticket.service_code if ticket.service_code in served else served[0]
     target: Service = get_service(session, branch, service_code)
-    if target.code == ticket.service_code:
+    if to_counter is None and target.code == ticket.service_code:
         raise Invalid(f"ticket {ticket.code} is already in service {target.code}")
+    if to_counter is not None and target.code not in to_counter.services:
+        raise Conflict(f"counter {to_counter.label} does not serve service {target.code}")
     if not target.active:
         raise Conflict(f"service {target.code} is not available at the moment")
     was_at = ticket.status in AT_COUNTER
@@ -286,21 +365,41 @@ def transfer(
     ticket.service_code = target.code
     ticket.queued_at = now
     ticket.transfer_count += 1
+    ticket.transfer_counter_id = to_counter.id if to_counter is not None else None
+    ticket.transfer_note = note or None
     ticket.counter_id = None
     ticket.serving_at = None
     ticket.called_at = None
     ticket.recalled_at = None
     session.add(ticket)
+    # The ticket is at no counter now (the customer's phone must not show the old one); the
+    # counter it left is named beside it.
     _record_ticket(
         session,
         ticket,
         EventType.TICKET_TRANSFERRED,
         principal=principal,
         now=now,
-        counter=counter,
-        extra={"from_service": from_service, "to_service": target.code},
+        counter=None,
+        event_counter=counter,
+        extra={
+            "from_service": from_service,
+            "to_service": target.code,
+            "from_counter": _ref(counter),
+            "to_counter": _ref(to_counter),
+            "note": ticket.transfer_note,
+        },
     )
     return ticket
+
+
+def _target_counter(session: Session, ticket: Ticket, counter_id: int) -> Counter:
+    target = session.get(Counter, counter_id) if 1 <= counter_id <= 2**31 - 1 else None
+    if target is None or target.branch_id != ticket.branch_id:
+        raise NotFound(f"there is no counter {counter_id}")
+    if target.id == ticket.counter_id:
+        raise Invalid(f"ticket {ticket.code} is already at counter {target.label}")
+    return target
 
 
 def cancel(

@@ -102,7 +102,10 @@ def counter1(w: World) -> int:
 
 
 def open_counter(w: World) -> dict[str, Any]:
-    w.admin_call("POST", f"/api/v1/counters/{counter1(w)}/open")
+    """Counter 1 opened by the branch's teller1: held by them, who alone works it (the
+    samples call as teller1; a manager or admin would take it over first)."""
+    r = w.client.post(f"/api/v1/counters/{counter1(w)}/open", headers=w.headers(OWN, "teller"))
+    assert r.status_code == 200, r.text
     return {"counter_id": counter1(w)}
 
 
@@ -112,7 +115,8 @@ def closed_counter(w: World) -> dict[str, Any]:
 
 def paused_counter(w: World) -> dict[str, Any]:
     open_counter(w)
-    w.admin_call("POST", f"/api/v1/counters/{counter1(w)}/pause")
+    r = w.client.post(f"/api/v1/counters/{counter1(w)}/pause", headers=w.headers(OWN, "teller"))
+    assert r.status_code == 200, r.text
     return {"counter_id": counter1(w)}
 
 
@@ -129,8 +133,9 @@ def open_counter_with_waiting(w: World) -> dict[str, Any]:
 def called_ticket(w: World) -> dict[str, Any]:
     t = issue(w)
     open_counter(w)
-    called = w.admin_call("POST", f"/api/v1/counters/{counter1(w)}/call-next")
-    assert called["ticket"]["id"] == t["id"]
+    r = w.client.post(f"/api/v1/counters/{counter1(w)}/call-next", headers=w.headers(OWN, "teller"))
+    assert r.status_code == 200, r.text
+    assert r.json()["ticket"]["id"] == t["id"]
     return {"ticket_id": t["id"], "token": t["token"], "counter_id": counter1(w)}
 
 
@@ -142,7 +147,10 @@ def called_code(w: World) -> str:
 
 def done_ticket(w: World) -> dict[str, Any]:
     values = called_ticket(w)
-    w.admin_call("POST", f"/api/v1/tickets/{values['ticket_id']}/finish")
+    r = w.client.post(
+        f"/api/v1/tickets/{values['ticket_id']}/finish", headers=w.headers(OWN, "teller")
+    )
+    assert r.status_code == 200, r.text
     return values
 
 
@@ -205,6 +213,20 @@ def nothing(_: World) -> dict[str, Any]:
     return {}
 
 
+def counter_and_waiting(w: World) -> dict[str, Any]:
+    t = issue(w)
+    return {**open_counter(w), "ticket_id": t["id"]}
+
+
+def no_show_ticket(w: World) -> dict[str, Any]:
+    values = called_ticket(w)
+    r = w.client.post(
+        f"/api/v1/tickets/{values['ticket_id']}/no-show", headers=w.headers(OWN, "teller")
+    )
+    assert r.status_code == 200, r.text
+    return values
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -257,6 +279,7 @@ ENDPOINTS = [
     Endpoint("POST", T + "/serve", OPERATE, 200, prepare=called_ticket),
     Endpoint("POST", T + "/finish", OPERATE, 200, prepare=called_ticket),
     Endpoint("POST", T + "/no-show", OPERATE, 200, prepare=called_ticket),
+    Endpoint("POST", T + "/undo-no-show", OPERATE, 200, prepare=no_show_ticket),
     Endpoint("POST", T + "/transfer", OPERATE, 200, {"service": "B"}, prepare=waiting_ticket),
     Endpoint("POST", T + "/cancel", OPERATE, 200, prepare=waiting_ticket),
     Endpoint(
@@ -273,6 +296,15 @@ ENDPOINTS = [
         prepare=open_counter_with_waiting,
         label="(one waiting)",
     ),
+    Endpoint(
+        "POST",
+        C + "/call",
+        OPERATE,
+        200,
+        lambda values: {"ticket": values["ticket_id"]},
+        prepare=counter_and_waiting,
+    ),
+    Endpoint("GET", C + "/queue", OPERATE, 200, prepare=closed_counter),
     Endpoint("POST", C + "/recall", OPERATE, 200, prepare=called_ticket),
     Endpoint("POST", C + "/open", OPERATE, 200, prepare=closed_counter),
     Endpoint("POST", C + "/pause", OPERATE, 200, prepare=open_counter),
@@ -581,8 +613,9 @@ def world(client: TestClient, make: Any) -> World:
 def _call(world: World, ep: Endpoint, branch: str, role: str) -> Any:
     values = {"branch": OWN, **ep.prepare(world)}
     path = ep.path.format(**values)
+    body = ep.body(values) if callable(ep.body) else ep.body
     return world.client.request(
-        ep.method, path, json=ep.body, headers=world.headers(branch, role), follow_redirects=False
+        ep.method, path, json=body, headers=world.headers(branch, role), follow_redirects=False
     )
 
 

@@ -456,7 +456,6 @@ def test_call_on_closed_counter(client: TestClient, kit: BranchKit, read: Any) -
         ([], "resume", ["closed"]),
         ([], "pause", ["closed"]),
         ([], "recall", ["closed"]),
-        (["open"], "open", ["open"]),
         (["open"], "resume", ["open"]),
         (["open"], "recall", ["no called ticket"]),
         (["open", "pause"], "pause", ["paused"]),

@@ -74,10 +74,12 @@ def assert_nobody(client: TestClient, kit: BranchKit, label: str) -> None:
 
 
 def transfer(client: TestClient, kit: BranchKit, ticket_id: int, service: str) -> None:
+    """Transfer as the teller at the ticket's counter (only they work that counter)."""
+    at = stored(client, kit, ticket_id)["counter"]
     r = client.post(
         f"/api/v1/tickets/{ticket_id}/transfer",
         json={"service": service},
-        headers=kit.auth("teller1"),
+        headers=kit.auth(teller(at["label"]) if at else "teller1"),
     )
     assert r.status_code == 200, r.text
 

@@ -150,10 +150,8 @@ def test_pause_without_a_body_records_a_default_reason(client, kit) -> None:
         ([], "pause", "closed"),
         ([], "resume", "closed"),
         ([], "recall", "closed"),
-        (["open"], "open", "open"),
         (["open"], "resume", "open"),
         (["open", "pause"], "pause", "paused"),
-        (["open", "pause"], "open", "paused"),
     ],
 )
 def test_counter_operation_from_the_wrong_state_is_refused(
@@ -165,6 +163,21 @@ def test_counter_operation_from_the_wrong_state_is_refused(
     assert_conflict(counter_op(client, kit, "1", op), f"counter 1 is {state}")
     assert counter(client, kit, "1")["state"] == state
     assert log.new() == []
+
+
+def test_opening_ones_own_counter_again_keeps_it_or_resumes_it(client, kit, log: Log) -> None:
+    """ "Open" means "open, and mine": on the teller's own open counter it changes nothing, on
+    their own paused one it resumes."""
+    ok(counter_op(client, kit, "1", "open"))
+    log.new()
+    again = ok(counter_op(client, kit, "1", "open"))
+    assert (again["state"], again["held_by"]["username"]) == ("open", "demo-teller1")
+    assert log.new() == []
+    ok(counter_op(client, kit, "1", "pause"))
+    log.new()
+    reopened = ok(counter_op(client, kit, "1", "open"))
+    assert (reopened["state"], reopened["pause_reason"]) == ("open", None)
+    assert log.new() == [("counter.changed", None)]
 
 
 @pytest.mark.parametrize("setup", [[], ["open", "pause"]], ids=["closed", "paused"])
