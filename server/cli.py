@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from server.cli_config import branch_app, counter_app, device_app, service_app
-from server.config import Settings
+from server.config import Settings, public_url_problem
 
 app = typer.Typer(help="Sira queue management", no_args_is_help=True, add_completion=False)
 user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
@@ -96,6 +96,10 @@ def serve(
             raise typer.Exit(2)
     database = _safe_url(settings.sqlalchemy_url)
     typer.echo(f"Sira on http://{host}:{port}  (API docs /docs; database {database})")
+    problem = public_url_problem(settings.public_url, listen_host=host)
+    if problem:
+        bar = "!" * 78
+        typer.echo(f"{bar}\nWARNING: {problem}\n{bar}", err=True)
     uvicorn.run(
         "server.asgi:app",
         host=host,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -136,3 +138,29 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
+
+
+def _loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in ("localhost", "") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_url_problem(public_url: str, *, listen_host: str | None = None) -> str | None:
+    """Why phones and printed tickets cannot reach ``public_url`` (the address in every QR
+    code and customer link), or None. With ``listen_host``: only when the server listens
+    beyond this machine (a branch install) while the address is this machine's own."""
+    host = urlsplit(public_url).hostname or ""
+    if not _loopback(host):
+        return None
+    if listen_host is not None and _loopback(listen_host):
+        return None  # a developer's machine: the QR codes are for its own browser
+    return (
+        f"SIRA_PUBLIC_URL is {public_url}: QR codes, printed tickets and customer links point "
+        "at this machine itself, which customers' phones cannot reach. Set SIRA_PUBLIC_URL to "
+        "the address phones use, e.g. https://sira.example-bank.com"
+    )

@@ -20,16 +20,14 @@ PAGE_CSP = (
     "media-src 'self' blob:; connect-src 'self' ws: wss:; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's /docs and /redoc pages: an inline script and their bundles from a CDN.
+# The API reference (/docs): the vendored Swagger UI from this server (docs_ui/), no CDN and
+# no inline script; Swagger UI's React components write style elements, hence style-src.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+DOCS_PATHS = ("/docs",)
 PAGE_HEADERS = {
     "Content-Security-Policy": PAGE_CSP,
     "X-Frame-Options": "DENY",

@@ -25,7 +25,7 @@ from server.branches.dayclose import close_past_days
 from server.branches.overview import router as overview_router
 from server.branches.router import router as branches_router
 from server.clock import Clock, SystemClock
-from server.config import Settings
+from server.config import Settings, public_url_problem
 from server.context import AppContext
 from server.counters.router import router as counters_router
 from server.counters.service import release_expired
@@ -58,6 +58,8 @@ UI_DIRS = {
     "customer": "customer_ui",
     # Styles and scripts the screens share.
     "ui": "ui_common",
+    # The API reference's page and its vendored Swagger UI (/docs serves the page).
+    "api-docs": "docs_ui",
 }
 
 
@@ -168,6 +170,9 @@ def create_app(
         version="1.0",
         lifespan=lifespan,
         description="Queue management for bank branches",
+        # The reference is served from this server's own files (offline branch networks).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     errors.install(app)
@@ -208,7 +213,13 @@ def create_app(
         with contextlib.suppress(Exception):
             checks["bus"] = await bus.ping()
         ready = all(checks.values())
-        return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+        # Not a reason to be unready, but what IT must see after an install: customers'
+        # phones cannot open a QR code that points at the server itself.
+        warnings = [w for w in (public_url_problem(settings.public_url),) if w]
+        return JSONResponse(
+            {"ready": ready, **checks, "public_url": settings.public_url, "warnings": warnings},
+            status_code=200 if ready else 503,
+        )
 
     @app.get("/metrics", include_in_schema=False, dependencies=OPEN_ROUTE)
     def prometheus(request: Request) -> PlainTextResponse:
@@ -220,6 +231,14 @@ def create_app(
     @app.get("/", include_in_schema=False, dependencies=OPEN_ROUTE)
     def index() -> RedirectResponse:
         return RedirectResponse("/docs")
+
+    docs_page = ROOT / UI_DIRS["api-docs"] / "index.html"
+
+    @app.get("/docs", include_in_schema=False, dependencies=OPEN_ROUTE)
+    def api_reference() -> FileResponse:
+        if not docs_page.is_file():
+            raise HTTPException(status_code=404, detail="the API reference is not installed")
+        return FileResponse(docs_page, headers={"Cache-Control": "no-cache"})
 
     customer_page = ROOT / UI_DIRS["customer"] / "index.html"
 

@@ -120,7 +120,7 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
         SIRA_REDIS_URL=redis_url,
         SIRA_REDIS_CHANNEL=unique_channel(),
         SIRA_DATA_DIR=str(tmp_path / "data"),
-        SIRA_PUBLIC_URL="https://localhost",
+        SIRA_PUBLIC_URL="https://sira.example.com",  # as the env example sets it
         PYTHONUNBUFFERED="1",
     )
     # Step: sira init (migrations) with the demo branch.
@@ -189,7 +189,12 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
         assert r.status_code == 301
         assert r.headers["location"] == f"https://127.0.0.1:{https_port}/readyz"
         ready = http.get("/readyz").json()
-        assert ready == {"ready": True, "database": True, "bus": True}
+        assert {k: ready[k] for k in ("ready", "database", "bus")} == {
+            "ready": True,
+            "database": True,
+            "bus": True,
+        }
+        assert ready["warnings"] == []  # SIRA_PUBLIC_URL names the host phones reach
 
         # Static screens come from nginx (its cache header), byte for byte the checkout's.
         page = http.get("/kiosk/")

@@ -28,7 +28,50 @@ def test_liveness_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.json() == {"ready": True, "database": True, "bus": True}
+    assert r.json() == {
+        "ready": True,
+        "database": True,
+        "bus": True,
+        "public_url": "http://sira.test",
+        "warnings": [],
+    }
+
+
+def test_readiness_says_when_qr_codes_point_at_the_server_itself(settings, clock, db):
+    local = settings.model_copy(update={"public_url": "http://localhost:8000"})
+    with TestClient(create_app(local, clock=clock, db=db)) as c:
+        body = c.get("/readyz").json()
+    assert body["ready"] is True  # a warning, not a reason to take the server out
+    assert body["public_url"] == "http://localhost:8000"
+    assert "SIRA_PUBLIC_URL" in body["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("public_url", "listen", "warned"),
+    [
+        ("http://localhost:8000", "0.0.0.0", True),
+        ("http://127.0.0.1:8000", "10.0.0.5", True),
+        ("http://[::1]:8000", "0.0.0.0", True),
+        ("http://localhost:8000", "127.0.0.1", False),  # a developer's own machine
+        ("https://sira.bank.example", "0.0.0.0", False),
+        ("http://10.0.0.5:8000", "0.0.0.0", False),
+    ],
+)
+def test_serving_the_branch_network_with_a_local_public_url_warns_loudly(
+    public_url, listen, warned, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    import server.cli as cli
+
+    monkeypatch.setenv("SIRA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SIRA_PUBLIC_URL", public_url)
+    started: list[str] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: started.append(kw["host"]))
+    result = CliRunner().invoke(cli.app, ["serve", "--host", listen])
+    assert result.exit_code == 0, result.output
+    assert started == [listen]
+    assert ("WARNING: SIRA_PUBLIC_URL is" in result.output) is warned
 
 
 def test_prometheus_text_counts_waiting_tickets(client, make, scrape):
