@@ -4,6 +4,7 @@ that runs the side effects committed work queued (``server/effects.py``)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ class AppContext:
     agents: AgentHub = field(default_factory=AgentHub)
     # Open event streams per browser screen device in this process.
     screens: dict[int, int] = field(default_factory=dict)
+    # Devices' last request to this process (a kiosk issuing tickets over HTTP), written to
+    # ``Device.last_seen_at`` by the device watch in batches, not one write per request.
+    contacts: dict[int, dt.datetime] = field(default_factory=dict)
     # Event sockets' own thread pool and the snapshot builds they share.
     sockets: SocketWork = field(default_factory=SocketWork)
     # The app's event loop while it runs (set by the lifespan), and effects running there.

@@ -103,6 +103,8 @@ class Work:
                 raise Unauthorized("log in first: this call needs an 'Authorization: Bearer' token")
             principal = auth.resolve(session, token=self.token, now=now)
             principal.require(*self.roles)
+            if principal.device_id is not None:
+                self.ctx.contacts[principal.device_id] = now  # see devices.watch.record_contacts
             return fn(session, principal, now)
 
     def _public(self, fn: Callable[[Session, dt.datetime], T], effects: list[Effect]) -> T:

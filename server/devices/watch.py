@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from server.alerts.service import clear_alert, raise_alert
@@ -51,10 +52,34 @@ def check_devices(session: Session, *, now: dt.datetime, grace_s: float) -> int:
     return offline
 
 
+def record_contacts(session: Session, ctx: AppContext, *, now: dt.datetime) -> int:
+    """Write when each device was last heard from by this process: its requests since the
+    last round, and ``now`` for a screen whose event stream is open here (a display that is
+    connected all day is seen now, not when it connected). Quietly: no event. How many."""
+    heard = dict(ctx.contacts)
+    for device_id in heard:
+        if ctx.contacts.get(device_id) == heard[device_id]:
+            ctx.contacts.pop(device_id, None)
+    for device_id in list(ctx.screens):
+        heard[device_id] = now
+    for device_id, at in heard.items():
+        session.execute(
+            update(Device)
+            .where(
+                col(Device.id) == device_id,
+                or_(col(Device.last_seen_at).is_(None), col(Device.last_seen_at) < at),
+            )
+            .values(last_seen_at=at)
+        )
+    return len(heard)
+
+
 async def watch_loop(ctx: AppContext, every_s: float = 15.0) -> None:
     def once() -> None:
         with ctx.db.unit_of_work() as session:
-            check_devices(session, now=ctx.clock.now(), grace_s=ctx.settings.device_offline_after_s)
+            now = ctx.clock.now()
+            record_contacts(session, ctx, now=now)
+            check_devices(session, now=now, grace_s=ctx.settings.device_offline_after_s)
 
     while True:
         await asyncio.sleep(every_s)
