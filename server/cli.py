@@ -242,7 +242,15 @@ def simulate(
     branch: Annotated[str, typer.Option(help="branch code")],
     days: Annotated[int, typer.Option(min=1, max=3660, help="days of history before today")],
     seed: Annotated[int, typer.Option(help="random seed (same seed, same history)")] = 1,
-    busy: Annotated[float, typer.Option(min=0.1, max=20, help="arrival rate multiplier")] = 1.0,
+    busy: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=20,
+            help="arrival rate multiplier (default: what the branch's counters can serve, "
+            "staffed hour by hour with Erlang C)",
+        ),
+    ] = None,
 ) -> None:
     """Fill history with realistic generated days (arrivals, waits, service, feedback)."""
     from server.db import Database

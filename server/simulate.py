@@ -17,6 +17,7 @@ import datetime as dt
 import heapq
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +28,21 @@ from sqlmodel import col
 
 from server.db import Database
 from server.domain.calendar import format_code, zone
+from server.domain.staffing import counters_needed
 from server.models import Branch, Counter, Event, Service, Ticket, TicketSequence, TicketTouch, User
 from server.models.types import row_id, table_of
 from server.reports.rollup import refresh
 
 BASE_RATE = {0: 24.0, 1: 12.0, 2: 5.0}  # per hour, by the service's position
-MEAN_SERVICE = {0: 200.0, 1: 360.0, 2: 600.0}
+# Service takes this share of the service's own standard on average (log-normal around it):
+# tellers who mostly keep to their standard.
+SERVICE_SHARE = 0.7
+
+
+def mean_service_s(svc: Service) -> float:
+    return SERVICE_SHARE * svc.standard_service_s
+
+
 OPEN_H, CLOSE_H = 9, 17
 _T, _E = Ticket.__table__, Event.__table__  # type: ignore[attr-defined]
 
@@ -61,6 +71,128 @@ def _ev(kind: str, at: dt.datetime, t: dict[str, Any] | None, **kw: Any) -> dict
     return {"type": kind, "at": at, "data": data, "_t": t, **kw}
 
 
+# A sensible manager's staffing: enough counters each hour for this share of customers to be
+# called within the wait standard (Erlang C), as the staffing advice recommends; the branch's
+# arrivals (when not given) leave it that much at its typical peak, with some headroom.
+TARGET_LEVEL = 0.8
+PEAK_LEVEL = 0.9
+# The hour a typical week is busiest: lunch on a Monday (paydays come on top: a stress day).
+PEAK = (12.5, dt.date(2026, 3, 9))
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """Services that share counters, and those counters (staffed together)."""
+
+    services: tuple[int, ...]  # indexes into the branch's service list
+    counters: tuple[int, ...]  # counter ids, in the order they open
+
+
+def pools(services: list[Service], counters: list[Counter]) -> list[_Pool]:
+    """Group services that share a counter (connected by the counters' service lists)."""
+    index = {svc.code: i for i, svc in enumerate(services)}
+    group = list(range(len(services)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for c in counters:
+        served = [index[code] for code in c.services if code in index]
+        for other in served[1:]:
+            group[root(other)] = root(served[0])
+    out: dict[int, tuple[list[int], list[int]]] = {}
+    for i in range(len(services)):
+        out.setdefault(root(i), ([], []))[0].append(i)
+    for c in counters:
+        served = [index[code] for code in c.services if code in index]
+        if served:
+            out[root(served[0])][1].append(row_id(c))
+    return [_Pool(tuple(svcs), tuple(cids)) for svcs, cids in out.values() if cids]
+
+
+Scales = dict[int, float]  # service index -> arrival rate multiplier
+
+
+def needed(
+    services: list[Service],
+    indexes: tuple[int, ...],
+    *,
+    hour: float,
+    day: dt.date,
+    scales: Scales,
+    level: float = TARGET_LEVEL,
+) -> int:
+    """Counters the services at ``indexes`` need together in ``hour`` (Erlang C over their
+    pooled arrivals and service times)."""
+    rates = [_rate(hour, day, BASE_RATE.get(i, 4.0), scales[i]) for i in indexes]
+    rate = sum(rates)
+    if rate <= 0:
+        return 0
+    aht = sum(r * mean_service_s(services[i]) for r, i in zip(rates, indexes, strict=True))
+    target = min(services[i].standard_wait_s for i in indexes)
+    return counters_needed(rate, aht_s=aht / rate, target_s=target, target_level=level).counters
+
+
+def _largest(fits: Callable[[float], bool], hi: float) -> float:
+    """The largest scale up to ``hi`` that ``fits`` (bisection)."""
+    if fits(hi):
+        return hi
+    lo = 0.02
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def fitting_scales(services: list[Service], counters: list[Counter]) -> Scales:
+    """The arrival scales at which the branch's counters meet the standard at a typical peak:
+    the demo shows a branch that copes, with a lunch peak it only just covers. One scale for
+    all, then lower for a service few counters serve (a single loans desk)."""
+    plan = pools(services, counters)
+    hour, day = PEAK
+
+    def pooled(scale: float) -> bool:
+        scales = dict.fromkeys(range(len(services)), scale)
+        return all(
+            needed(services, p.services, hour=hour, day=day, scales=scales, level=PEAK_LEVEL)
+            <= len(p.counters)
+            for p in plan
+        )
+
+    common = _largest(pooled, 1.0)
+    scales = dict.fromkeys(range(len(services)), common)
+    for i, svc in enumerate(services):
+        serving = sum(1 for c in counters if svc.code in c.services)
+
+        def alone(scale: float, i: int = i, serving: int = serving) -> bool:
+            mine = {**scales, i: scale}
+            n = needed(services, (i,), hour=hour, day=day, scales=mine, level=PEAK_LEVEL)
+            return n <= serving
+
+        scales[i] = _largest(alone, common)
+    return scales
+
+
+def staffing(
+    services: list[Service], counters: list[Counter], *, day: dt.date, scales: Scales
+) -> dict[int, set[int]]:
+    """Local opening hour -> the counters open in it (at least one per pool, at most all)."""
+    plan = pools(services, counters)
+    out: dict[int, set[int]] = {h: set() for h in range(OPEN_H, CLOSE_H)}
+    for p in plan:
+        before = 0
+        for h in range(OPEN_H, CLOSE_H):
+            n = needed(services, p.services, hour=h + 0.5, day=day, scales=scales)
+            # Counters stay open an hour after a peak: the queue it left is still there.
+            staffed = max(1, min(max(n, before), len(p.counters)))
+            out[h].update(p.counters[:staffed])
+            before = n
+    return out
+
+
 def simulate_day(
     rng: random.Random,
     day: dt.date,
@@ -69,7 +201,7 @@ def simulate_day(
     services: list[Service],
     counters: list[Counter],
     tellers: dict[int, int | None],
-    busy: float,
+    scales: Scales,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Tickets (as row dicts) and events of one business day."""
     z = zone(tz)
@@ -82,11 +214,11 @@ def simulate_day(
         base = BASE_RATE.get(i, 4.0)
         t = 0.0
         while True:
-            peak = _rate(12.5, day, base, busy)
+            peak = _rate(12.5, day, base, scales[i])
             t += rng.expovariate(peak / 3600)
             if t > (CLOSE_H - OPEN_H) * 3600:
                 break
-            if rng.random() > _rate(OPEN_H + t / 3600, day, base, busy) / peak:
+            if rng.random() > _rate(OPEN_H + t / 3600, day, base, scales[i]) / peak:
                 continue  # thinning: the rate of this hour
             number[svc.code] = number.get(svc.code, 0) + 1
             at = opening + dt.timedelta(seconds=round(t, 3))
@@ -116,21 +248,26 @@ def simulate_day(
                 "feedback_score": None,
                 "call_rule": "fifo",
                 "print_status": "none",
-                "_mean": MEAN_SERVICE.get(i, 300.0),
-                "_touch": rng.randint(6, 70),
+                "_mean": mean_service_s(svc),
+                "_standard": svc.standard_wait_s,
+                # Most customers pick their service in well under the 60 s kiosk standard.
+                "_touch": min(90, round(rng.lognormvariate(math.log(22), 0.5))),
             }
             tickets.append(tk)
             events.append(_ev("ticket.issued", at, tk))
             heapq.heappush(heap, _Ready(at, len(tickets), tk))
     free = {row_id(c): opening for c in counters}
-    lunch = {row_id(c): rng.random() < 0.5 for c in counters}
-    for c in counters:
-        events.append(_counter_ev(c, opening, "open", tellers.get(row_id(c))))
+    rota = staffing(services, counters, day=day, scales=scales)
+    events.extend(_rota_events(counters, rota, day=day, z=z, tellers=tellers))
     seq = len(tickets)
     while heap:
         r = heapq.heappop(heap)
         tk = r.t
         able = [c for c in counters if tk["service_code"] in c.services] or counters
+        # The counters staffed in the hour the customer is ready (a counter also finishes the
+        # queue it has when its hour ends).
+        staffed = rota.get(r.at.astimezone(z).hour, set())
+        able = [c for c in able if row_id(c) in staffed] or able
         c = min(able, key=lambda x: free[row_id(x)])
         cid = row_id(c)
         call = max(r.at, free[cid])
@@ -151,7 +288,7 @@ def simulate_day(
             now += dt.timedelta(seconds=rng.randint(8, 70))
             tk.update(status="serving", serving_at=now)
             events.append(_ev("ticket.serving", now, tk, counter_id=c.id))
-            sigma = 0.5
+            sigma = 0.4
             mu = math.log(tk["_mean"]) - sigma**2 / 2
             now += dt.timedelta(seconds=round(rng.lognormvariate(mu, sigma), 1))
             others = [s.code for s in services if s.code != tk["service_code"]]
@@ -176,15 +313,44 @@ def simulate_day(
                 tk.update(status="done", finished_at=now)
                 events.append(_ev("ticket.finished", now, tk, counter_id=c.id))
         free[cid] = now
-        if lunch[cid] and 12 <= now.astimezone(z).hour < 13:
-            lunch[cid] = False
-            events.append(_counter_ev(c, now, "paused", tellers.get(cid), reason="lunch"))
-            free[cid] = now + dt.timedelta(minutes=30)
-            events.append(_counter_ev(c, free[cid], "open", tellers.get(cid)))
-    for c in counters:
-        events.append(_counter_ev(c, max(free.values()), "closed", None))
     _quotes_and_feedback(rng, tickets, events, counters)
     return tickets, events
+
+
+def _rota_events(
+    counters: list[Counter],
+    rota: dict[int, set[int]],
+    *,
+    day: dt.date,
+    z: Any,
+    tellers: dict[int, int | None],
+) -> list[dict[str, Any]]:
+    """A counter opens when its first staffed hour starts and closes when its staffed hours
+    end; a gap between them is a break (paused)."""
+    out = []
+    for c in counters:
+        cid = row_id(c)
+        state = "closed"
+        for h in range(OPEN_H, CLOSE_H + 1):
+            on = cid in rota.get(h, set())
+            at = dt.datetime.combine(day, dt.time(h), tzinfo=z).astimezone(dt.UTC)
+            later = any(cid in rota.get(k, set()) for k in range(h + 1, CLOSE_H))
+            if on and state != "open":
+                out.append(_counter_ev(c, at, "open", tellers.get(cid)))
+                state = "open"
+            elif not on and state == "open":
+                off = "paused" if later else "closed"
+                out.append(
+                    _counter_ev(
+                        c,
+                        at,
+                        off,
+                        tellers.get(cid) if off == "paused" else None,
+                        reason="break" if off == "paused" else None,
+                    )
+                )
+                state = off
+    return out
 
 
 def _counter_ev(
@@ -226,11 +392,12 @@ def _quotes_and_feedback(
         if tk["status"] != "done" or rng.random() > 0.3:
             continue
         wait = (tk["first_called_at"] - tk["issued_at"]).total_seconds()
-        score = round(5 - wait / 600 + rng.gauss(0, 0.7))
+        # Pleased within the wait standard, displeased past it.
+        score = round(5 - 1.5 * wait / tk["_standard"] + rng.gauss(0, 0.6))
         tk["feedback_score"] = max(1, min(5, score))
         at = tk["finished_at"] + dt.timedelta(minutes=rng.randint(1, 30))
         events.append(_ev("ticket.feedback", at, tk, data={"score": tk["feedback_score"]}))
-        if wait > 600 and rng.random() < 0.5:
+        if wait > tk["_standard"] and rng.random() < 0.5:
             events.append(
                 _ev(
                     "ticket.recovery",
@@ -247,10 +414,14 @@ def simulate(
     branch_code: str,
     days: int,
     seed: int = 1,
-    busy: float = 1.0,
+    busy: float | None = None,
     end: dt.date | None = None,
 ) -> dict[str, int]:
-    """Write ``days`` weekdays of history ending the day before ``end`` (default: today)."""
+    """Write ``days`` weekdays of history ending the day before ``end`` (default: today).
+
+    ``busy`` scales every service's arrivals; None: the scales at which the branch's
+    counters, staffed hour by hour with Erlang C, just cover a typical lunch peak
+    (``fitting_scales``)."""
     rng = random.Random(seed)
     with db.unit_of_work() as s:
         branch = s.execute(select(Branch).where(col(Branch.code) == branch_code)).scalars().first()
@@ -277,6 +448,11 @@ def simulate(
         )
         s.expunge_all()
     tellers = {row_id(c): (staff[i] if i < len(staff) else None) for i, c in enumerate(counters)}
+    scales = (
+        fitting_scales(services, counters)
+        if busy is None
+        else dict.fromkeys(range(len(services)), busy)
+    )
     end = end or dt.datetime.now(zone(branch.timezone)).date()
     day = end - dt.timedelta(days=days)
     totals = {"days": 0, "tickets": 0, "events": 0}
@@ -290,7 +466,7 @@ def simulate(
                 services=services,
                 counters=counters,
                 tellers=tellers,
-                busy=busy,
+                scales=scales,
             )
             _write(db, row_id(branch), tickets, events)
             written.add(day)

@@ -145,10 +145,10 @@ async def read_service(
 async def update_service(
     code: str, body: schemas.ServiceUpdate, work: ConfigureWork, branch: str = BranchCode
 ) -> schemas.ServicePublic:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.ServicePublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.ServicePublic:
         svc = get_service(session, _branch_for(session, principal, branch), code)
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        return service.service_public(service.update_service(session, svc, changes))
+        return service.service_public(service.update_service(session, svc, changes, now=now))
 
     return await work(run)
 

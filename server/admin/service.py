@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from server.admin.schemas import BranchPublic, DevicePublic, ServicePublic, UserPublic
+from server.alerts.service import clear_alert
 from server.auth.principal import Principal, Role
 from server.branches.lookup import (
     get_branch,
@@ -22,6 +23,7 @@ from server.branches.snapshot import branch_dict
 from server.config import Settings
 from server.counters import service as counters
 from server.devices.config import admin_only_changes, hardware_problems
+from server.devices.watch import device_alert_key
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import (
     Branch,
@@ -38,6 +40,7 @@ from server.printing import jobs
 from server.printing.config import hardware_policy
 from server.realtime.access import access_changed
 from server.realtime.events import EventType, record
+from server.reports import risk
 from server.security import DEVICE_PREFIX, new_token, token_hash
 
 
@@ -194,10 +197,16 @@ def create_service(session: Session, branch: Branch, data: dict[str, Any]) -> Se
     return service
 
 
-def update_service(session: Session, service: Service, changes: dict[str, Any]) -> Service:
+def update_service(
+    session: Session, service: Service, changes: dict[str, Any], *, now: dt.datetime
+) -> Service:
     for key, value in changes.items():
         setattr(service, key, value)
     session.add(service)
+    if {"standard_wait_s", "standard_service_s"} & changes.keys():
+        # Open risk alerts cite the standard: judge them again under the new one now.
+        session.flush()
+        risk.check_standard_risk(session, get_branch_by_id(session, service.branch_id), now=now)
     return service
 
 
@@ -444,16 +453,40 @@ def update_device(
         check_device_config(
             principal=principal, old=device.config, new=changes["config"], settings=settings
         )
+    had_printer = (device.config or {}).get("printer")
     for key, value in changes.items():
         setattr(device, key, value)
+    if had_printer and (device.config or {}).get("printer") != had_printer:
+        # Another printer, or none: what the old one last said is no longer true.
+        _forget_printer(session, device, now=now)
+    if changes.get("active") is False:
+        _retire_alerts(session, device, now=now)
     _device_changed(session, device, now=now)
     return device
 
 
 def deactivate_device(session: Session, device: Device, *, now: dt.datetime) -> None:
-    """Revoke the device's token (its history stays); its open sockets close."""
+    """Revoke the device's token (its history stays); its open sockets close, its alerts
+    are cleared."""
     device.active = False
+    _retire_alerts(session, device, now=now)
     _device_changed(session, device, now=now)
+
+
+def _forget_printer(session: Session, device: Device, *, now: dt.datetime) -> None:
+    device.status = {k: v for k, v in (device.status or {}).items() if k != "printer"}
+    clear_alert(
+        session,
+        branch_id=device.branch_id,
+        key=jobs.printer_alert_key(row_id(device)),
+        now=now,
+        reason="printer removed or replaced",
+    )
+
+
+def _retire_alerts(session: Session, device: Device, *, now: dt.datetime) -> None:
+    for key in (jobs.printer_alert_key(row_id(device)), device_alert_key(row_id(device))):
+        clear_alert(session, branch_id=device.branch_id, key=key, now=now, reason="device removed")
 
 
 def _device_changed(session: Session, device: Device, *, now: dt.datetime) -> None:

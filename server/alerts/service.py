@@ -68,11 +68,25 @@ def raise_alert(
     """Open the alert ``key`` unless it is open already (then refresh its message/data)."""
     existing = open_alert(session, branch_id=branch_id, key=key)
     if existing is not None:
-        if existing.message != message or (data is not None and existing.data != data):
+        reworded = existing.message != message
+        if reworded or (data is not None and existing.data != data):
             existing.message = message
             if data is not None:
                 existing.data = data
             session.add(existing)
+        if reworded:
+            # Dashboards showing the alert follow: it cites counts and a standard that change
+            # (figures alone change every round and are read with the alert list).
+            record(
+                session,
+                branch_id=branch_id,
+                type=EventType.ALERT_UPDATED,
+                at=now,
+                data={"alert": alert_dict(existing)},
+                ticket_id=existing.ticket_id,
+                counter_id=existing.counter_id,
+                device_id=existing.device_id,
+            )
         return existing
     alert = Alert(
         branch_id=branch_id,

@@ -258,6 +258,8 @@ def call_chosen(
         raise NotFound(f"there is no ticket {ticket_id}")
     if ticket.status not in QUEUED:
         raise Conflict(f"ticket {ticket.code} is '{ticket.status}' and is not waiting any more")
+    if _reserved_elsewhere(ticket, counter):
+        raise Conflict(f"ticket {ticket.code} was sent to another counter, which will call it")
     _borrowing(session, counter, ticket.service_code)
     finish_current(session, counter, previous=previous, principal=principal, now=now)
     choice = Choice(row_id(ticket), Rule.CHOSEN, ticket.priority)
@@ -365,6 +367,15 @@ def _announce(
 WAITING_LIST_LIMIT = 200
 
 
+def _reserved_elsewhere(ticket: Ticket, counter: Counter) -> bool:
+    """Transferred to a chosen counter that is not this one (only that counter calls it)."""
+    return (
+        ticket.status == TicketStatus.TRANSFERRED
+        and ticket.transfer_counter_id is not None
+        and ticket.transfer_counter_id != counter.id
+    )
+
+
 def waiting_list(session: Session, counter: Counter, *, now: dt.datetime) -> WaitingListPublic:
     """The branch's waiting tickets in arrival order, the counter's services first."""
     rows = session.exec(
@@ -384,7 +395,8 @@ def waiting_list(session: Session, counter: Counter, *, now: dt.datetime) -> Wai
     mine: list[WaitingTicket] = []
     others: list[WaitingTicket] = []
     for ticket in rows[:WAITING_LIST_LIMIT]:
-        waited = waited_s(ticket, now)
+        # Since the customer arrived: still waiting now, whatever happened before.
+        waited = max(int((now - ticket.issued_at).total_seconds()), 0)
         standard = standards.get(ticket.original_service_code)
         row = WaitingTicket(
             ticket=ticket_public(ticket),
@@ -393,5 +405,6 @@ def waiting_list(session: Session, counter: Counter, *, now: dt.datetime) -> Wai
             over_standard=standard is not None and waited > standard,
             transfer_note=ticket.transfer_note,
         )
-        (mine if ticket.service_code in counter.services else others).append(row)
+        own = ticket.service_code in counter.services and not _reserved_elsewhere(ticket, counter)
+        (mine if own else others).append(row)
     return WaitingListPublic(mine=mine, others=others, truncated=len(rows) > WAITING_LIST_LIMIT)

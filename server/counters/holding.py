@@ -8,7 +8,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal, Role
-from server.domain.errors import Conflict
+from server.domain.errors import CounterHeld
 from server.models import Counter, User
 
 
@@ -40,7 +40,7 @@ def check_holder(
         return
     if supervise and principal.role in (Role.MANAGER, Role.ADMIN):
         return
-    raise Conflict(
+    raise CounterHeld(
         f"counter {counter.label} is held by {holder_name(session, counter)}: open it with "
         "'take over' to work there"
     )

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from server.auth.principal import Principal, Role
 from server.counters.holding import check_holder, holder_name, holders
 from server.counters.schemas import CounterPublic
-from server.domain.errors import Conflict
+from server.domain.errors import Conflict, CounterHeld
 from server.domain.lifecycle import AT_COUNTER, CounterState, check_counter_op
 from server.models import Counter, StaffSession, Ticket
 from server.realtime.events import EventType, record
@@ -100,7 +100,7 @@ def open_counter(
     if held and mine and counter.state == CounterState.OPEN:
         return counter  # already open and theirs: opening again changes nothing
     if held and not mine and not take_over:
-        raise Conflict(
+        raise CounterHeld(
             f"counter {counter.label} is held by {holder_name(session, counter)}; to work "
             "there, take it over (they will see it at once)"
         )

@@ -24,6 +24,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class CounterHeld(Conflict):
+    """The counter is held by another person (they must be taken over first)."""
+
+    code = "counter_held"
+
+
 class Forbidden(DomainError):
     status_code = 403
     code = "forbidden"

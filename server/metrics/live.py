@@ -13,8 +13,11 @@ from server.branches.lookup import list_counters
 from server.domain.calendar import business_date
 from server.domain.lifecycle import CounterState, TicketStatus
 from server.metrics.schemas import LiveMetrics
-from server.models import Branch, Service, Ticket
+from server.models import Branch, Ticket
 from server.models.types import row_id
+from server.reports.cycle import load_cycle
+from server.reports.grouped import grouped_report
+from server.reports.period import Period
 from server.tickets.stats import queued_in_branch
 
 
@@ -33,31 +36,24 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> LiveM
     ]
     longest = int((now - min(oldest_all)).total_seconds()) if oldest_all else 0
 
-    standard = func.coalesce(Service.standard_wait_s, 600)
-    wait_s: Any = (
-        func.julianday(Ticket.first_called_at) - func.julianday(Ticket.issued_at)
-    ) * 86400
-    if session.get_bind().dialect.name == "postgresql":
-        wait_s = func.extract("epoch", col(Ticket.first_called_at) - col(Ticket.issued_at))
     called = session.exec(
         select(
-            func.count(),
-            func.sum(case((wait_s <= standard, 1), else_=0)),
+            func.count(col(Ticket.first_called_at)),
             func.sum(case((col(Ticket.status) == TicketStatus.DONE, 1), else_=0)),
-        )
-        .select_from(Ticket)
-        .join(
-            Service,
-            (col(Service.branch_id) == Ticket.branch_id)
-            & (col(Service.code) == Ticket.original_service_code),
-        )
-        .where(
-            Ticket.branch_id == branch.id,
-            Ticket.business_date == today,
-            col(Ticket.first_called_at).is_not(None),
-        )
+        ).where(Ticket.branch_id == branch.id, Ticket.business_date == today)
     ).one()
-    n_called, n_within, served = (int(x or 0) for x in called)
+    n_called, served = (int(x or 0) for x in called)
+    # "Within standard" is the reports' figure for today, read now: one grading for the tile
+    # and the report (the branch's cycle map, calendar overrides and critical moments; a
+    # ticket still waiting past its standard counts as missed).
+    (today_row,) = grouped_report(
+        session,
+        branch,
+        load_cycle(session, branch),
+        Period.of(today, today, branch.timezone),
+        by="day",
+        now=now,
+    )
     counters = list_counters(session, branch.id)  # type: ignore[arg-type]
     return LiveMetrics(
         branch=branch.code,
@@ -69,6 +65,6 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> LiveM
         counters_paused=sum(1 for c in counters if c.state == CounterState.PAUSED),
         served_today=served,
         called_today=n_called,
-        within_standard_pct=round(100 * n_within / n_called, 1) if n_called else None,
+        within_standard_pct=today_row.within_standard_pct,
         alerts=[alert_public(a) for a in open_alerts(session, branch_id=row_id(branch))],
     )

@@ -98,6 +98,9 @@ report_fact = Table(
     Column("finished_at", UTCDateTime()),
     # Call -> finish of a done / no-show ticket with a teller (teller time).
     Column("busy_ms", BigInteger),
+    # A ticket never called: how long the customer waited before leaving (cancelled) or, read
+    # live, until now. Its wait is judged missed once this passes the standard.
+    Column("waiting_ms", BigInteger),
     Index("ix_report_fact_day", "branch_id", "business_date", "wait_ms"),
     Index(
         "ix_report_fact_wait", "branch_id", "wait_ms", "business_date", "vmask", "svc", "final_svc"

@@ -40,6 +40,8 @@ class EventType(StrEnum):
     DEVICE_CHANGED = "device.changed"
     BRANCH_CHANGED = "branch.changed"
     ALERT_RAISED = "alert.raised"
+    # An open alert's message or figures changed (a standard was edited, the queue moved).
+    ALERT_UPDATED = "alert.updated"
     ALERT_CLEARED = "alert.cleared"
 
 

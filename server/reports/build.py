@@ -118,15 +118,22 @@ def insert_days(session: Session, branch_id: int, first: dt.date, last: dt.date)
 
 
 def build_days(
-    session: Session, branch: Branch, cfg: CycleConfig, first: dt.date, last: dt.date
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    first: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime | None = None,
 ) -> None:
-    """(Re)build the facts, rollup and percentiles of business days ``first``..``last``."""
+    """(Re)build the facts, rollup and percentiles of business days ``first``..``last``
+    (read at ``now``: a customer still waiting from such a day is judged up to it)."""
     if first > last:
         return
     bid: int = branch.id  # type: ignore[assignment]
     _clear(session, bid, first, last)
     period = Period.of(first, last, branch.timezone)
-    facts = live_facts(dialect_of(session), branch, period)
+    facts = live_facts(dialect_of(session), branch, period, now=now)
     session.execute(insert(RF).from_select([c.name for c in facts.selected_columns], facts))
     insert_rollup(session, branch, cfg, first, last)
     insert_days(session, bid, first, last)

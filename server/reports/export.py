@@ -12,12 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from server.domain.calendar import zone
 from server.domain.lifecycle import TicketStatus
-from server.domain.standards import MOMENTS, Target, classify, factor_for
-from server.models import Counter, Ticket, TicketTouch, User
+from server.domain.standards import MOMENTS
+from server.models import Branch, Counter, Event, Ticket, TicketTouch, User
+from server.realtime.events import EventType
 from server.reports.cycle import CycleConfig
-from server.reports.period import Period
+from server.reports.grading import GRADE_EXCLUSIVE, GRADE_EXPECTED, GRADE_MISSED
+from server.reports.measures import graded, live_facts
+from server.reports.period import Period, dialect_of
 
+# The timestamps, in UTC and again in the branch's local time (ISO 8601 with its offset).
+TIMES = ("issued_at", "first_called_at", "called_at", "recalled_at", "serving_at", "finished_at")
 COLUMNS = [
     "business_date",
     "code",
@@ -43,8 +49,15 @@ COLUMNS = [
     "transfer_count",
     "feedback_score",
     *(f"{m.key}_class" for m in MOMENTS),
+    # Added after the first release (at the end: readers by position keep working).
+    "service_name",
+    "final_service_name",
+    "priority_reason",
+    "recovery_actions",
+    *(f"{name}_local" for name in TIMES),
 ]
 CHUNK = 1000
+GRADE_NAMES = {GRADE_MISSED: "missed", GRADE_EXPECTED: "expected", GRADE_EXCLUSIVE: "exclusive"}
 
 
 def _iso(t: dt.datetime | None) -> str:
@@ -75,38 +88,18 @@ def _lines(rows: Iterable[list[Any]]) -> str:
     return buf.getvalue()
 
 
-# Per moment: its key, the target and the calendar factor that apply to a ticket.
-Standards = list[tuple[str, Target | None, float]]
-
-
-class _Standards:
-    """The standards of (issued service, final service, day), worked out once per export."""
-
-    def __init__(self, cfg: CycleConfig) -> None:
-        self.cfg = cfg
-        self.known: dict[tuple[str, str, dt.date], Standards] = {}
-
-    def of(self, t: Any) -> Standards:
-        key = (t.original_service_code, t.service_code, t.business_date)
-        found = self.known.get(key)
-        if found is None:
-            found = self.known[key] = [
-                (
-                    m.key,
-                    self.cfg.target(key[0] if m.key in ("kiosk", "wait") else key[1], m.key),
-                    factor_for(self.cfg.overrides, moment=m.key, day=key[2]),
-                )
-                for m in MOMENTS
-            ]
-        return found
-
-
 def ticket_rows(
-    session: Session, branch_id: int, cfg: CycleConfig, period: Period
+    session: Session, branch: Branch, cfg: CycleConfig, period: Period, *, now: dt.datetime
 ) -> Iterator[str]:
-    """CSV lines (header first); reads the tickets in chunks from a server-side cursor."""
+    """CSV lines (header first); reads the tickets in chunks from a server-side cursor.
+
+    Each moment's class is the reports' own grade of the ticket (``measures.graded``, read at
+    ``now``): the export, the reports and the live tile judge by one definition."""
     yield _lines([COLUMNS])
-    standards = _Standards(cfg)
+    dialect = dialect_of(session)
+    grades = graded(dialect, cfg, live_facts(dialect, branch, period, now=now).subquery("f"))
+    names = cfg.names  # each service's name in the branch's default language
+    zone_ = zone(branch.timezone)
     teller = aliased(User)
     stmt: Any = (
         # Plain rows, no ORM objects: nothing accumulates in the session while streaming.
@@ -115,12 +108,14 @@ def ticket_rows(
             col(Counter.label).label("counter_label"),
             col(teller.username).label("teller_name"),
             col(TicketTouch.touch_s).label("touch"),
+            *(grades.c[f"g_{m.key}"] for m in MOMENTS),
         )
+        .join(grades, grades.c.ticket_id == Ticket.id)
         .outerjoin(Counter, col(Counter.id) == Ticket.counter_id)
         .outerjoin(teller, col(teller.id) == Ticket.teller_id)
         .outerjoin(TicketTouch, col(TicketTouch.ticket_id) == Ticket.id)
         .where(
-            col(Ticket.branch_id) == branch_id,
+            col(Ticket.branch_id) == branch.id,
             col(Ticket.business_date) >= period.first,
             col(Ticket.business_date) <= period.last,
         )
@@ -129,30 +124,38 @@ def ticket_rows(
     )
     result = session.execute(stmt)
     for chunk in result.partitions():
-        yield _lines(
-            _values(t, t.counter_label, t.teller_name, t.touch, standards.of(t)) for t in chunk
+        actions = _recovery_actions(session, [t.id for t in chunk])
+        yield _lines(_values(t, names, actions.get(t.id, []), zone_) for t in chunk)
+
+
+def _recovery_actions(session: Session, ticket_ids: list[Any]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if not ticket_ids:
+        return found
+    rows = session.execute(
+        select(col(Event.ticket_id), col(Event.data))
+        .where(
+            col(Event.ticket_id).in_(ticket_ids),
+            col(Event.type) == EventType.TICKET_RECOVERY.value,
         )
+        .order_by(col(Event.at), col(Event.id))
+    ).all()
+    for ticket_id, data in rows:
+        found.setdefault(ticket_id, []).append(str((data or {}).get("action", "")))
+    return found
 
 
-def _values(
-    t: Any, counter: str | None, username: str | None, touch: int | None, standards: Standards
-) -> list[Any]:
+def _local(t: dt.datetime | None, zone_: Any) -> str:
+    return t.astimezone(zone_).isoformat() if t is not None else ""
+
+
+def _values(t: Any, names: dict[str, str], actions: list[str], zone_: Any) -> list[Any]:
     wait = _secs(t.issued_at, t.first_called_at)
     walk = _secs(t.called_at, t.serving_at)
     service = (
         _secs(t.serving_at or t.called_at, t.finished_at) if t.status == TicketStatus.DONE else None
     )
-    measured = {
-        "kiosk": touch,
-        "wait": wait,
-        "walk": walk,
-        "service": service,
-        "feedback": t.feedback_score,
-    }
-    grades = []
-    for key, target, factor in standards:
-        g = classify(key, measured[key], target, factor) if target else None
-        grades.append(g.value if g else None)
+    grades = [GRADE_NAMES.get(getattr(t, f"g_{m.key}")) for m in MOMENTS]
     return [
         t.business_date.isoformat(),
         t.code,
@@ -161,21 +164,21 @@ def _values(
         t.status,
         int(bool(t.priority)),
         t.lang,
-        _iso(t.issued_at),
-        _iso(t.first_called_at),
-        _iso(t.called_at),
-        _iso(t.recalled_at),
-        _iso(t.serving_at),
-        _iso(t.finished_at),
-        counter,
-        username,
+        *(_iso(getattr(t, name)) for name in TIMES),
+        t.counter_label,
+        t.teller_name,
         wait,
         walk,
         service,
         t.quoted_wait_s,
-        touch,
+        t.touch,
         t.recall_count,
         t.transfer_count,
         t.feedback_score,
         *grades,
+        names.get(t.original_service_code, t.original_service_code),
+        names.get(t.service_code, t.service_code),
+        t.priority_reason,
+        ";".join(actions),
+        *(_local(getattr(t, name), zone_) for name in TIMES),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -159,10 +160,16 @@ def _group_percentiles(rng: Range, key: str, aggs: dict[Any, Any]) -> dict[Any, 
 
 
 def grouped_report(
-    session: Session, branch: Branch, cfg: CycleConfig, period: Period, *, by: str
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    *,
+    by: str,
+    now: dt.datetime | None = None,
 ) -> list[ReportRow]:
-    """The API.md report: one row per group of ``by``."""
-    rng = open_range(session, branch, cfg, period)
+    """The API.md report: one row per group of ``by`` (read at ``now``: see ``open_range``)."""
+    rng = open_range(session, branch, cfg, period, now=now)
     if by == "moment":
         return [MomentRow.model_validate(row) for row in _moment_rows(rng)]
     key = _KEY_COLUMN[by]

@@ -9,6 +9,7 @@ the live part of a range, so both parts always agree.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import col
 
-from server.domain.lifecycle import TicketStatus
+from server.domain.calendar import business_date
+from server.domain.lifecycle import QUEUED, TicketStatus
 from server.domain.standards import MOMENT_KEYS, MOMENTS
 from server.models import Branch, Event, Ticket, TicketTouch
 from server.realtime.events import EventType
@@ -67,14 +69,34 @@ def _ms(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     return cast(func.round(sx.seconds_between(dialect, start, end) * 1000), BigInteger)
 
 
-def live_facts(dialect: str, branch: Branch, period: Period, *where: Any) -> Select[Any]:
-    """Tickets of ``branch`` (issued in ``period``, filtered by ``where``) as fact rows."""
+def live_facts(
+    dialect: str, branch: Branch, period: Period, *where: Any, now: dt.datetime | None = None
+) -> Select[Any]:
+    """Tickets of ``branch`` (issued in ``period``, filtered by ``where``) as fact rows.
+
+    ``waiting_ms``: how long a customer never called waited, until they left or (with
+    ``now``) until now, so that one past the wait standard counts as missed (``graded``)
+    instead of as not measured."""
     local = sx.local_time(
         dialect, Ticket.issued_at, tz=branch.timezone, start=period.start, end=period.end
     )
     done = col(Ticket.status) == TicketStatus.DONE.value
     start = case((col(Ticket.serving_at).is_(None), Ticket.called_at), else_=Ticket.serving_at)
     wait = _ms(dialect, Ticket.issued_at, Ticket.first_called_at)
+    # Never called: until the customer left (cancelled), or until now while still queued
+    # today (a ticket left queued from an earlier day waits for the day close to settle it:
+    # a summarised day does not change with the hour it is read).
+    left = and_(col(Ticket.first_called_at).is_(None), col(Ticket.finished_at).is_not(None))
+    today = [] if now is None else [business_date(now, branch.timezone)]
+    queued_today = and_(
+        col(Ticket.status).in_([s.value for s in QUEUED]),
+        col(Ticket.business_date).in_(today),
+    )
+    waiting = case(
+        (left, _ms(dialect, Ticket.issued_at, col(Ticket.finished_at))),
+        *([] if now is None else [(queued_today, _ms(dialect, Ticket.issued_at, literal(now)))]),
+        else_=null(),
+    )
     walk = _ms(dialect, Ticket.called_at, Ticket.serving_at)
     service = case((done, _ms(dialect, start, col(Ticket.finished_at))), else_=null())
     values: dict[str, Any] = {
@@ -123,6 +145,7 @@ def live_facts(dialect: str, branch: Branch, period: Period, *where: Any) -> Sel
             case((recovered, 1), else_=0).label("recovered"),
             col(Ticket.finished_at).label("finished_at"),
             busy.label("busy_ms"),
+            waiting.label("waiting_ms"),
         )
         .select_from(Ticket)
         .outerjoin(TicketTouch, col(TicketTouch.ticket_id) == Ticket.id)
@@ -162,6 +185,16 @@ def graded(dialect: str, cfg: CycleConfig, facts: Any, name: str = "graded") -> 
         )
         for m in MOMENTS
     }
+    # Never called: the wait is not measured, unless the customer already waited past the
+    # standard (missed, whatever happens next or whether they gave up).
+    so_far = grade_expr(
+        dialect, cfg, "wait", facts.c.waiting_ms / 1000.0, facts.c.svc, facts.c.business_date
+    )
+    grades["wait"] = case(
+        (facts.c.wait_ms.is_not(None), grades["wait"]),
+        (so_far == GRADE_MISSED, literal(GRADE_MISSED)),
+        else_=null(),
+    )
     critical = [grades[k] for k in cfg.critical_moments]
     judged = (
         case((or_(*[g.is_not(None) for g in critical]), 1), else_=0) if critical else literal(0)
@@ -213,7 +246,10 @@ def measure_exprs(g: Subquery) -> dict[str, ColumnElement[Any]]:
         out[f"m_{m}_missed"] = _count(grade == GRADE_MISSED)
         out[f"m_{m}_expected"] = _count(grade == GRADE_EXPECTED)
         out[f"m_{m}_exclusive"] = _count(grade == GRADE_EXCLUSIVE)
-        out[f"m_{m}_vsum"] = _sum(on, g.c[VALUE[m][0]])
+        value: ColumnElement[Any] = g.c[VALUE[m][0]]
+        if m == "wait":  # a customer judged before being called: their wait so far
+            value = func.coalesce(value, g.c.waiting_ms)
+        out[f"m_{m}_vsum"] = _sum(on, value)
         out |= _base(g, on, f"m_{m}_")
     w = g.c.wait_ms
     fb = g.c.feedback.is_not(None)

@@ -85,7 +85,9 @@ def predict(
         )
         at_risk = missed = 0
         worst = 0.0
-        standard = service.standard_wait_s * factor
+        # The wait standard as the reports judge it (the cycle map's expected target).
+        own = cfg.target(service.code, "wait")
+        standard = (own.expected if own else service.standard_wait_s) * factor
         for ahead, (issued_at, first_service) in enumerate(queue):
             target = cfg.target(first_service, "wait")
             limit = target.expected * factor if target else standard

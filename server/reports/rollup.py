@@ -51,7 +51,7 @@ def refresh(
             select(func.min(col(Ticket.business_date))).where(col(Ticket.branch_id) == branch.id)
         ).scalar()
         if first is not None:
-            build_days(session, branch, cfg, sx_date(first), through)
+            build_days(session, branch, cfg, sx_date(first), through, now=now)
         state = state or ReportState(branch_id=row_id(branch))  # type: ignore[call-arg]
         state.hist_key = None
         sync_hist(session, branch, cfg, state, None)
@@ -61,10 +61,10 @@ def refresh(
         dirty = dirty_days(session, branch.id, state)  # type: ignore[arg-type]
         rebuilt = sorted(dirty | {d for d in rebuild if d <= state.built_through})
         for day in rebuilt:
-            build_days(session, branch, cfg, day, day)
+            build_days(session, branch, cfg, day, day, now=now)
         if state.built_through < through:
             rebuilt.append(state.built_through + dt.timedelta(days=1))
-            build_days(session, branch, cfg, rebuilt[-1], through)
+            build_days(session, branch, cfg, rebuilt[-1], through, now=now)
             state.built_through = through
         if state.grading != key:
             regrade(session, branch, cfg, state.built_through)

@@ -84,6 +84,8 @@ async def put_cycle(
             overrides=body.overrides_list(),
             now=now,
         )
+        # Open risk alerts cite the standards: judge them again under the new ones now.
+        risk.check_standard_risk(session, b, now=now)
         changed.append(b.id)
         return cycle_public(b, cfg)
 
@@ -110,7 +112,7 @@ async def report(
     def run(session: Session, principal: Principal, now: dt.datetime) -> list[ReportRow]:
         b = branch_for(session, principal, branch)
         period = period_of(b, first, last, now)
-        return grouped.grouped_report(session, b, load_cycle(session, b), period, by=by)
+        return grouped.grouped_report(session, b, load_cycle(session, b), period, by=by, now=now)
 
     return await work(run)
 
@@ -124,7 +126,7 @@ def _view(fn: Any) -> Any:
     ) -> Any:
         def run(session: Session, principal: Principal, now: dt.datetime) -> Any:
             b = branch_for(session, principal, branch)
-            return fn(session, b, load_cycle(session, b), period_of(b, first, last, now))
+            return fn(session, b, load_cycle(session, b), period_of(b, first, last, now), now)
 
         return await work(run)
 
@@ -177,13 +179,15 @@ async def tickets_csv(
 ) -> StreamingResponse:
     def run(session: Session, principal: Principal, now: dt.datetime) -> tuple[Any, ...]:
         b = branch_for(session, principal, branch)
-        return b.id, b.code, load_cycle(session, b), period_of(b, first, last, now)
+        return b.id, b.code, load_cycle(session, b), period_of(b, first, last, now), now
 
-    branch_id, code, cfg, period = await work(run)
+    branch_id, code, cfg, period, now = await work(run)
 
     def lines() -> Iterator[str]:
         with ctx.db.read_session() as session:
-            yield from export.ticket_rows(session, branch_id, cfg, period)
+            b = session.get(Branch, branch_id)
+            assert b is not None
+            yield from export.ticket_rows(session, b, cfg, period, now=now)
 
     name = f"tickets-{code}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     return StreamingResponse(

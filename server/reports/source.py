@@ -45,6 +45,8 @@ class Range:
     period: Period
     cov: Coverage
     _fact_days: tuple[Any, Any] | None = None  # first and last day of the stored facts
+    # The moment the report is read: tickets still waiting are judged up to it.
+    now: dt.datetime | None = None
 
     @property
     def dialect(self) -> str:
@@ -62,6 +64,7 @@ class Range:
             self.branch,
             period,
             *self.cov.live_where(Ticket.business_date),
+            now=self.now,
         )
 
     def stored_days_where(self, day: Any) -> list[Any]:
@@ -242,11 +245,18 @@ def equal_key(column: Any, key: Any) -> Any:
 
 
 def open_range(
-    session: Session, branch: Branch, cfg: CycleConfig, period: Period, *, grades: bool = True
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    *,
+    grades: bool = True,
+    now: dt.datetime | None = None,
 ) -> Range:
-    """``grades=False``: the caller reads no grade, so a stale grading does not matter."""
+    """``grades=False``: the caller reads no grade, so a stale grading does not matter.
+    ``now``: tickets still waiting past their standard count as missed."""
     cov = coverage(session, branch, period, cfg if grades else None)
-    return Range(session, branch, cfg, period, cov)
+    return Range(session, branch, cfg, period, cov, now=now)
 
 
 def series_percentiles(

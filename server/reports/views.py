@@ -3,6 +3,7 @@ against wait, estimate accuracy and service recovery."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,9 +29,17 @@ from server.reports.source import open_range
 __all__ = ["WAIT_BUCKETS", "breaks", "estimates", "heatmap", "recovery", "satisfaction"]
 
 
-def heatmap(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> HeatmapPublic:
+def heatmap(
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    now: dt.datetime | None = None,
+) -> HeatmapPublic:
     """Arrivals and missed tickets by weekday and local hour."""
-    rows = open_range(session, branch, cfg, period).sums(("weekday", "hour"), ("tickets", "missed"))
+    rows = open_range(session, branch, cfg, period, now=now).sums(
+        ("weekday", "hour"), ("tickets", "missed")
+    )
     arrivals = [[0] * 24 for _ in range(7)]
     missed = [[0] * 24 for _ in range(7)]
     for weekday, hour, n, m in rows:
@@ -47,10 +56,16 @@ def heatmap(session: Session, branch: Branch, cfg: CycleConfig, period: Period) 
     )
 
 
-def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> BreaksPublic:
+def breaks(
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    now: dt.datetime | None = None,
+) -> BreaksPublic:
     """Where the cycle breaks: moments, services and hours by missed tickets."""
     per_moment = [f"m_{k}_{x}" for k in MOMENT_KEYS for x in ("missed", "n")]
-    rows = open_range(session, branch, cfg, period).sums(
+    rows = open_range(session, branch, cfg, period, now=now).sums(
         ("svc", "hour"), ("tickets", "missed", *per_moment)
     )
     totals = {name: sum(int(getattr(r, name)) for r in rows) for name in per_moment}
@@ -90,7 +105,11 @@ def breaks(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -
 
 
 def satisfaction(
-    session: Session, branch: Branch, cfg: CycleConfig, period: Period
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    now: dt.datetime | None = None,
 ) -> list[SatisfactionBucket]:
     """Feedback by wait bucket."""
     names = [f"sat{i}_{x}" for i in range(len(WAIT_BUCKETS)) for x in ("n", "fb_n", "fb_sum")]
@@ -115,7 +134,11 @@ def satisfaction(
 
 
 def estimates(
-    session: Session, branch: Branch, cfg: CycleConfig, period: Period
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    now: dt.datetime | None = None,
 ) -> list[EstimateRow]:
     """Quoted against actual wait, by issued service and in total (key "*")."""
     names = ("est_n", "est_abs_ms", "est_err_ms", "est_within")
@@ -136,7 +159,13 @@ def estimates(
     return out
 
 
-def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period) -> RecoveryPublic:
+def recovery(
+    session: Session,
+    branch: Branch,
+    cfg: CycleConfig,
+    period: Period,
+    now: dt.datetime | None = None,
+) -> RecoveryPublic:
     """Missed waits, the recoveries logged for them and the feedback of both."""
     names = (
         "m_wait_missed",
@@ -146,7 +175,7 @@ def recovery(session: Session, branch: Branch, cfg: CycleConfig, period: Period)
         "rec_fb_n0",
         "rec_fb_sum0",
     )
-    rows = open_range(session, branch, cfg, period).sums(("svc",), names)
+    rows = open_range(session, branch, cfg, period, now=now).sums(("svc",), names)
     by = {r[0]: [int(x) for x in r[1:]] for r in rows if int(r.m_wait_missed)}
     tot = [sum(v[i] for v in by.values()) for i in range(6)]
     rng = open_range(session, branch, cfg, period, grades=False)

@@ -51,5 +51,6 @@ def _ticket_fields(ticket: Ticket, counter: Counter | None) -> dict[str, Any]:
         "recall_count": ticket.recall_count,
         "transfer_count": ticket.transfer_count,
         "transfer_note": ticket.transfer_note,
+        "transfer_counter_id": ticket.transfer_counter_id,
         "cancel_reason": ticket.cancel_reason,
     }

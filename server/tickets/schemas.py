@@ -158,6 +158,9 @@ class TicketPublic(BaseModel):
     transfer_note: str | None = Field(
         default=None, description="the sending teller's note for the next one (staff only)"
     )
+    transfer_counter_id: int | None = Field(
+        default=None, description="sent to this counter: only it calls the ticket"
+    )
     cancel_reason: str | None
 
 

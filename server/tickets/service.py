@@ -367,7 +367,10 @@ def transfer(
     ticket.transfer_count += 1
     ticket.transfer_counter_id = to_counter.id if to_counter is not None else None
     ticket.transfer_note = note or None
+    # At no counter and with no teller until one calls it: the reports by counter and by
+    # teller then put a transferred ticket in the same place (they disagreed by one).
     ticket.counter_id = None
+    ticket.teller_id = None
     ticket.serving_at = None
     ticket.called_at = None
     ticket.recalled_at = None

@@ -162,6 +162,37 @@ def test_transfer_to_a_chosen_counter_with_a_note(client, kit) -> None:
     assert phone["counter"] == "2"
 
 
+def test_a_ticket_sent_to_a_counter_is_not_another_counters_to_call(
+    client, kit, clock: FrozenClock
+) -> None:
+    b1 = issue(client, kit, "B")
+    assert at(client, kit, "1", "open").status_code == 200
+    assert at(client, kit, "1", "call-next").json()["ticket"]["id"] == b1["id"]
+    sent = client.post(
+        f"/api/v1/tickets/{b1['id']}/transfer",
+        json={"counter": kit.counters["2"]},
+        headers=kit.auth("teller1"),
+    )
+    assert sent.json()["ticket"]["transfer_counter_id"] == kit.counters["2"]
+    clock.advance(400)
+    listed = client.get(f"/api/v1/counters/{kit.counters['1']}/queue", headers=kit.auth("teller1"))
+    assert listed.json()["mine"] == []
+    [row] = listed.json()["others"]
+    assert row["ticket"]["id"] == b1["id"]
+    assert row["waited_s"] >= 400  # since the customer arrived, still counting
+    refused = at(client, kit, "1", "call", {"ticket": b1["id"]})
+    assert refused.status_code == 409
+    assert "another counter" in refused.json()["detail"]
+    assert at(client, kit, "2", "open").status_code == 200
+    assert at(client, kit, "2", "call", {"ticket": b1["id"]}).status_code == 200
+
+
+def test_a_held_counter_is_refused_with_its_own_code(client, kit) -> None:
+    assert at(client, kit, "1", "open").status_code == 200
+    other = client.post(f"/api/v1/counters/{kit.counters['1']}/open", headers=kit.auth("teller2"))
+    assert (other.status_code, other.json()["code"]) == (409, "counter_held")
+
+
 def test_a_transfer_says_where_to(client, kit) -> None:
     a1 = issue(client, kit, "A")
     assert at(client, kit, "1", "open").status_code == 200

@@ -122,7 +122,9 @@ def test_rollups_give_the_live_figures(world: dict[str, Any]) -> None:
     assert facts == len(world["sc"].tickets)
     assert 0 < sums < facts
     assert _read_from(world) == (True, False)  # the whole range comes from the rollups
-    assert snapshot(world) == live
+    # The day close cancelled the customers never called, whose waits then count as missed
+    # (they waited past the standard and left unserved): the figures read live agree.
+    assert snapshot(world) == _live_only(world)
 
 
 def test_a_changed_day_is_read_live_then_rebuilt(world: dict[str, Any]) -> None:
