@@ -1,88 +1,49 @@
 /**
- * teller_ui/app.js — the counter console: sign in, choose a counter, call and serve customers,
- * log a service recovery when a wait broke the standard, follow the queue live.
+ * teller_ui/app.js — the counter console: sign in, choose a counter (held in the teller's
+ * name), call and serve customers, follow the queue live, and leave the counter paused or
+ * closed on sign-out. The parts live beside it: picker.js (choosing a counter), card.js (the
+ * console's drawing), calls.js (calling), queue.js (who is waiting), transfer.js, recovery.js;
+ * shared.js holds the state.
  */
 
-import { Api, ApiError } from "/ui/api.js";
+import { ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
-import { $, el, loadJSON, StaffSession } from "/ui/staff.js";
-import { duration, getLang, setLang, t, translatePage } from "./i18n.js";
+import { $, el, StaffSession } from "/ui/staff.js";
+import { callChosen, callNext, clearUndo, markNoShow } from "./calls.js";
+import { renderCard, renderControls, renderLive, rescueFocus } from "./card.js";
+import { getLang, setLang, t, translatePage } from "./i18n.js";
+import { renderPicker } from "./picker.js";
+import { initWaiting, refreshWaiting, renderCounts, renderWaiting } from "./queue.js";
+import { submitRecovery } from "./recovery.js";
+import {
+  act,
+  api,
+  ask,
+  clearError,
+  clearNotice,
+  counterTitle,
+  holderName,
+  hooks,
+  isMe,
+  setCounter,
+  showError,
+  showNotice,
+  state,
+  toast,
+  updateCurrent,
+} from "./shared.js";
+import { openTransfer } from "./transfer.js";
 
 const session = new StaffSession("sira.staff");
 const COUNTER_KEY = "sira.teller.counter";
-const RECOVERED_KEY = "sira.teller.recovered";
-const RECOVERY_ACTIONS = [
-  "apologized",
-  "explained_delay",
-  "fast_tracked",
-  "manager_involved",
-  "compensation",
-  "other",
-];
 const PAUSE_REASONS = ["reason_break", "reason_lunch", "reason_cash", "reason_backoffice", "reason_meeting"];
-
-const api = new Api();
-
-const state = {
-  session: null, // {token, role, branch, username}
-  branch: null,
-  snapshot: null, // snapshot data: {branch, services, counters, ...}
-  counterId: null,
-  counter: null, // counter_dict: {id, label, state, services, pause_reason, current_ticket}
-  nobodyWaiting: false,
-  busy: false,
-  stream: null,
-  live: "connecting",
-  recoveryAction: null,
-  lastCall: null, // call-next payload of the current ticket (waited_s, standard_wait_s)
-};
-
-// ---------------------------------------------------------------------------------- helpers
-
-function recovered() {
-  return new Set(loadJSON(sessionStorage, RECOVERED_KEY, []));
-}
-
-function markRecovered(ticketId) {
-  const ids = recovered();
-  ids.add(ticketId);
-  sessionStorage.setItem(RECOVERED_KEY, JSON.stringify([...ids].slice(-200)));
-}
+// How often the waiting list's waits are redrawn (they grow while nobody is called).
+const WAITS_REDRAW_MS = 15_000;
 
 function show(view) {
   for (const id of ["view-login", "view-pick", "view-console"]) $(id).hidden = id !== view;
   $("topbar-info").hidden = view !== "view-console";
   $("sign-out").hidden = view === "view-login";
-}
-
-function toast(message) {
-  const node = el("div", { class: "toast", role: "status", text: message });
-  $("toasts").append(node);
-  setTimeout(() => node.remove(), 4000);
-}
-
-function showError(err, prefix = t("error_prefix")) {
-  const detail = err instanceof ApiError ? err.detail : String(err?.message || err);
-  $("error-text").textContent = `${prefix} ${detail}`;
-  $("error").hidden = false;
-}
-
-function clearError() {
-  $("error").hidden = true;
-}
-
-function serviceRow(code) {
-  return state.snapshot?.services.find((s) => s.code === code) || null;
-}
-
-function serviceName(code) {
-  const row = serviceRow(code);
-  if (!row) return code;
-  return row.names?.[getLang()] || row.name || code;
-}
-
-function seconds(a, b) {
-  return Math.max(0, Math.round((new Date(b) - new Date(a)) / 1000));
 }
 
 // ------------------------------------------------------------------------------ the session
@@ -111,11 +72,29 @@ async function signIn(event) {
   }
 }
 
-async function signOut() {
-  await session.signOut(api);
-  stopStream();
-  sessionStorage.removeItem(COUNTER_KEY);
-  Object.assign(state, { session: null, branch: null, snapshot: null, counter: null, counterId: null });
+/** The counter this teller holds (open or paused), if any: sign-out asks what becomes of it. */
+function heldCounter() {
+  const mine = (c) => c && c.state !== "closed" && isMe(c.held_by);
+  if (mine(state.counter)) return state.counter;
+  return (state.snapshot?.counters || []).find(mine) || null;
+}
+
+async function requestSignOut() {
+  const held = heldCounter();
+  if (!held) return signOut();
+  $("signout-lead").textContent = t("signout_lead", { counter: counterTitle(held.label) });
+  $("signout-busy").hidden = !held.current_ticket;
+  $("signout-pause").checked = true;
+  if ((await ask($("signout-dialog"))) !== "signout") return;
+  return signOut($("signout-close").checked ? "close" : "pause");
+}
+
+/** Sign out; `counter` ("pause" | "close") says what becomes of the counter held. */
+async function signOut(counter = null) {
+  leaveCounter();
+  // StaffSession posts the logout and forgets the session; this adapter adds the body.
+  await session.signOut({ post: (path) => api.post(path, counter ? { counter } : undefined) });
+  Object.assign(state, { session: null, me: null, branch: null, snapshot: null });
   $("who").textContent = "";
   show("view-login");
   $("login-username").focus();
@@ -125,6 +104,11 @@ async function afterSignIn() {
   api.setToken(state.session.token);
   $("who").textContent = t("signed_in_as", { user: state.session.username });
   state.branch = state.session.branch;
+  // Who "me" is, to tell my counters from a colleague's (by user id; the username if unknown).
+  state.me = await api.get("/api/v1/auth/me").catch((err) => {
+    if (err instanceof ApiError && err.status === 401) throw err;
+    return null;
+  });
   if (!state.branch) {
     // An administrator belongs to no branch: work in the first one.
     const branches = await api.get("/api/v1/admin/branches");
@@ -133,11 +117,14 @@ async function afterSignIn() {
   await refreshSnapshot();
   const stored = Number(sessionStorage.getItem(COUNTER_KEY));
   const counter = state.snapshot.counters.find((c) => c.id === stored);
-  if (counter && counter.state !== "closed") {
+  if (counter && counter.state !== "closed" && isMe(counter.held_by)) {
     enterConsole(counter);
-  } else {
-    showPicker();
+    return;
   }
+  if (counter?.held_by) {
+    showNotice(t("counter_lost", { name: holderName(counter.held_by), counter: counterTitle(counter.label) }));
+  }
+  showPicker();
 }
 
 function handleAuthFailure(err) {
@@ -152,46 +139,28 @@ function handleAuthFailure(err) {
 // --------------------------------------------------------------------------- counter choice
 
 function showPicker() {
-  stopStream();
-  state.counter = null;
-  state.counterId = null;
-  sessionStorage.removeItem(COUNTER_KEY);
-  const grid = $("counter-grid");
-  grid.replaceChildren();
-  const counters = state.snapshot?.counters || [];
-  if (!counters.length) grid.append(el("p", { class: "muted", text: t("no_counters") }));
-  for (const c of counters) {
-    const services = c.services.map((code) => `${code} · ${serviceName(code)}`).join(", ");
-    grid.append(
-      el(
-        "button",
-        {
-          type: "button",
-          class: `counter-choice state-${c.state}`,
-          "data-testid": `counter-${c.label}`,
-          onclick: () => pickCounter(c),
-        },
-        el("span", { class: "choice-label", text: t("counter_n", { label: c.label }) }),
-        el("span", { class: `state-pill state-${c.state}`, text: t(`state_${c.state}`) }),
-        el("span", { class: "choice-services", text: t("serves", { services }) }),
-      ),
-    );
-  }
+  leaveCounter();
+  renderPicker(enterConsole);
   show("view-pick");
 }
 
-async function pickCounter(counter) {
-  clearError();
-  try {
-    let c = counter;
-    if (c.state === "closed") {
-      c = await api.post(`/api/v1/counters/${c.id}/open`);
-      toast(t("opened_ok", { label: c.label }));
-    }
-    enterConsole(c);
-  } catch (err) {
-    if (!handleAuthFailure(err)) showError(err);
-  }
+function leaveCounter() {
+  stopStream();
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  clearUndo();
+  Object.assign(state, { counter: null, counterId: null, queue: null, lastCall: null });
+  sessionStorage.removeItem(COUNTER_KEY);
+}
+
+/** Our counter went to a colleague (or was closed): say so at once and go back to the picker. */
+function loseCounter(message) {
+  showNotice(message);
+  showPicker();
+  refreshSnapshot()
+    .then(() => {
+      if (!$("view-pick").hidden) renderPicker(enterConsole);
+    })
+    .catch(() => {});
 }
 
 // ---------------------------------------------------------------------------------- console
@@ -200,10 +169,12 @@ function enterConsole(counter) {
   state.counterId = counter.id;
   state.counter = counter;
   state.nobodyWaiting = false;
+  state.queue = null;
   sessionStorage.setItem(COUNTER_KEY, String(counter.id));
   show("view-console");
   startStream();
   render();
+  refreshWaiting().catch(() => {});
   $("call-next").focus();
 }
 
@@ -230,242 +201,65 @@ function stopStream() {
 let refreshTimer = null;
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => refreshSnapshot().catch(() => {}), 200);
+  refreshTimer = setTimeout(() => {
+    refreshSnapshot().catch(() => {});
+    refreshWaiting().catch((err) => handleAuthFailure(err));
+  }, 200);
 }
 
 async function refreshSnapshot() {
+  const asked = state.counterId;
   try {
     const res = await api.get(`/api/v1/branches/${encodeURIComponent(state.branch)}/snapshot`);
-    applySnapshot(res.data);
+    // A snapshot asked for before we chose this counter may still show its former holder.
+    applySnapshot(res.data, { followCounter: asked === state.counterId });
   } catch (err) {
     if (!handleAuthFailure(err)) throw err;
   }
 }
 
-function applySnapshot(data) {
+function applySnapshot(data, { followCounter = true } = {}) {
   state.snapshot = data;
   const mine = data.counters.find((c) => c.id === state.counterId);
-  if (mine) setCounter(mine);
+  if (mine && followCounter && !follow(mine)) return;
   if (!$("view-console").hidden) render();
 }
 
 function onEvent(ev) {
   if (ev.type === "counter.changed" && ev.data?.counter?.id === state.counterId) {
-    setCounter(ev.data.counter);
+    if (!follow(ev.data.counter, ev.data.taken_over_from)) return;
     render();
   }
-  // Counts and counters come from one fresh snapshot: simple and always consistent.
+  // Counts, counters and the waiting list are read fresh: simple and always consistent.
   scheduleRefresh();
 }
 
-function setCounter(counter) {
-  const before = state.counter?.current_ticket?.id;
-  state.counter = counter;
-  if (counter.current_ticket?.id !== before) {
-    state.recoveryAction = null;
-    if (state.lastCall && state.lastCall.ticket.id !== counter.current_ticket?.id) state.lastCall = null;
+/** Take the server's word on our counter; false when it is ours no more (then we left it). */
+function follow(counter, takenFrom = null) {
+  const lostTo = counter.held_by && !isMe(counter.held_by) ? counter.held_by : null;
+  if (lostTo || isMe(takenFrom)) {
+    const name = holderName(lostTo);
+    loseCounter(t("counter_lost", { name, counter: counterTitle(counter.label) }));
+    return false;
   }
-  if (counter.current_ticket) state.nobodyWaiting = false;
-}
-
-function myWaiting() {
-  const mine = new Set(state.counter?.services || []);
-  return (state.snapshot?.services || []).filter((s) => mine.has(s.code)).reduce((n, s) => n + s.waiting, 0);
-}
-
-/** Wait and standard of the current ticket (the call's own figures when we have them). */
-function waitInfo(ticket) {
-  if (state.lastCall && state.lastCall.ticket.id === ticket.id) {
-    return { waited: state.lastCall.waited_s, standard: state.lastCall.standard_wait_s };
+  // Closed by someone else (a manager); our own Close is an action in progress (busy).
+  if (counter.state === "closed" && !state.busy) {
+    loseCounter(t("counter_closed_msg", { counter: counterTitle(counter.label) }));
+    return false;
   }
-  const waited = ticket.first_called_at ? seconds(ticket.issued_at, ticket.first_called_at) : 0;
-  const standard = serviceRow(ticket.original_service)?.standard_wait_s ?? null;
-  return { waited, standard };
-}
-
-function ruleText(rule) {
-  if (!rule) return "—";
-  const key = `rule_${rule}`;
-  const text = t(key);
-  return text === key ? t("rule_unknown", { rule }) : text;
+  setCounter(counter);
+  return true;
 }
 
 function render() {
-  const c = state.counter;
-  if (!c) return;
-  $("counter-badge").textContent = t("counter_n", { label: c.label });
-  const pill = $("counter-state");
-  pill.textContent = t(`state_${c.state}`);
-  pill.className = `state-pill state-${c.state}`;
-  renderLive();
-
-  const paused = c.state === "paused";
-  $("paused-banner").hidden = !paused;
-  $("paused-reason-text").textContent = paused ? t("paused_because", { reason: c.pause_reason || "—" }) : "";
-
-  const ticket = c.current_ticket;
-  $("current-empty").hidden = Boolean(ticket);
-  $("current-body").hidden = !ticket;
-  if (!ticket) {
-    const nobody = state.nobodyWaiting && myWaiting() === 0;
-    $("empty-title").textContent = nobody ? t("nobody_waiting") : t("no_customer");
-    $("empty-hint").textContent = nobody ? t("nobody_waiting_hint") : t("no_customer_hint");
-    $("current-empty").dataset.state = nobody ? "nobody-waiting" : "idle";
-  } else {
-    $("current-code").textContent = ticket.code;
-    const status = $("current-status");
-    status.textContent = t(ticket.status === "serving" ? "status_serving" : "status_called");
-    status.className = `status-chip status-${ticket.status}`;
-    $("current-service").textContent = `${ticket.service} · ${serviceName(ticket.service)}`;
-    const tags = [];
-    if (ticket.priority) tags.push(t("priority_customer"));
-    if (ticket.recall_count) tags.push(t("recalls", { n: ticket.recall_count }));
-    if (ticket.transfer_count) tags.push(t("transferred_n", { n: ticket.transfer_count }));
-    $("current-tags").textContent = tags.join(" · ");
-    const { waited, standard } = waitInfo(ticket);
-    $("current-wait").textContent = duration(waited);
-    $("current-wait").classList.toggle("over", standard !== null && waited > standard);
-    $("current-standard").textContent = standard !== null ? `(${t("standard_is", { standard: duration(standard) })})` : "";
-    $("current-rule").textContent = ruleText(ticket.call_rule);
-  }
-  renderRecovery(ticket);
-  renderButtons();
-  renderQueue();
-}
-
-function renderLive() {
-  const live = $("live");
-  const ok = state.live === "open";
-  live.textContent = ok ? t("live") : t("offline");
-  live.className = `live-dot ${ok ? "is-live" : "is-offline"}`;
-}
-
-function renderButtons() {
-  const c = state.counter;
-  const ticket = c.current_ticket;
-  const status = ticket?.status;
-  const open = c.state === "open";
-  const busy = state.busy;
-  $("call-next").disabled = busy || !open;
-  $("call-label").textContent = busy && state.calling ? t("calling") : t(ticket ? "call_next_finish" : "call_next");
-  $("recall").disabled = busy || !open || status !== "called";
-  $("serve").disabled = busy || status !== "called";
-  $("finish").disabled = busy || !(status === "called" || status === "serving");
-  $("no-show").disabled = busy || status !== "called";
-  $("transfer").disabled = busy || !(status === "called" || status === "serving");
-  $("reprint").disabled = busy || !status;
-  $("pause").disabled = busy || !open;
-  $("pause").hidden = c.state === "paused";
-  $("close-counter").disabled = busy;
-}
-
-function renderQueue() {
-  const services = state.snapshot?.services || [];
-  const mine = state.counter?.services || [];
-  const mineRows = mine.map((code) => services.find((s) => s.code === code)).filter(Boolean);
-  const otherRows = services.filter((s) => !mine.includes(s.code));
-  const total = services.reduce((n, s) => n + s.waiting, 0);
-  $("queue-total").textContent = t("queue_total", { n: total });
-  const item = (s) =>
-    el(
-      "li",
-      { class: `queue-item${s.waiting ? "" : " is-empty"}`, "data-testid": `queue-${s.code}`, "data-count": s.waiting },
-      el("span", { class: "svc-code", text: s.code, "aria-hidden": "true" }),
-      el(
-        "span",
-        { class: "svc-text" },
-        el("span", { class: "svc-name", text: s.names?.[getLang()] || s.name }),
-        el("span", { class: "svc-std muted", text: t("std_short", { standard: duration(s.standard_wait_s) }) }),
-      ),
-      el(
-        "span",
-        { class: "svc-count" },
-        el("strong", { "data-testid": `queue-${s.code}-count`, text: String(s.waiting) }),
-        el("span", { class: "muted small", text: t("waiting_n") }),
-      ),
-    );
-  $("queue-mine").replaceChildren(...mineRows.map(item));
-  $("queue-others").replaceChildren(...otherRows.map(item));
-  $("queue-others-title").hidden = otherRows.length === 0;
-}
-
-function renderRecovery(ticket) {
-  const box = $("recovery-prompt");
-  if (!ticket) {
-    box.hidden = true;
-    return;
-  }
-  const { waited, standard } = waitInfo(ticket);
-  const missed = standard !== null && waited > standard;
-  const done = recovered().has(ticket.id);
-  box.hidden = !missed || done;
-  if (box.hidden) return;
-  $("recovery-title").textContent = t("recovery_title", { code: ticket.code });
-  $("recovery-lead").textContent = t("recovery_lead", { waited: duration(waited), standard: duration(standard) });
-  const row = $("recovery-actions");
-  row.replaceChildren(
-    ...RECOVERY_ACTIONS.map((action) =>
-      el("button", {
-        type: "button",
-        class: "chip",
-        "aria-pressed": String(state.recoveryAction === action),
-        "data-testid": `recovery-action-${action}`,
-        text: t(`act_${action}`),
-        onclick: () => {
-          state.recoveryAction = action;
-          renderRecovery(state.counter.current_ticket);
-        },
-      }),
-    ),
-  );
-  $("recovery-submit").disabled = state.busy;
+  if (!state.counter) return;
+  renderCard();
+  renderCounts();
+  renderWaiting();
+  rescueFocus();
 }
 
 // ---------------------------------------------------------------------------------- actions
-
-async function act(fn, { calling = false } = {}) {
-  if (state.busy) return;
-  state.busy = true;
-  state.calling = calling;
-  renderButtons();
-  try {
-    await fn();
-    clearError();
-  } catch (err) {
-    if (!handleAuthFailure(err)) showError(err);
-    scheduleRefresh();
-  } finally {
-    state.busy = false;
-    state.calling = false;
-    if (state.counter) render();
-  }
-}
-
-function updateCurrent(ticket) {
-  const c = { ...state.counter };
-  const atCounter = ticket && (ticket.status === "called" || ticket.status === "serving");
-  c.current_ticket = atCounter ? ticket : null;
-  setCounter(c);
-}
-
-function callNext() {
-  if ($("call-next").disabled) return;
-  return act(
-    async () => {
-      const res = await api.requestFull("POST", `/api/v1/counters/${state.counterId}/call-next`);
-      if (res.status === 204) {
-        state.nobodyWaiting = true;
-        updateCurrent(null);
-      } else {
-        state.lastCall = res.data;
-        updateCurrent(res.data.ticket);
-        $("recovery-done").hidden = true;
-      }
-      scheduleRefresh();
-    },
-    { calling: true },
-  );
-}
 
 function ticketOp(op, okKey) {
   const ticket = state.counter?.current_ticket;
@@ -495,42 +289,6 @@ function recall() {
   return act(async () => {
     const res = await api.post(`/api/v1/counters/${state.counterId}/recall`);
     updateCurrent(res.ticket);
-  });
-}
-
-function openTransfer() {
-  const ticket = state.counter?.current_ticket;
-  if (!ticket) return;
-  $("transfer-title").textContent = t("transfer_title", { code: ticket.code });
-  const choices = (state.snapshot?.services || []).filter((s) => s.code !== ticket.service);
-  $("transfer-choices").replaceChildren(
-    ...choices.map((s) =>
-      el(
-        "button",
-        {
-          type: "button",
-          class: "service-choice",
-          "data-testid": `transfer-service-${s.code}`,
-          onclick: () => {
-            $("transfer-dialog").close();
-            transferTo(ticket, s.code);
-          },
-        },
-        el("span", { class: "svc-code", text: s.code, "aria-hidden": "true" }),
-        el("span", { class: "svc-name", text: s.names?.[getLang()] || s.name }),
-        el("span", { class: "muted small", text: `${s.waiting} ${t("waiting_n")}` }),
-      ),
-    ),
-  );
-  $("transfer-dialog").showModal();
-}
-
-function transferTo(ticket, code) {
-  return act(async () => {
-    await api.post(`/api/v1/tickets/${ticket.id}/transfer`, { service: code });
-    updateCurrent(null);
-    toast(t("transfer_ok", { code: ticket.code, service: `${code} · ${serviceName(code)}` }));
-    scheduleRefresh();
   });
 }
 
@@ -576,10 +334,11 @@ function resume() {
 }
 
 function closeCounter() {
-  const label = state.counter.label;
+  const name = counterTitle(state.counter.label);
   return act(async () => {
     await api.post(`/api/v1/counters/${state.counterId}/close`);
-    toast(t("closed_ok", { label }));
+    toast(t("closed_ok", { counter: name }));
+    leaveCounter();
     await refreshSnapshot();
     showPicker();
   });
@@ -587,6 +346,7 @@ function closeCounter() {
 
 async function changeCounter() {
   clearError();
+  leaveCounter();
   try {
     await refreshSnapshot();
   } catch (err) {
@@ -595,40 +355,34 @@ async function changeCounter() {
   showPicker();
 }
 
-function submitRecovery() {
-  const ticket = state.counter?.current_ticket;
-  if (!ticket) return;
-  const action = state.recoveryAction;
-  if (!action) {
-    showError(new Error(t("choose_action")), "");
-    return;
-  }
-  const note = $("recovery-note").value.trim();
-  return act(async () => {
-    await api.post(`/api/v1/tickets/${ticket.id}/recovery`, { action, note });
-    markRecovered(ticket.id);
-    state.recoveryAction = null;
-    $("recovery-note").value = "";
-    const done = $("recovery-done");
-    done.textContent = t("recovery_logged", { action: t(`act_${action}`) });
-    done.hidden = false;
-  });
+// ------------------------------------------------------------------------------- keyboard
+
+/** N: call next, but never finish a called customer as served unasked: offer the choice. */
+function callKey() {
+  if (state.counter?.current_ticket?.status !== "called") return callNext();
+  const pair = $("call-pair");
+  pair.classList.remove("is-asking");
+  void pair.offsetWidth; // restart the highlight
+  pair.classList.add("is-asking");
+  $("call-next-done").focus();
 }
 
-// ------------------------------------------------------------------------------- keyboard
+const KEYS = {
+  n: { run: callKey, ok: () => !state.busy && state.counter?.state === "open" },
+  r: { run: recall, ok: () => !$("recall").disabled },
+  s: { run: () => ticketOp("serve"), ok: () => !$("serve").disabled },
+  f: { run: () => ticketOp("finish", "done_ok"), ok: () => !$("finish").disabled },
+};
 
 function onKey(event) {
   if ($("view-console").hidden || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
   if (target.closest?.("input, textarea, select, [contenteditable], dialog")) return;
   if (document.querySelector("dialog[open]")) return;
-  const handlers = { n: callNext, r: recall, s: () => ticketOp("serve"), f: () => ticketOp("finish", "done_ok") };
-  const key = event.key.toLowerCase();
-  const guard = { s: "serve", f: "finish" }[key];
-  if (!(key in handlers)) return;
+  const key = KEYS[event.key.toLowerCase()];
+  if (!key) return;
   event.preventDefault();
-  if (guard && $(guard).disabled) return;
-  handlers[key]();
+  if (key.ok()) key.run();
 }
 
 // ---------------------------------------------------------------------------------- start
@@ -640,23 +394,29 @@ function applyLanguage() {
   $("lang-toggle").title = t("lang_toggle_label");
   document.title = `Sira — ${t("app_title")}`;
   if (state.session) $("who").textContent = t("signed_in_as", { user: state.session.username });
-  if (!$("view-pick").hidden) showPicker();
+  if (!$("view-pick").hidden) renderPicker(enterConsole);
   if (state.counter && !$("view-console").hidden) render();
 }
 
 function wire() {
+  Object.assign(hooks, { render, renderControls, refresh: scheduleRefresh, authFailure: handleAuthFailure });
+  initWaiting({ call: callChosen });
   $("login-form").addEventListener("submit", signIn);
-  $("sign-out").addEventListener("click", signOut);
+  $("sign-out").addEventListener("click", requestSignOut);
   $("lang-toggle").addEventListener("click", () => {
     setLang(getLang() === "en" ? "tr" : "en");
     applyLanguage();
   });
   $("error-dismiss").addEventListener("click", clearError);
-  $("call-next").addEventListener("click", callNext);
+  $("notice-dismiss").addEventListener("click", clearNotice);
+  $("call-next").addEventListener("click", () => callNext());
+  $("call-next-done").addEventListener("click", () => callNext({ previous: "done" }));
+  $("call-next-no-show").addEventListener("click", () => callNext({ previous: "no_show" }));
+  $("call-pair").addEventListener("animationend", () => $("call-pair").classList.remove("is-asking"));
   $("recall").addEventListener("click", recall);
   $("serve").addEventListener("click", () => ticketOp("serve"));
   $("finish").addEventListener("click", () => ticketOp("finish", "done_ok"));
-  $("no-show").addEventListener("click", () => ticketOp("no-show", "no_show_ok"));
+  $("no-show").addEventListener("click", markNoShow);
   $("transfer").addEventListener("click", openTransfer);
   $("reprint").addEventListener("click", reprint);
   $("pause").addEventListener("click", openPause);
@@ -666,6 +426,9 @@ function wire() {
   $("change-counter").addEventListener("click", changeCounter);
   $("recovery-submit").addEventListener("click", submitRecovery);
   document.addEventListener("keydown", onKey);
+  setInterval(() => {
+    if (state.counterId && state.queue) renderWaiting();
+  }, WAITS_REDRAW_MS);
 }
 
 async function start() {

@@ -1,7 +1,9 @@
 """axe-core on the staff screens: no serious or critical violations on the teller console
-(sign-in, a customer at the counter with the recovery prompt, the pause dialog) and on the
-manager dashboard (live, reports with charts, standards with calendar overrides; in English
-and in Turkish)."""
+(sign-in, a customer at the counter with the recovery prompt, the pause dialog; the counter
+picker with a held counter and the take-over question, the two call buttons, the waiting
+list, the undo offer, the transfer, "before calling" and sign-out dialogs, the taken-over
+notice) and on the manager dashboard (live, reports with charts, standards with calendar
+overrides; in English and in Turkish)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from server.models import Service
+from server.models import Service, User
 from tests.ui.conftest import axe_violations, describe
 from tests.ui.test_manager import PAYDAY, put_overrides
 from tests.ui.test_manager import sign_in as manager_sign_in
-from tests.ui.test_teller import TIMEOUT, Staff, open_console
+from tests.ui.test_teller import TIMEOUT, Staff, open_console, sign_in
 
 
 def assert_accessible(page: Any) -> None:
@@ -59,6 +61,64 @@ def test_teller_counter_choice_is_accessible(site: Any, context: Any) -> None:
     page.get_by_test_id("login-password").fill(site.users["teller1"])
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("counter-1")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+
+
+def test_teller_counter_holding_is_accessible(site: Any, context: Any) -> None:
+    """A colleague's counter in the picker, the take-over question, and (in Turkish) the
+    notice of a console whose counter was taken over."""
+    with site.db.unit_of_work() as session:
+        user = session.exec(select(User).where(User.username == "teller2")).one()
+        user.full_name = "Ayşe Demir"
+        session.add(user)
+    api = Staff(site)
+    api.post(f"/api/v1/counters/{api.counter_id('2')}/open", user="teller2")
+    page = context.new_page()
+    sign_in(page, site)
+    expect(page.get_by_test_id("holder-2")).to_contain_text("Ayşe Demir", timeout=TIMEOUT)
+    assert_accessible(page)
+    page.get_by_test_id("counter-2").click()
+    expect(page.get_by_test_id("takeover-dialog")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+    page.get_by_test_id("takeover-confirm").click()
+    expect(page.get_by_test_id("call-next")).to_be_enabled(timeout=TIMEOUT)
+    page.get_by_test_id("lang-toggle").click()
+    api.post(f"/api/v1/counters/{api.counter_id('2')}/open", {"take_over": True}, user="teller2")
+    expect(page.get_by_test_id("notice")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+
+
+def test_teller_calling_states_are_accessible(site: Any, context: Any) -> None:
+    """A called customer (two call buttons), the waiting list with another service opened,
+    an undo offer, and the "before calling", transfer and sign-out dialogs; in English, and
+    the console again in Turkish."""
+    api = Staff(site)
+    first, second = api.issue("A"), api.issue("A")
+    api.issue("B")
+    api.issue("C")
+    page = context.new_page()
+    open_console(page, site)
+    expect(page.get_by_test_id(f"wait-{second['code']}")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("call-next-done")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_test_id("waiting-others").locator("summary").click()
+    assert_accessible(page)
+    page.get_by_test_id(f"call-{second['code']}").click()
+    expect(page.get_by_test_id("previous-dialog")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+    page.get_by_test_id("previous-no-show").click()
+    expect(page.get_by_test_id(f"undo-{first['code']}")).to_be_visible(timeout=TIMEOUT)
+    assert_accessible(page)
+    page.get_by_test_id("transfer").click()
+    expect(page.get_by_test_id("transfer-note")).to_be_visible()
+    assert_accessible(page)
+    page.keyboard.press("Escape")
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("signout-dialog")).to_be_visible()
+    assert_accessible(page)
+    page.keyboard.press("Escape")
+    page.get_by_test_id("lang-toggle").click()
+    expect(page.get_by_test_id("call-next-done")).to_have_text("Hizmet verildi, sıradakini çağır")
     assert_accessible(page)
 
 
