@@ -16,8 +16,9 @@ from server.metrics.schemas import LiveMetrics
 from server.models import Branch, Ticket
 from server.models.types import row_id
 from server.reports.cycle import load_cycle
-from server.reports.grouped import grouped_report
+from server.reports.grouped import pct
 from server.reports.period import Period
+from server.reports.source import open_range
 from server.tickets.stats import queued_in_branch
 
 
@@ -46,14 +47,15 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> LiveM
     # "Within standard" is the reports' figure for today, read now: one grading for the tile
     # and the report (the branch's cycle map, calendar overrides and critical moments; a
     # ticket still waiting past its standard counts as missed).
-    (today_row,) = grouped_report(
+    rng = open_range(
         session,
         branch,
         load_cycle(session, branch),
         Period.of(today, today, branch.timezone),
-        by="day",
         now=now,
     )
+    judged_missed = rng.total(("judged", "missed"))
+    judged, missed = (int(x or 0) for x in judged_missed) if judged_missed else (0, 0)
     counters = list_counters(session, branch.id)  # type: ignore[arg-type]
     return LiveMetrics(
         branch=branch.code,
@@ -65,6 +67,6 @@ def live_metrics(session: Session, branch: Branch, *, now: dt.datetime) -> LiveM
         counters_paused=sum(1 for c in counters if c.state == CounterState.PAUSED),
         served_today=served,
         called_today=n_called,
-        within_standard_pct=today_row.within_standard_pct,
+        within_standard_pct=pct(judged - missed, judged),
         alerts=[alert_public(a) for a in open_alerts(session, branch_id=row_id(branch))],
     )
