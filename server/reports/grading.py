@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import case, literal, null, or_
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, Null
 
 from server.domain.standards import MOMENTS, Measure
 from server.models import Ticket
@@ -56,6 +56,8 @@ def grade_expr(
 ) -> ColumnElement[Any]:
     expected = _target(cfg, moment, service_col, "expected")
     exclusive = _target(cfg, moment, service_col, "exclusive")
+    if isinstance(expected, Null):
+        return null()  # no service has a target for this moment (a branch with no services)
     if next(m for m in MOMENTS if m.key == moment).measure is Measure.SCORE:
         return case(
             (or_(value.is_(None), expected.is_(None)), null()),

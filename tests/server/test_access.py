@@ -260,6 +260,7 @@ ENDPOINTS = [
     Endpoint("GET", "/healthz", PUBLIC, 200),
     Endpoint("GET", "/readyz", PUBLIC, 200),
     Endpoint("GET", "/metrics", PUBLIC, 200),
+    Endpoint("GET", "/docs", PUBLIC, 200),
     Endpoint("GET", "/", PUBLIC, 307),
     Endpoint("GET", "/t/{token}", PUBLIC, 200, prepare=waiting_ticket),
     # auth

@@ -217,3 +217,15 @@ def test_the_csv_has_local_times_names_reasons_and_recovery(client, kit, clock) 
     assert called["wait_class"] == "missed"
     assert still["wait_class"] == "missed"
     assert still["first_called_at_local"] == ""
+
+
+def test_a_branch_with_no_services_yet_has_figures_not_an_error(client, make) -> None:
+    admin = {"Authorization": f"Bearer {make(admin_token)}"}
+    new = {"code": "empty", "name": "New branch", "timezone": "Europe/Warsaw", "languages": ["pl"]}
+    assert client.post("/api/v1/admin/branches", json=new, headers=admin).status_code == 201
+    live = client.get("/api/v1/branches/empty/metrics/live", headers=admin)
+    assert live.status_code == 200, live.text
+    assert live.json()["within_standard_pct"] is None
+    assert client.get("/api/v1/branches/overview", headers=admin).status_code == 200
+    day = client.get("/api/v1/branches/empty/reports", headers=admin)
+    assert day.status_code == 200, day.text
