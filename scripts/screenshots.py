@@ -234,7 +234,7 @@ def shoot_manager(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> l
 
     db = Database(creds["database_url"])
     try:
-        simulate(db, branch_code=creds["branch"], days=10, seed=7, busy=0.6)
+        simulate(db, branch_code=creds["branch"], days=10, seed=7)
     finally:
         db.dispose()
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
