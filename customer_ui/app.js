@@ -1,10 +1,14 @@
 // The customer's phone page (/t/{token}, from the ticket's QR code): live place in the queue,
 // "it's your turn: counter 3" with a buzz and a tone, then "How was everything?".
-// Polls the ticket every few seconds (#poll=S to change; default 4).
+// Polls the ticket every few seconds (#poll=S to change; default 4): the page has no event
+// stream of its own, so each state is drawn from the answer alone, whole (a transferred ticket
+// never keeps a counter from the state before).
 
 import { Api, ApiError, hashParams } from "/ui/api.js";
 import { createI18n, formatMinutes } from "/ui/i18n.js";
-import { STRINGS } from "./strings.js";
+import { createPlural } from "/ui/plural.js";
+import { counterName } from "/ui/words.js";
+import { PLURALS, STRINGS } from "./strings.js";
 
 const FACES = {
   1: "M16 34c2-4 5-6 8-6s6 2 8 6",
@@ -19,6 +23,7 @@ const POLL_MS = (Number(params.poll) > 0 ? Number(params.poll) : 4) * 1000;
 
 const $ = (id) => document.getElementById(id);
 const i18n = createI18n(STRINGS);
+const plural = createPlural(PLURALS, i18n);
 const api = new Api({ timeoutMs: 8000 });
 const token = decodeURIComponent(
   location.pathname.match(/\/t\/([^/]+)/)?.[1] || new URLSearchParams(location.search).get("t") || "",
@@ -77,6 +82,37 @@ function alertTurn() {
   }
 }
 
+/** The counter as the branch names it: "Counter 3", or "Gişe 1" as it is; its last two
+ * words joined by a no-break space, so a number never wraps away from its word. */
+function counterLabel(label) {
+  return label ? counterName(label, i18n.t("counter_name")).replace(/\s+(?=\S+$)/u, "\u00a0") : "";
+}
+
+/** The ticket's service: its name when the server gives one, else "Service B" (kept on
+ * one line). */
+function serviceLabel(t) {
+  if (t.service_name) return t.service_name;
+  return t.service ? i18n.t("service_code", { code: t.service }).replace(/\s+(?=\S+$)/u, "\u00a0") : "";
+}
+
+function renderQueue(t) {
+  const ahead = Math.max(0, (t.position || 1) - 1);
+  $("position").textContent = String(t.position ?? "–");
+  $("ahead").textContent = ahead === 0 ? i18n.t("position_next") : plural("people_ahead", ahead);
+  const wait = $("wait");
+  if (ahead === 0 || !t.estimated_wait_s) {
+    wait.textContent = i18n.t("wait_soon");
+  } else {
+    // "about" + the minutes, the number and its unit kept on one line.
+    const [before, after = ""] = i18n.t("wait_about").split("{time}");
+    const time = Object.assign(document.createElement("span"), {
+      className: "nowrap",
+      textContent: formatMinutes(t.estimated_wait_s, i18n.lang),
+    });
+    wait.replaceChildren(before, time, after);
+  }
+}
+
 function render() {
   const t = state.ticket;
   $("loading").hidden = true;
@@ -86,28 +122,28 @@ function render() {
   const status = $("status");
   status.textContent = i18n.t(`status_${t.status}`);
   status.dataset.status = t.status;
+  $("service-name").textContent = serviceLabel(t);
+  $("priority").hidden = !t.priority;
+
   const queued = t.status === "waiting" || t.status === "transferred";
   $("queue").hidden = !queued;
   $("keep-open").hidden = !queued;
-  if (queued) {
-    const ahead = Math.max(0, (t.position || 1) - 1);
-    $("position").textContent = String(t.position ?? "–");
-    $("ahead").textContent =
-      ahead === 0
-        ? i18n.t("position_next")
-        : ahead === 1
-          ? i18n.t("people_ahead_1")
-          : i18n.t("people_ahead_n", { n: ahead });
-    $("wait").textContent =
-      ahead === 0 || !t.estimated_wait_s
-        ? i18n.t("wait_soon")
-        : i18n.t("wait_about", { time: formatMinutes(t.estimated_wait_s, i18n.lang) });
-  }
+  if (queued) renderQueue(t);
+
+  // A counter is named only while the ticket is at it: called, then being served.
   const called = t.status === "called";
+  const serving = t.status === "serving";
+  const counter = called || serving ? counterLabel(t.counter) : "";
   $("your-turn").hidden = !called;
   $("ticket").classList.toggle("is-called", called);
+  $("turn-lead").textContent = i18n.t(counter ? "go_to" : "go_to_shown");
+  $("turn-counter").textContent = called ? counter : "";
+  $("turn-counter").hidden = !counter;
+  $("serving").hidden = !serving;
+  $("serving-lead").textContent = i18n.t(counter ? "serving_at" : "serving_now");
+  $("serving-counter").textContent = serving ? counter : "";
+  $("serving-counter").hidden = !counter;
   if (called) {
-    $("turn-counter").textContent = i18n.t("go_to_counter", { counter: t.counter ?? "" });
     // A new call or a recall: alert (again).
     const key = `${t.called_at}|${t.recall_count ?? 0}`;
     if (state.alertedAt !== key) {
@@ -115,18 +151,17 @@ function render() {
       alertTurn();
     }
   }
-  $("serving").hidden = t.status !== "serving";
-  if (t.status === "serving") $("serving").textContent = i18n.t("serving", { counter: t.counter });
-  const noteKey =
-    t.status === "transferred"
-      ? "transferred_note"
-      : t.status === "no_show"
-        ? "no_show_note"
-        : t.status === "cancelled"
-          ? "cancelled_note"
-          : null;
-  $("note").hidden = !noteKey;
-  if (noteKey) $("note").textContent = i18n.t(noteKey);
+
+  const note = $("note");
+  note.dataset.kind = t.status;
+  if (t.status === "transferred") {
+    note.textContent = i18n.t("transferred_note", { service: serviceLabel(t) });
+  } else if (t.status === "no_show" || t.status === "cancelled") {
+    note.textContent = i18n.t(`${t.status}_note`);
+  } else {
+    note.textContent = "";
+  }
+  note.hidden = !note.textContent;
   const done = t.status === "done";
   const thanks = done && (t.feedback_given || state.feedbackDone);
   $("feedback").hidden = !done || thanks;

@@ -2,10 +2,15 @@
 // Fragment parameters: #token=DEVICE_TOKEN (stored for the next start), idle=S (seconds without
 // a touch before returning home, default 30), back=S (confirmation time, default 10),
 // poll=S (service refresh, default 10).
+//
+// A wait is shown in words and on a scale (an icon and a colour, never colour alone). A service
+// no counter serves right now is shown as such, without a quote; the server still issues its
+// tickets, so a customer who taps it is warned first and takes one only if they still want it.
 
 import { Api, ApiError, hashParams, newRequestId } from "/ui/api.js";
 import { LANG_NAMES, createI18n, formatMinutes, formatTime } from "/ui/i18n.js";
-import { STRINGS } from "./strings.js";
+import { createPlural } from "/ui/plural.js";
+import { PLURALS, STRINGS } from "./strings.js";
 
 const STORE_KEY = "sira.kiosk.token";
 const params = hashParams();
@@ -17,9 +22,14 @@ const IDLE_MS = seconds("idle", 30);
 const BACK_MS = seconds("back", 10);
 const POLL_MS = seconds("poll", 10);
 const OFFLINE_RETRY_MS = 2500;
+// Quoted waits up to these many seconds read "short", then "moderate"; longer ones "long".
+const SHORT_WAIT_S = 10 * 60;
+const MODERATE_WAIT_S = 30 * 60;
+const SVG = "http://www.w3.org/2000/svg";
 
 const $ = (id) => document.getElementById(id);
 const i18n = createI18n(STRINGS, { lang: "en" });
+const plural = createPlural(PLURALS, i18n);
 const api = new Api({ timeoutMs: 12000 });
 const state = {
   branch: null, // {code, name, languages, default_lang, timezone}
@@ -27,6 +37,7 @@ const state = {
   view: "loading",
   priority: null, // reason while choosing a priority ticket's service
   pending: null, // {service, priority, reason, lang, requestId}: a touch awaiting its ticket
+  confirming: null, // {service}: a tap on a service no counter serves now, awaiting "take anyway"
   busy: false,
   offline: false,
   ticket: null,
@@ -47,7 +58,7 @@ function show(view) {
   $("langs").hidden = !chrome || !state.branch || view === "ticket";
   document.body.dataset.view = view;
   clearTimeout(backTimer);
-  if (view === "ticket") backTimer = setTimeout(goHome, BACK_MS);
+  if (view === "ticket") backTimer = setTimeout(() => goHome({ resetLang: true }), BACK_MS);
 }
 
 function setLang(lang) {
@@ -58,10 +69,13 @@ function setLang(lang) {
   renderServices();
   if (state.ticket) renderTicket();
   if (state.errorKey) $("issue-error-body").textContent = i18n.t(state.errorKey);
+  if (state.confirming) renderUnserved();
 }
 
 function goHome({ resetLang = false } = {}) {
   state.priority = null;
+  state.confirming = null;
+  $("unserved").hidden = true;
   state.firstTouchAt = null; // the next customer's visit starts with their first touch
   state.ticket = null;
   if (!state.busy) {
@@ -93,13 +107,77 @@ function renderLangs() {
   );
 }
 
-function waitText(s) {
-  if (s.waiting === 0 || !s.estimated_wait_s) return i18n.t("wait_none");
-  return i18n.t("wait_about", { time: formatMinutes(s.estimated_wait_s, i18n.lang) });
+/** A wait on the scale: "none", "short", "moderate" or "long". */
+function waitLevel(seconds) {
+  if (!seconds) return "none";
+  if (seconds <= SHORT_WAIT_S) return "short";
+  return seconds <= MODERATE_WAIT_S ? "moderate" : "long";
+}
+
+function served(s) {
+  // Older servers do not say how many counters are open: then it is served.
+  return s.open && (s.counters_open === undefined || s.counters_open > 0);
 }
 
 function serviceName(s) {
   return (s.names && s.names[i18n.lang]) || s.name || s.code;
+}
+
+/** The scale's icon: a tick for no wait, one to three filled bars for short to long, a pause
+ * sign for a service nobody serves now: a shape for each, so colour is never the only cue. */
+function waitIcon(level) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 20");
+  svg.setAttribute("class", "wait-icon");
+  svg.setAttribute("aria-hidden", "true");
+  const add = (tag, attrs) => {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    svg.append(el);
+  };
+  if (level === "none") {
+    add("path", { d: "M3 10.5l6 6L21 3.5", fill: "none", stroke: "currentColor", "stroke-width": "3.2" });
+  } else if (level === "unserved") {
+    add("rect", { x: "6", y: "2", width: "4", height: "16", rx: "1", fill: "currentColor" });
+    add("rect", { x: "14", y: "2", width: "4", height: "16", rx: "1", fill: "currentColor" });
+  } else {
+    const filled = { short: 1, moderate: 2, long: 3 }[level];
+    [6, 11, 17].forEach((h, i) => {
+      add("rect", {
+        x: String(1.5 + i * 7.5),
+        y: String(19 - h),
+        width: "5.5",
+        height: String(h),
+        rx: "1",
+        fill: i < filled ? "currentColor" : "none",
+        stroke: "currentColor",
+        "stroke-width": "1.5",
+      });
+    });
+  }
+  return svg;
+}
+
+/** The wait of a service (or of a ticket just issued) as a chip: icon, words, minutes. */
+function fillWaitChip(el, { level, seconds }) {
+  el.dataset.level = level;
+  const text = Object.assign(document.createElement("span"), { className: "wait-text" });
+  text.append(
+    Object.assign(document.createElement("span"), {
+      className: "wait-word",
+      textContent: i18n.t(level === "unserved" ? "service_unserved" : `wait_${level}`),
+    }),
+  );
+  if (level !== "none" && level !== "unserved" && seconds) {
+    text.append(
+      " ",
+      Object.assign(document.createElement("span"), {
+        className: "wait-time",
+        textContent: i18n.t("wait_about", { time: formatMinutes(seconds, i18n.lang) }),
+      }),
+    );
+  }
+  el.replaceChildren(waitIcon(level), text);
 }
 
 function renderServices() {
@@ -131,14 +209,13 @@ function renderServices() {
       const meta = document.createElement("span");
       meta.className = "svc-meta";
       if (s.open) {
-        const waiting = s.waiting > 0 ? i18n.t("waiting_n", { n: s.waiting }) : i18n.t("waiting_0");
-        meta.append(
-          Object.assign(document.createElement("span"), { textContent: waiting }),
-          Object.assign(document.createElement("span"), {
-            className: "svc-wait",
-            textContent: waitText(s),
-          }),
-        );
+        const waiting = s.waiting > 0 ? plural("waiting_n", s.waiting) : i18n.t("waiting_0");
+        const chip = Object.assign(document.createElement("span"), { className: "svc-wait wait-chip" });
+        chip.dataset.testid = `wait-${s.code}`;
+        const level = served(s) ? waitLevel(s.waiting > 0 ? s.estimated_wait_s : 0) : "unserved";
+        fillWaitChip(chip, { level, seconds: s.estimated_wait_s });
+        b.dataset.served = String(served(s));
+        meta.append(Object.assign(document.createElement("span"), { textContent: waiting }), chip);
       } else {
         meta.textContent = i18n.t("service_closed");
       }
@@ -175,16 +252,46 @@ function renderTicket() {
   const ahead = Math.max(0, (t.position || 1) - 1);
   $("ticket-position").textContent = ahead > 0 ? String(ahead) : i18n.t("nobody_ahead");
   $("ticket-position").classList.toggle("small", ahead === 0);
+  // No counter served the service when it was taken: its quote (as if one were open) would
+  // be a guess, so none is given.
+  const level = t.unserved ? "unserved" : waitLevel(ahead === 0 ? 0 : t.estimated_wait_s);
   $("ticket-wait").textContent =
-    ahead === 0 || !t.estimated_wait_s
-      ? i18n.t("wait_none")
-      : formatMinutes(t.estimated_wait_s, i18n.lang);
+    level === "unserved"
+      ? i18n.t("wait_unknown")
+      : level === "none"
+        ? i18n.t("wait_none")
+        : formatMinutes(t.estimated_wait_s, i18n.lang);
+  const scale = $("ticket-wait-scale");
+  scale.hidden = level === "none";
+  if (!scale.hidden) {
+    fillWaitChip(scale, { level, seconds: 0 });
+  }
   const msg = printMessage(t);
   const pr = $("print-result");
   pr.textContent = msg.text;
   pr.dataset.status = t.print_status;
   pr.className = `print tone-${msg.tone}`;
   $("ticket-qr").src = `/api/v1/tickets/by-token/${encodeURIComponent(t.token)}/qr.svg`;
+  fitCode();
+}
+
+/** The number as large as its place allows: shrink it to its box when it would overflow
+ * (a long code, a narrow column), back to the stylesheet's size otherwise. */
+function fitCode() {
+  const el = $("ticket-code");
+  el.style.fontSize = "";
+  if (state.view !== "ticket" || !el.clientWidth) return;
+  if (el.scrollWidth > el.clientWidth) {
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    el.style.fontSize = `${Math.floor((size * el.clientWidth) / el.scrollWidth) - 1}px`;
+  }
+}
+
+function renderUnserved() {
+  const svc = state.services.find((s) => s.code === state.confirming.service);
+  $("unserved-body").textContent = i18n.t("unserved_body", {
+    service: svc ? serviceName(svc) : state.confirming.service,
+  });
 }
 
 function setOffline(offline) {
@@ -230,9 +337,9 @@ async function issue() {
     setOffline(false);
     state.pending = null;
     state.priority = null;
-    state.ticket = ticket;
-    renderTicket();
+    state.ticket = { ...ticket, unserved: Boolean(p.unserved) };
     show("ticket");
+    renderTicket();
     refreshServices();
   } catch (err) {
     const offline = !(err instanceof ApiError) || err.offline || err.status >= 500;
@@ -250,18 +357,34 @@ async function issue() {
   }
 }
 
-function chooseService(code) {
+function chooseService(code, { confirmed = false } = {}) {
   if (state.busy || state.pending) return;
+  const svc = state.services.find((s) => s.code === code);
+  const unserved = Boolean(svc && !served(svc));
+  if (unserved && !confirmed) {
+    // The server issues it all the same: say so first, with no quote, and let them choose.
+    state.confirming = { service: code };
+    renderUnserved();
+    $("unserved").hidden = false;
+    $("unserved-cancel").focus();
+    return;
+  }
   state.pending = {
     service: code,
     lang: i18n.lang,
     priority: Boolean(state.priority),
     reason: state.priority,
+    unserved,
     requestId: newRequestId(), // one id per touch; "Try again" reuses it
     // Seconds from this customer's first touch to the ticket (the kiosk's moment of truth).
     touchS: Math.min(3600, Math.round((Date.now() - (state.firstTouchAt ?? Date.now())) / 1000)),
   };
   issue();
+}
+
+function closeUnserved() {
+  state.confirming = null;
+  $("unserved").hidden = true;
 }
 
 // --- wiring -----------------------------------------------------------------------------------
@@ -302,7 +425,14 @@ function wire() {
       renderServices();
     });
   }
-  $("view-ticket").addEventListener("click", () => goHome());
+  // The customer is done: the next one starts on the home screen in the branch's language.
+  $("view-ticket").addEventListener("click", () => goHome({ resetLang: true }));
+  $("unserved-take").addEventListener("click", () => {
+    const code = state.confirming?.service;
+    closeUnserved();
+    if (code) chooseService(code, { confirmed: true });
+  });
+  $("unserved-cancel").addEventListener("click", closeUnserved);
   $("issue-retry").addEventListener("click", () => issue());
   $("issue-cancel").addEventListener("click", () => {
     state.pending = null;
@@ -316,6 +446,8 @@ function wire() {
     if (token) start(token);
   });
   window.addEventListener("online", () => refreshServices());
+  window.addEventListener("resize", fitCode);
+  document.fonts?.ready.then(fitCode);
 }
 
 function tick() {
@@ -327,6 +459,13 @@ async function start(token) {
   show("loading");
   try {
     const me = await api.get("/api/v1/auth/me");
+    if (me.role !== "kiosk") {
+      // A display's or a teller's token signs in too, and would only fail at the first
+      // customer's tap: refuse it here, saying what it is.
+      localStorage.removeItem(STORE_KEY);
+      showPairError(wrongTokenKey(me.role), "pair_need_kiosk");
+      return;
+    }
     const snap = await api.get(`/api/v1/branches/${encodeURIComponent(me.branch)}/snapshot`);
     localStorage.setItem(STORE_KEY, token);
     const b = snap.data.branch;
@@ -348,9 +487,21 @@ async function start(token) {
       return;
     }
     localStorage.removeItem(STORE_KEY);
-    show("pair");
-    $("pair-error").hidden = false;
+    showPairError("pair_invalid");
   }
+}
+
+function wrongTokenKey(role) {
+  if (role === "display" || role === "speaker" || role === "agent") return `token_is_${role}`;
+  return "token_is_staff";
+}
+
+function showPairError(...keys) {
+  show("pair");
+  const error = $("pair-error");
+  error.textContent = keys.map((k) => i18n.t(k)).join(" ");
+  error.dataset.reason = keys[0];
+  error.hidden = false;
 }
 
 wire();

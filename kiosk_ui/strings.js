@@ -1,5 +1,6 @@
 // Every string the kiosk shows, in each language it speaks. Keys must match across languages
-// (tests/ui/test_kiosk.py checks it); {name} marks a value filled in at run time.
+// (tests/ui/test_kiosk.py checks it); {name} marks a value filled in at run time. Counts are in
+// PLURALS (below), one form per plural category of the language (ui_common/plural.js).
 
 export const STRINGS = {
   en: {
@@ -8,11 +9,19 @@ export const STRINGS = {
     choose_service: "Please choose a service",
     languages_label: "Choose your language",
     services_label: "Services",
-    waiting_n: "{n} waiting",
     waiting_0: "No queue",
     wait_about: "about {time}",
     wait_none: "No wait",
+    wait_short: "Short wait",
+    wait_moderate: "Moderate wait",
+    wait_long: "Long wait",
+    wait_unknown: "Not known yet",
     service_closed: "Closed now",
+    service_unserved: "Not served right now",
+    unserved_title: "No counter is serving this right now",
+    unserved_body:
+      "You can still take a ticket for “{service}”, but we cannot say how long you will wait. If you are unsure, please ask a member of staff.",
+    unserved_take: "Take a ticket anyway",
     priority_entry: "Priority service",
     priority_entry_hint: "For senior, disabled or pregnant customers",
     priority_title: "Priority service",
@@ -58,6 +67,11 @@ export const STRINGS = {
     pair_label: "Device token",
     pair_submit: "Connect",
     pair_invalid: "This token was not accepted. Please check it and try again.",
+    token_is_display: "This is a call display's token.",
+    token_is_speaker: "This is a speaker's token.",
+    token_is_agent: "This is a device agent's token.",
+    token_is_staff: "This is a staff member's sign-in token.",
+    pair_need_kiosk: "This kiosk needs a kiosk's token.",
   },
   tr: {
     doc_title: "Sıra numarası alın",
@@ -65,11 +79,19 @@ export const STRINGS = {
     choose_service: "Lütfen bir işlem seçin",
     languages_label: "Dil seçin",
     services_label: "İşlemler",
-    waiting_n: "{n} kişi bekliyor",
     waiting_0: "Sıra yok",
     wait_about: "yaklaşık {time}",
     wait_none: "Beklemeden",
+    wait_short: "Kısa bekleme",
+    wait_moderate: "Orta bekleme",
+    wait_long: "Uzun bekleme",
+    wait_unknown: "Henüz bilinmiyor",
     service_closed: "Şu anda kapalı",
+    service_unserved: "Şu anda hizmet verilmiyor",
+    unserved_title: "Bu işlem için şu anda açık gişe yok",
+    unserved_body:
+      "“{service}” için yine de sıra numarası alabilirsiniz, ancak ne kadar bekleyeceğinizi söyleyemiyoruz. Emin değilseniz lütfen bir görevliye danışın.",
+    unserved_take: "Yine de sıra numarası al",
     priority_entry: "Öncelikli hizmet",
     priority_entry_hint: "Yaşlı, engelli ve hamile müşterilerimiz için",
     priority_title: "Öncelikli hizmet",
@@ -115,6 +137,11 @@ export const STRINGS = {
     pair_label: "Cihaz anahtarı",
     pair_submit: "Bağlan",
     pair_invalid: "Bu anahtar kabul edilmedi. Lütfen kontrol edip tekrar deneyin.",
+    token_is_display: "Bu bir çağrı ekranının anahtarı.",
+    token_is_speaker: "Bu bir hoparlörün anahtarı.",
+    token_is_agent: "Bu bir cihaz aracısının anahtarı.",
+    token_is_staff: "Bu bir personelin oturum anahtarı.",
+    pair_need_kiosk: "Bu kiosk için bir kioskun anahtarı gerekir.",
   },
   el: {
     doc_title: "Πάρτε αριθμό προτεραιότητας",
@@ -122,11 +149,19 @@ export const STRINGS = {
     choose_service: "Παρακαλούμε επιλέξτε υπηρεσία",
     languages_label: "Επιλέξτε γλώσσα",
     services_label: "Υπηρεσίες",
-    waiting_n: "{n} σε αναμονή",
     waiting_0: "Χωρίς ουρά",
     wait_about: "περίπου {time}",
     wait_none: "Χωρίς αναμονή",
+    wait_short: "Σύντομη αναμονή",
+    wait_moderate: "Μέτρια αναμονή",
+    wait_long: "Μεγάλη αναμονή",
+    wait_unknown: "Δεν είναι γνωστή ακόμη",
     service_closed: "Κλειστό αυτή τη στιγμή",
+    service_unserved: "Δεν εξυπηρετείται αυτή τη στιγμή",
+    unserved_title: "Καμία θυρίδα δεν εξυπηρετεί αυτή την υπηρεσία αυτή τη στιγμή",
+    unserved_body:
+      "Μπορείτε να πάρετε αριθμό για «{service}», αλλά δεν μπορούμε να πούμε πόσο θα περιμένετε. Αν δεν είστε σίγουροι, ρωτήστε κάποιον υπάλληλο.",
+    unserved_take: "Πάρτε αριθμό παρ' όλα αυτά",
     priority_entry: "Εξυπηρέτηση κατά προτεραιότητα",
     priority_entry_hint: "Για ηλικιωμένους, άτομα με αναπηρία και εγκύους",
     priority_title: "Εξυπηρέτηση κατά προτεραιότητα",
@@ -174,6 +209,11 @@ export const STRINGS = {
     pair_label: "Κλειδί συσκευής",
     pair_submit: "Σύνδεση",
     pair_invalid: "Το κλειδί δεν έγινε δεκτό. Ελέγξτε το και δοκιμάστε ξανά.",
+    token_is_display: "Αυτό είναι το κλειδί μιας οθόνης κλήσεων.",
+    token_is_speaker: "Αυτό είναι το κλειδί ενός ηχείου.",
+    token_is_agent: "Αυτό είναι το κλειδί ενός προγράμματος διαχείρισης συσκευών.",
+    token_is_staff: "Αυτό είναι κλειδί σύνδεσης υπαλλήλου.",
+    pair_need_kiosk: "Αυτή η συσκευή χρειάζεται το κλειδί ενός μηχανήματος έκδοσης αριθμών.",
   },
   pl: {
     doc_title: "Pobierz bilet",
@@ -181,11 +221,19 @@ export const STRINGS = {
     choose_service: "Proszę wybrać usługę",
     languages_label: "Wybierz język",
     services_label: "Usługi",
-    waiting_n: "Oczekujący: {n}",
     waiting_0: "Brak kolejki",
     wait_about: "około {time}",
     wait_none: "Bez czekania",
+    wait_short: "Krótkie oczekiwanie",
+    wait_moderate: "Średnie oczekiwanie",
+    wait_long: "Długie oczekiwanie",
+    wait_unknown: "Jeszcze nieznany",
     service_closed: "Obecnie nieczynne",
+    service_unserved: "Obecnie nikt nie obsługuje",
+    unserved_title: "Żadne stanowisko nie obsługuje teraz tej usługi",
+    unserved_body:
+      "Możesz mimo to pobrać bilet do usługi „{service}”, ale nie wiemy, jak długo potrwa oczekiwanie. W razie wątpliwości zapytaj pracownika.",
+    unserved_take: "Pobierz bilet mimo to",
     priority_entry: "Obsługa priorytetowa",
     priority_entry_hint: "Dla seniorów, osób z niepełnosprawnością i kobiet w ciąży",
     priority_title: "Obsługa priorytetowa",
@@ -231,5 +279,31 @@ export const STRINGS = {
     pair_label: "Token urządzenia",
     pair_submit: "Połącz",
     pair_invalid: "Ten token nie został przyjęty. Sprawdź go i spróbuj ponownie.",
+    token_is_display: "To jest token ekranu wezwań.",
+    token_is_speaker: "To jest token głośnika.",
+    token_is_agent: "To jest token agenta urządzeń.",
+    token_is_staff: "To jest token logowania pracownika.",
+    pair_need_kiosk: "Ten kiosk wymaga tokenu kiosku.",
+  },
+};
+
+// Counts, one form per plural category each language's integers take (Intl.PluralRules).
+export const PLURALS = {
+  en: {
+    waiting_n: { one: "{n} person waiting", other: "{n} people waiting" },
+  },
+  tr: {
+    waiting_n: { one: "{n} kişi bekliyor", other: "{n} kişi bekliyor" },
+  },
+  el: {
+    waiting_n: { one: "{n} άτομο σε αναμονή", other: "{n} άτομα σε αναμονή" },
+  },
+  pl: {
+    waiting_n: {
+      one: "{n} osoba czeka",
+      few: "{n} osoby czekają",
+      many: "{n} osób czeka",
+      other: "{n} osoby czeka",
+    },
   },
 };

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui.conftest import Site, wait_until
-from tests.ui.test_customer import tickets_in_db
+from tests.ui.test_customer import Teller, tickets_in_db
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -27,7 +27,19 @@ def touch(browser: Any) -> Iterator[Any]:
     ctx.close()
 
 
-def open_kiosk(ctx: Any, site: Site, **params: Any) -> Any:
+def open_counters(site: Site, *labels: str) -> None:
+    """Counters open for the day (1 serves A and B, 4 serves C and B): every service served."""
+    teller = Teller(site)
+    for label in labels:
+        teller.counter(label, "open")
+
+
+def open_kiosk(
+    ctx: Any, site: Site, *, counters: tuple[str, ...] = ("1", "4"), **params: Any
+) -> Any:
+    """The kiosk on its home screen; ``counters`` are opened first (a service no counter
+    serves asks the customer before issuing, see test_kiosk_real_use.py)."""
+    open_counters(site, *counters)
     page = ctx.new_page()
     extra = "".join(f"&{k}={v}" for k, v in params.items())
     page.goto(f"{site.url}/kiosk/#token={site.devices['kiosk']}{extra}")
@@ -81,9 +93,10 @@ def test_take_a_ticket_in_turkish(site: Site, touch: Any) -> None:
     expect(qr).to_have_attribute("src", re.compile(rf"/by-token/{ticket.token}/qr\.svg$"))
     wait_until(page, "document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
 
-    # A touch anywhere returns to the home screen, still in Turkish.
+    # Done: the home screen for the next customer, in the branch's language (English).
     page.get_by_test_id("ticket-done").tap()
-    expect(page.get_by_test_id("service-A")).to_contain_text("1 kişi bekliyor")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("service-A")).to_contain_text("1 person waiting")
 
 
 def test_second_ticket_shows_people_ahead(site: Site, touch: Any) -> None:
@@ -180,6 +193,9 @@ def test_confirmation_returns_home_by_itself(site: Site, touch: Any) -> None:
     expect(page.get_by_test_id("ticket-code")).to_be_visible()
     expect(page.get_by_test_id("service-A")).to_be_visible(timeout=8000)
     expect(page.get_by_test_id("ticket-code")).to_be_hidden()
+    # Ready for the next customer: in the branch's language, not the last customer's.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("lang-en")).to_have_attribute("aria-pressed", "true")
 
 
 def test_every_language_has_the_same_keys(site: Site, touch: Any) -> None:
