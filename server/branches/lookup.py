@@ -73,6 +73,17 @@ def get_branch_by_id(session: Session, branch_id: int) -> Branch:
     return branch
 
 
+def service_name(branch: Branch, service: Service, *, lang: str | None = None) -> str:
+    """The service's name in ``lang``, else in the branch's default language, else any
+    name it has, else its code (one rule for screens, tickets, phones and reports)."""
+    names = service.names or {}
+    return (
+        names.get(lang or branch.default_lang)
+        or names.get(branch.default_lang)
+        or next(iter(names.values()), service.code)
+    )
+
+
 def get_service(session: Session, branch: Branch, code: str) -> Service:
     service = session.exec(_SERVICE_BY_CODE, params={"branch_id": branch.id, "code": code}).first()
     if service is None:

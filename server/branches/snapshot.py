@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from server.branches.lookup import list_counters, list_services
+from server.branches.lookup import list_counters, list_services, service_name
 from server.branches.schemas import ServiceRow
 from server.counters.holding import holders
 from server.counters.service import counter_dict
@@ -46,9 +46,7 @@ def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[
         rows.append(
             ServiceRow(
                 code=service.code,
-                name=service.names.get(name_lang)
-                or service.names.get(branch.default_lang)
-                or next(iter(service.names.values()), service.code),
+                name=service_name(branch, service, lang=name_lang),
                 names=dict(service.names),
                 waiting=n,
                 estimated_wait_s=quote(

@@ -20,6 +20,10 @@ class TicketStatusPublic(BaseModel):
     code: str = Field(examples=["A042"])
     status: TicketStatus
     service: str = Field(description="the service code", examples=["A"])
+    service_name: str = Field(
+        description="the service's name in the ticket's language", examples=["Nakit işlemleri"]
+    )
+    priority: bool = Field(description="a priority ticket (the reason is never shown)")
     lang: str
     position: int | None = Field(description="1: next to be called; null when not waiting")
     estimated_wait_s: int | None = Field(description="quoted wait, seconds; null when not waiting")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from server.branches.lookup import get_branch_by_id, get_service, list_counters
+from server.branches.lookup import get_branch_by_id, get_service, list_counters, service_name
 from server.customers.schemas import BranchRef, TicketStatusPublic
 from server.domain.errors import Conflict, NotFound
 from server.domain.lifecycle import QUEUED, check_ticket_op
@@ -27,10 +27,10 @@ def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
     branch = get_branch_by_id(session, ticket.branch_id)
     position = None
     estimate = None
+    service = get_service(session, branch, ticket.service_code)
     if ticket.status in QUEUED:
         ahead = people_ahead(session, ticket)
         position = ahead + 1
-        service = get_service(session, branch, ticket.service_code)
         open_n = open_counters_by_service(list_counters(session, row_id(branch))).get(
             service.code, 0
         )
@@ -42,6 +42,8 @@ def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
         code=ticket.code,
         status=ticket.status,
         service=ticket.service_code,
+        service_name=service_name(branch, service, lang=ticket.lang),
+        priority=ticket.priority,
         lang=ticket.lang,
         position=position,
         estimated_wait_s=estimate,

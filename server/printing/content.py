@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from drivers.base import TicketContent, content_to_json
+from server.branches.lookup import service_name
 from server.models import Branch, Service, Ticket
 
 
@@ -24,10 +25,9 @@ def ticket_content(
 ) -> dict[str, Any]:
     """The JSON form of drivers.base.TicketContent for this ticket."""
     local = ticket.issued_at.astimezone(ZoneInfo(branch.timezone))
-    names = service.names or {}
     content = TicketContent(
         code=ticket.code,
-        service_name=names.get(ticket.lang) or names.get(branch.default_lang) or service.code,
+        service_name=service_name(branch, service, lang=ticket.lang),
         lang=ticket.lang,
         issued_at=local,
         people_ahead=max(0, people_ahead),

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from server.branches.lookup import list_services
+from server.branches.lookup import list_services, service_name
 from server.domain.errors import Invalid, NotFound
 from server.domain.standards import (
     BY_KEY,
@@ -78,7 +78,7 @@ def load_cycle(session: Session, branch: Branch) -> CycleConfig:
         overrides=tuple(override_from_dict(o) for o in raw_overrides),
         raw_overrides=raw_overrides,
         updated_at=row.updated_at if row else None,
-        names={s.code: s.names.get(branch.default_lang) or s.code for s in services},
+        names={s.code: service_name(branch, s) for s in services},
     )
 
 

@@ -66,3 +66,14 @@ def test_qr_for_an_unknown_token_is_404(client: TestClient, kit: BranchKit) -> N
     r = client.get("/api/v1/tickets/by-token/nosuchtoken123/qr.svg")
     assert r.status_code == 404
     assert r.json()["detail"]
+
+
+def test_the_phone_learns_the_service_name_in_its_language_and_priority(client, kit) -> None:
+    r = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        json={"service": "A", "lang": "tr", "priority": True, "priority_reason": "pregnant"},
+        headers=kit.auth("kiosk"),
+    )
+    body = client.get(f"/api/v1/tickets/by-token/{r.json()['token']}").json()
+    assert (body["service_name"], body["priority"]) == ("Nakit", True)
+    assert "pregnant" not in str(body)  # the reason stays with the staff
