@@ -1,32 +1,37 @@
 /**
  * manager_ui/app.js — the branch manager's dashboard: sign in, the live view (queue, counters,
  * alerts, devices; from the event stream plus a periodic refresh), and the tabs for reports
- * and standards (reports.js, standards.js).
+ * and standards (reports.js, standards.js; alerts.js and devices.js draw those two lists).
+ * Unsaved standards are not lost without a question (leave.js).
  */
 
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
 import { StaffSession } from "/ui/staff.js";
+import { applyAlertEvent, renderAlerts as drawAlerts } from "./alerts.js";
 import { hideBranches, initBranches, relabelBranches, showBranches, visibleBranches } from "./branches.js";
-import { getLang, locale, otherLang, plural, setLang, STRINGS, t, translatePage } from "./i18n.js";
+import { renderDevices as drawDevices, tickDevices } from "./devices.js";
+import { locale, otherLang, plural, setLang, t, translatePage } from "./i18n.js";
+import { confirmLeave, guardUnload } from "./leave.js";
 import { initReports, relabelReports, showReports } from "./reports.js";
-import { relabelStandards, showStandards } from "./standards.js";
+import { discardStandards, hasUnsavedStandards, relabelStandards, showStandards } from "./standards.js";
 import {
   $,
-  ago,
   clearError,
   clock,
+  counterLabel,
   dateLabel,
-  dateTime,
   duration,
   el,
   int,
-  loadServiceNames,
   pct,
   relabelError,
+  serviceLabel,
   serviceName,
+  setBranchZone,
+  setServices,
   showError,
-  word,
+  zoneLabel,
 } from "./util.js";
 
 // Tellers have their console: this screen refuses them, said in the language on screen.
@@ -84,7 +89,10 @@ async function signIn(event) {
   }
 }
 
-async function signOut() {
+/** Sign out; `ask`: first ask about unsaved standards (not when the session has expired). */
+async function signOut({ ask = true } = {}) {
+  if (ask && !(await mayLeaveStandards())) return;
+  discardStandards();
   hideBranches();
   await session.signOut(api);
   stopLive();
@@ -112,6 +120,7 @@ async function afterSignIn() {
 }
 
 async function openBranch(code) {
+  if (!(await mayLeaveStandards())) return;
   stopLive();
   state.branch = code;
   await refreshAll();
@@ -122,7 +131,7 @@ async function openBranch(code) {
 
 function onAuthError(err) {
   if (err instanceof ApiError && err.status === 401 && state.session) {
-    signOut();
+    signOut({ ask: false });
     showError(err, "sign_in_again");
     return true;
   }
@@ -131,7 +140,16 @@ function onAuthError(err) {
 
 // ----------------------------------------------------------------------------------- tabs
 
-function go(view) {
+/** Unsaved standards are not dropped silently: the person chooses (true: go ahead). */
+async function mayLeaveStandards() {
+  if (state.view !== "standards" || !hasUnsavedStandards()) return true;
+  const leave = await confirmLeave();
+  if (leave) discardStandards();
+  return leave;
+}
+
+async function go(view) {
+  if (view !== state.view && !(await mayLeaveStandards())) return;
   state.view = view;
   show(view);
   clearError();
@@ -146,15 +164,13 @@ function go(view) {
 const base = () => `/api/v1/branches/${encodeURIComponent(state.branch)}`;
 
 async function refreshMetrics() {
-  const [metrics, snap] = await Promise.all([
-    api.get(`${base()}/metrics/live`),
-    api.get(`${base()}/snapshot`),
-    // The services' names in the dashboard's language (the snapshot has the branch default's).
-    loadServiceNames(api, state.branch).catch(() => null),
-  ]);
+  const [metrics, snap] = await Promise.all([api.get(`${base()}/metrics/live`), api.get(`${base()}/snapshot`)]);
   state.metrics = metrics;
   state.metricsAt = Date.now();
   state.snapshot = snap.data;
+  // The branch's clock and its services' names (every language) for every tab.
+  setBranchZone(snap.data.branch.timezone);
+  setServices(snap.data.services, snap.data.branch.default_lang);
   $("branch-name").textContent = snap.data.branch.name;
   $("branch-name").title = snap.data.branch.name;
   renderLive();
@@ -201,6 +217,7 @@ function renderToday() {
           backgroundColor: "#7fb2e5",
           maxBarThickness: 56,
           yAxisID: "y",
+          order: 2, // drawn first: the line and its points stay on top (a lower order draws later)
         },
         {
           label: t("avg_wait_min"),
@@ -210,6 +227,7 @@ function renderToday() {
           backgroundColor: "#0f2a44",
           yAxisID: "y2",
           spanGaps: true,
+          order: 1,
         },
       ],
     },
@@ -217,7 +235,10 @@ function renderToday() {
       animation: false,
       maintainAspectRatio: false,
       locale: locale(),
+      // The legend in the datasets' order (by default it follows their drawing order).
+      plugins: { legend: { labels: { sort: (a, b) => a.datasetIndex - b.datasetIndex } } },
       scales: {
+        x: { title: { display: true, text: t("axis_hour_zone", { zone: zoneLabel() }) } },
         y: { beginAtZero: true, title: { display: true, text: t("axis_tickets") } },
         y2: {
           position: "right",
@@ -235,7 +256,9 @@ function renderToday() {
 
 async function refreshAll() {
   await Promise.all([refreshMetrics(), refreshAlerts(), refreshDevices()]);
-  renderAlerts(); // phrased with the devices and counters now at hand
+  // Again with the branch's clock, devices and counters now at hand.
+  renderAlerts();
+  renderDevices();
   await refreshToday().catch(() => {});
 }
 
@@ -253,7 +276,10 @@ function soon(name, fn, ms = 250) {
 }
 
 function onEvent(ev) {
-  if (ev.type.startsWith("alert.")) soon("alerts", refreshAlerts);
+  if (ev.type.startsWith("alert.")) {
+    state.alerts = applyAlertEvent(state.alerts, ev);
+    renderAlerts();
+  }
   if (ev.type === "device.changed") soon("devices", refreshDevices);
   if (ev.type.startsWith("ticket.") || ev.type === "counter.changed" || ev.type.startsWith("alert.")) {
     soon("metrics", refreshMetrics);
@@ -266,7 +292,11 @@ function startLive() {
   state.stream = new EventStream({
     branch: state.branch,
     token: state.session.token,
-    onSnapshot: () => soon("metrics", refreshMetrics, 0),
+    // A (re)sync: alerts raised or cleared while away come with the list, not as events.
+    onSnapshot: () => {
+      soon("metrics", refreshMetrics, 0);
+      soon("alerts", refreshAlerts, 0);
+    },
     onEvent,
     onStatus: (status) => {
       state.streamStatus = status;
@@ -297,13 +327,11 @@ function stopLive() {
   state.timers = [];
 }
 
-/** The longest wait keeps growing between refreshes; so does "last seen". */
+/** The longest wait keeps growing between refreshes; so does a device's last contact. */
 function tick() {
   if (!state.metrics || $("view-live").hidden) return;
   renderLongest();
-  for (const node of document.querySelectorAll("[data-seen]")) {
-    node.textContent = t("last_seen", { ago: ago(node.dataset.seen) });
-  }
+  tickDevices(state.devices);
 }
 
 function renderLongest() {
@@ -338,7 +366,7 @@ function renderLive() {
         el(
           "span",
           { class: "svc-text" },
-          el("span", { class: "svc-name", text: serviceName(state.branch, s.code, s.name) }),
+          el("span", { class: "svc-name", text: serviceName(s.code, s.name) }),
           el("span", {
             class: "muted small",
             text: plural("svc_line", s.counters_open, {
@@ -357,150 +385,56 @@ function renderLive() {
     }),
   );
 
-  $("counters").replaceChildren(
-    ...snap.counters.map((c) => {
-      const stateText =
-        c.state === "paused"
-          ? t("state_paused", { reason: c.pause_reason || t("no_reason") })
-          : c.state === "open"
-            ? t("state_open")
-            : t("state_closed");
-      const ticket = c.current_ticket;
-      return el(
-        "tr",
-        {},
-        el("th", { scope: "row", text: t("counter_n", { label: c.label }) }),
-        el(
-          "td",
-          {},
-          el("span", { class: `state-pill state-${c.state}`, "data-testid": `counter-state-${c.label}`, text: stateText }),
-        ),
-        el(
-          "td",
-          { "data-testid": `counter-ticket-${c.label}` },
-          ticket ? el("span", { class: "ticket-code-sm", text: ticket.code }) : el("span", { class: "muted", text: "—" }),
-          ticket
-            ? el("span", { class: "muted small", text: ` ${ticket.status === "serving" ? t("being_served") : t("called")}` })
-            : null,
-        ),
-        el("td", { class: "muted", text: c.services.join(" · ") }),
-      );
-    }),
-  );
+  $("counters").replaceChildren(...snap.counters.map(counterRow));
   $("updated").textContent = t("updated", { time: clock(new Date().toISOString()), date: dateLabel(m.business_date) });
 }
 
-/**
- * An alert in the dashboard's language: the server writes its sentence in English, but the
- * known kinds carry their figures in `data` (docs/reports-api.md), so they are phrased here.
- * Anything else keeps the server's sentence (marked data-source="server").
- */
-function alertText(a) {
-  const d = a.data || {};
-  const device = state.devices.find((x) => x.id === a.device_id);
-  const hint = (s) => {
-    const serves = state.snapshot?.counters.find((c) => c.label === s.counter)?.services;
-    const vars = { counter: s.counter, service: s.service };
-    if (s.action === "resume_counter") return t("hint_resume", vars);
-    if (s.action === "add_service") return t("hint_add_service", vars);
-    if (s.action === "open_counter" && serves) {
-      return serves.includes(s.service) ? t("hint_open", vars) : t("hint_open_with", vars);
-    }
-    return null;
-  };
-  if (a.kind === "standard_risk" && typeof d.at_risk === "number" && typeof d.standard_wait_s === "number") {
-    const hints = (d.suggestions || []).map(hint);
-    if (!hints.includes(null)) {
-      const vars = { service: d.service, n: int(d.at_risk), missed: int(d.missed), standard: duration(d.standard_wait_s) };
-      const key = !d.missed ? "alert_risk" : d.at_risk ? "alert_risk_missed" : "alert_risk_only_missed";
-      return { message: t(key, vars), hints };
-    }
-  }
-  if (a.kind === "printer" && device && Object.hasOwn(STRINGS.en, `printer_${d.state}`)) {
-    const text = t("alert_printer", { device: device.name, state: printerState(d.state) });
-    return { message: d.detail ? `${text} (${d.detail})` : text, hints: [] };
-  }
-  if (a.kind === "device_offline" && device) {
-    const when = d.last_seen_at ? dateTime(d.last_seen_at) : t("never");
-    return { message: t("alert_offline", { device: device.name, kind: word("kind_", device.kind), when }), hints: [] };
-  }
-  return { message: a.message, hints: (d.suggestions || []).map((s) => s.text), server: true };
+/** One counter: its name, state, who holds it, the ticket at it and what it serves. */
+function counterRow(c) {
+  const stateText =
+    c.state === "paused"
+      ? t("state_paused", { reason: c.pause_reason || t("no_reason") })
+      : c.state === "open"
+        ? t("state_open")
+        : t("state_closed");
+  const ticket = c.current_ticket;
+  const holder = c.held_by ? c.held_by.name || c.held_by.username : null;
+  return el(
+    "tr",
+    {},
+    el("th", { scope: "row", text: counterLabel(c.label) }),
+    el(
+      "td",
+      {},
+      el("span", { class: `state-pill state-${c.state}`, "data-testid": `counter-state-${c.label}`, text: stateText }),
+    ),
+    el(
+      "td",
+      { "data-testid": `counter-holder-${c.label}` },
+      holder ? el("span", { class: "holder", text: holder }) : el("span", { class: "muted", text: "—" }),
+    ),
+    el(
+      "td",
+      { "data-testid": `counter-ticket-${c.label}` },
+      ticket ? el("span", { class: "ticket-code-sm", text: ticket.code }) : el("span", { class: "muted", text: "—" }),
+      ticket
+        ? el("span", { class: "muted small", text: ` ${ticket.status === "serving" ? t("being_served") : t("called")}` })
+        : null,
+    ),
+    el(
+      "td",
+      { class: "counter-services" },
+      ...c.services.map((code) => el("span", { class: "svc-tag", text: serviceLabel(code) })),
+    ),
+  );
 }
 
 function renderAlerts() {
-  const list = $("alerts");
-  list.replaceChildren(
-    ...state.alerts.map((a) =>
-      el(
-        "li",
-        { class: `alert-item sev-${a.severity}`, "data-testid": "alert-item", "data-key": a.key },
-        el(
-          "div",
-          { class: "alert-head" },
-          el("span", { class: `sev-pill sev-${a.severity}`, text: word("sev_", a.severity) }),
-          el("span", { class: "muted small", text: t("since", { time: clock(a.raised_at) }) }),
-        ),
-        ...alertBody(a),
-      ),
-    ),
-  );
-  $("alerts-empty").hidden = state.alerts.length > 0;
-}
-
-function printerState(state) {
-  const known = word("printer_", state);
-  return known === state ? state.replaceAll("_", " ") : known;
-}
-
-function alertBody(a) {
-  const { message, hints, server } = alertText(a);
-  const source = server ? "server" : null;
-  return [
-    el("p", { class: "alert-msg", "data-source": source, text: message }),
-    ...hints.map((h) => el("p", { class: "alert-hint", "data-source": source, text: `→ ${h}` })),
-  ];
-}
-
-function deviceStatus(d) {
-  if (!d.active) return { word: t("dev_revoked"), cls: "off" };
-  const parts = d.status || {};
-  const printer = parts.printer?.state;
-  // The device agent's control socket, or a browser screen's event stream.
-  const agent = parts.agent?.state ?? parts.screen?.state;
-  if (agent === "offline") return { word: t("dev_offline"), cls: "bad" };
-  if (printer && printer !== "online") return { word: t("dev_printer", { state: printerState(printer) }), cls: "bad" };
-  if (agent === "online" || printer === "online") return { word: t("dev_online"), cls: "ok" };
-  if (!d.last_seen_at) return { word: t("dev_not_connected"), cls: "off" };
-  return { word: t("dev_seen"), cls: "ok" };
+  drawAlerts(state.alerts, { devices: state.devices, counters: state.snapshot?.counters || [] });
 }
 
 function renderDevices() {
-  $("devices").replaceChildren(
-    ...state.devices.map((d) => {
-      const st = deviceStatus(d);
-      return el(
-        "li",
-        { class: "device-item", "data-testid": `device-${d.id}` },
-        el(
-          "span",
-          { class: "device-text" },
-          el("span", { class: "device-name", text: d.name }),
-          el("span", { class: "muted small", text: word("kind_", d.kind) }),
-        ),
-        el(
-          "span",
-          { class: "device-state" },
-          el("span", { class: `dev-pill dev-${st.cls}`, text: st.word }),
-          el("span", {
-            class: "muted small",
-            "data-seen": d.last_seen_at || "",
-            text: t("last_seen", { ago: ago(d.last_seen_at) }),
-          }),
-        ),
-      );
-    }),
-  );
-  if (!state.devices.length) $("devices").append(el("li", { class: "muted", text: t("no_devices") }));
+  drawDevices(state.devices);
 }
 
 // ------------------------------------------------------------------------------- language
@@ -529,17 +463,6 @@ function applyLanguage() {
 function switchLanguage() {
   setLang(otherLang());
   applyLanguage();
-  // The services' names in the new language, then the views that show them.
-  if (state.branch) {
-    const lang = getLang();
-    loadServiceNames(api, state.branch)
-      .then(() => {
-        if (getLang() !== lang) return;
-        renderLive();
-        relabelReports();
-      })
-      .catch(() => {});
-  }
 }
 
 // ---------------------------------------------------------------------------------- start
@@ -548,8 +471,9 @@ async function start() {
   applyLanguage();
   $("lang-toggle").addEventListener("click", switchLanguage);
   $("login-form").addEventListener("submit", signIn);
-  $("sign-out").addEventListener("click", signOut);
+  $("sign-out").addEventListener("click", () => signOut());
   $("error-dismiss").addEventListener("click", clearError);
+  guardUnload(hasUnsavedStandards);
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => go(tab.dataset.view));
   state.session = session.load();
   if (!state.session) {

@@ -2,7 +2,7 @@
 // Consistency of service across branches is the point, so the share within standard of each
 // branch is shown against the group's.
 
-import { t } from "./i18n.js";
+import { plural, t } from "./i18n.js";
 import { $, duration, el, int, pct } from "./util.js";
 
 const EVERY_MS = 10000;
@@ -99,7 +99,7 @@ function render(overview) {
     el(
       "tr",
       {},
-      el("th", { scope: "row", text: t("all_branches", { n: int(rows.length) }) }),
+      el("th", { scope: "row", text: plural("all_branches", rows.length, { n: int(rows.length) }) }),
       el("td", { class: "num", text: int(sum("waiting_total")) }),
       el("td", { class: "num", text: duration(Math.max(0, ...rows.map((b) => b.longest_wait_s))) }),
       el("td", { class: "num", text: int(sum("counters_open")) }),

@@ -4,24 +4,25 @@
  */
 
 import { ApiError } from "/ui/api.js";
-import { locale, t } from "./i18n.js";
+import { locale, plural, t } from "./i18n.js";
 import {
   $,
   clearError,
+  counterLabel,
   dateLabel,
   duration,
   el,
   int,
   isoDate,
-  loadServiceNames,
   minutes,
   momentName,
   num,
   pct,
-  serviceName,
+  serviceLabel,
   showError,
   weekdays,
   word,
+  zoneLabel,
 } from "./util.js";
 
 const COLORS = {
@@ -124,10 +125,7 @@ async function loadReports() {
     staffing: get(`/staffing?hours=4`),
   };
   const names = Object.keys(parts);
-  const results = await Promise.allSettled([
-    ...Object.values(parts),
-    loadServiceNames(ctx.api, ctx.branch).catch(() => null),
-  ]);
+  const results = await Promise.allSettled(Object.values(parts));
   const data = {};
   const failed = [];
   names.forEach((name, i) => {
@@ -171,7 +169,11 @@ function setStatus(status) {
   const node = $("report-status");
   if (!status) node.textContent = "";
   else if (status.key === "report_range") {
-    node.textContent = t("report_range", { from: dateLabel(status.from), to: dateLabel(status.to), n: int(status.n) });
+    node.textContent = plural("report_range", status.n, {
+      from: dateLabel(status.from),
+      to: dateLabel(status.to),
+      n: int(status.n),
+    });
   } else node.textContent = t(status.key);
 }
 
@@ -208,25 +210,37 @@ function hourLabel(h) {
   return `${String(h).padStart(2, "0")}:00`;
 }
 
-function serviceLabel(row) {
-  return `${row.key} · ${serviceName(ctx.branch, row.key, row.label || "")}`;
-}
-
+/** The group a table row stands for. Tickets never at a counter (still waiting, cancelled,
+ * or transferred and not called again) have no counter and no teller: the same group in both
+ * tables, said in each one's words. */
 function keyLabel(by, row) {
   if (by === "hour") return hourLabel(row.key);
   if (by === "moment") return momentName(row.key, row.label);
-  if (row.key === null) return t("not_called");
-  if (by === "service") return serviceLabel(row);
-  if (by === "counter") return t("counter_n", { label: row.key });
+  if (row.key === null) return t(by === "teller" ? "no_teller" : by === "counter" ? "no_counter" : "not_called");
+  if (by === "service") return serviceLabel(row.key, row.label);
+  if (by === "counter") return counterLabel(row.key);
   if (by === "day") return dateLabel(row.key);
   return row.label || String(row.key);
+}
+
+function headLabel(by) {
+  return by === "hour" ? t("by_hour_zone", { zone: zoneLabel() }) : t(`by_${by}`);
+}
+
+/** Under a table by counter or teller: what the row without one holds, and that the rows
+ * add up to the period's tickets. */
+function groupNote(by, rows) {
+  const none = rows.find((r) => r.key === null);
+  if (!none || (by !== "counter" && by !== "teller")) return null;
+  const total = rows.reduce((n, r) => n + r.tickets, 0);
+  return plural(`note_no_${by}`, none.tickets, { n: int(none.tickets), total: int(total) });
 }
 
 function renderTable(by, rows) {
   shown.table = [by, rows];
   const table = $("report-table");
   const head = [
-    t(`by_${by}`),
+    headLabel(by),
     t("col_tickets"),
     t("col_served"),
     t("col_no_show"),
@@ -246,7 +260,7 @@ function renderTable(by, rows) {
       ...rows.map((r) =>
         el(
           "tr",
-          {},
+          { class: r.key === null ? "no-group" : null, "data-testid": r.key === null ? "report-row-none" : null },
           el("th", { scope: "row", class: by === "day" || by === "hour" ? "nowrap" : null, text: keyLabel(by, r) }),
           el("td", { class: "num", text: int(r.tickets) }),
           el("td", { class: "num", text: int(r.served) }),
@@ -263,18 +277,30 @@ function renderTable(by, rows) {
       ),
     ),
   );
-  if (!rows.length) table.append(el("caption", { class: "muted", text: t("no_tickets") }));
+  // Under the table, not in it: a wide table scrolls in its card, the note wraps.
+  const note = rows.length ? groupNote(by, rows) : t("no_tickets");
+  $("report-table-note").textContent = note || "";
+  $("report-table-note").hidden = !note;
 }
 
 // ---------------------------------------------------------------------------------- charts
 
 function draw(id, config) {
   if (!window.Chart) return;
-  config.options = { locale: locale(), ...config.options };
+  // The legend in the datasets' order (by default it follows their drawing `order`).
+  const legend = { labels: { sort: (a, b) => a.datasetIndex - b.datasetIndex } };
+  config.options = { locale: locale(), ...config.options, plugins: { legend, ...config.options?.plugins } };
   charts[id]?.destroy();
   charts[id] = new Chart($(id), config);
   $(id).dataset.rendered = String(config.data.labels.length);
 }
+
+// Chart.js draws the dataset with the highest `order` first: in a bar-and-line chart the
+// bars go first, so no point of the line hides behind a bar.
+const BARS = 2;
+const LINE = 1;
+
+const hourAxis = () => ({ title: { display: true, text: t("axis_hour_zone", { zone: zoneLabel() }) } });
 
 const minutesAxis = () => ({ beginAtZero: true, title: { display: true, text: t("axis_minutes") } });
 
@@ -288,7 +314,7 @@ function chartHour(rows) {
         { label: t("p90_wait"), data: rows.map((r) => minutes(r.wait_p90_s)), borderColor: COLORS.amber, backgroundColor: COLORS.amber, borderDash: [6, 4], tension: 0.3 },
       ],
     },
-    options: { scales: { y: minutesAxis() } },
+    options: { scales: { x: hourAxis(), y: minutesAxis() } },
   });
 }
 
@@ -326,11 +352,12 @@ function waitBars(id, rows, label) {
 }
 
 function chartService(rows) {
-  waitBars("chart-service", rows, (r) => (r.key === null ? "–" : serviceLabel(r)));
+  waitBars("chart-service", rows, (r) => (r.key === null ? "–" : serviceLabel(r.key, r.label)));
 }
 
+// Tickets never at a counter had no wait at one and no service: not a bar.
 function chartCounter(rows) {
-  waitBars("chart-counter", rows.filter((r) => r.key !== null), (r) => t("counter_n", { label: r.key }));
+  waitBars("chart-counter", rows.filter((r) => r.key !== null), (r) => counterLabel(r.key));
 }
 
 function chartTeller(rows, time) {
@@ -342,10 +369,10 @@ function chartTeller(rows, time) {
     data: {
       labels: people,
       datasets: [
-        { label: t("serving_h"), data: time.map((p) => hours(p.serving_s)), backgroundColor: COLORS.teal, stack: "time" },
-        { label: t("idle_h"), data: time.map((p) => hours(p.idle_s)), backgroundColor: COLORS.sky, stack: "time" },
-        { label: t("paused_h"), data: time.map((p) => hours(p.paused_s)), backgroundColor: COLORS.amber, stack: "time" },
-        { label: t("tickets_served"), data: time.map((p) => served[p.teller] ?? p.tickets), type: "line", yAxisID: "y2", borderColor: COLORS.navy, backgroundColor: COLORS.navy },
+        { label: t("serving_h"), data: time.map((p) => hours(p.serving_s)), backgroundColor: COLORS.teal, stack: "time", order: BARS },
+        { label: t("idle_h"), data: time.map((p) => hours(p.idle_s)), backgroundColor: COLORS.sky, stack: "time", order: BARS },
+        { label: t("paused_h"), data: time.map((p) => hours(p.paused_s)), backgroundColor: COLORS.amber, stack: "time", order: BARS },
+        { label: t("tickets_served"), data: time.map((p) => served[p.teller] ?? p.tickets), type: "line", yAxisID: "y2", borderColor: COLORS.navy, backgroundColor: COLORS.navy, order: LINE },
       ],
     },
     options: {
@@ -372,8 +399,8 @@ function chartSatisfaction(rows) {
     data: {
       labels: rows.map(bucketLabel),
       datasets: [
-        { label: t("avg_score"), data: rows.map((r) => r.feedback_avg), backgroundColor: COLORS.blue, yAxisID: "y" },
-        { label: t("answers"), data: rows.map((r) => r.feedback_n), type: "line", borderColor: COLORS.amber, backgroundColor: COLORS.amber, yAxisID: "y2" },
+        { label: t("avg_score"), data: rows.map((r) => r.feedback_avg), backgroundColor: COLORS.blue, yAxisID: "y", order: BARS },
+        { label: t("answers"), data: rows.map((r) => r.feedback_n), type: "line", borderColor: COLORS.amber, backgroundColor: COLORS.amber, yAxisID: "y2", order: LINE },
       ],
     },
     options: {
@@ -416,7 +443,7 @@ function renderBreaks(data) {
   const moment = (r) => momentName(r.key, r.label);
   $("breaks").replaceChildren(
     list(t("breaks_moments"), data.moments, (r) => (r.critical ? t("critical_suffix", { name: moment(r) }) : moment(r))),
-    list(t("breaks_services"), data.services, (r) => t("service_n", { code: r.key })),
+    list(t("breaks_services"), data.services, (r) => serviceLabel(r.key)),
     list(t("breaks_hours"), data.hours, (r) => hourLabel(r.key)),
   );
 }
@@ -427,8 +454,17 @@ function renderHeatmap(data) {
   const table = $("heatmap");
   const days = weekdays();
   table.replaceChildren(
-    el("caption", { class: "sr-only", text: t("heat_caption", { timezone: data.timezone }) }),
-    el("thead", {}, el("tr", {}, el("td"), ...hours.map((h) => el("th", { scope: "col", text: String(h) })))),
+    el("caption", { class: "sr-only", text: t("heat_caption", { timezone: zoneLabel() }) }),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("td", { class: "heat-zone", text: zoneLabel() }),
+        ...hours.map((h) => el("th", { scope: "col", text: String(h) })),
+      ),
+    ),
     el(
       "tbody",
       {},
@@ -443,7 +479,7 @@ function renderHeatmap(data) {
             return el("td", {
               class: `${missed ? "has-missed" : ""} ${level > 0.55 ? "dark" : ""}`.trim(),
               style: n ? `background: rgb(10 92 168 / ${level.toFixed(2)})` : "",
-              title: t("heat_cell", { day: days[d], hour: h, n: int(n), missed: int(missed) }),
+              title: plural("heat_cell", n, { day: days[d], hour: h, n: int(n), missed: int(missed) }),
               text: n ? int(n) : "",
             });
           }),
@@ -473,7 +509,7 @@ function renderEstimates(rows) {
         el(
           "tr",
           { class: r.key === "*" ? "total" : "" },
-          el("th", { scope: "row", text: r.key === "*" ? t("all_services") : r.key }),
+          el("th", { scope: "row", text: r.key === "*" ? t("all_services") : serviceLabel(r.key) }),
           el("td", { class: "num", text: int(r.tickets) }),
           el("td", { class: "num", text: duration(r.mae_s) }),
           el("td", {
@@ -524,8 +560,8 @@ function renderStaffing(data) {
       el(
         "tr",
         {},
-        el("th", { scope: "col", text: t("col_hour") }),
-        ...services.map((s) => el("th", { scope: "col", text: t("service_n", { code: s }) })),
+        el("th", { scope: "col", text: t("col_hour_zone", { zone: zoneLabel() }) }),
+        ...services.map((s) => el("th", { scope: "col", text: serviceLabel(s) })),
         el("th", { scope: "col", text: t("col_counters_needed") }),
       ),
     ),
@@ -548,7 +584,7 @@ function renderStaffing(data) {
         ),
       ),
     ),
-    el("caption", { class: "muted", text: t("open_now", { n: int(data.counters_open) }) }),
+    el("caption", { class: "muted", text: plural("open_now", data.counters_open, { n: int(data.counters_open) }) }),
   );
 }
 

@@ -2,6 +2,7 @@
  * the chosen language: ./i18n.js and Intl). */
 
 import { ApiError } from "/ui/api.js";
+import { counterName } from "/ui/words.js";
 import { getLang, locale, STRINGS, t } from "./i18n.js";
 
 // The DOM helpers are the staff screens' shared ones (used here too, and by the tabs).
@@ -76,9 +77,69 @@ export function ago(iso, now = Date.now()) {
   return t("ago", { duration: duration(s) });
 }
 
+// ------------------------------------------------------------------- the branch's clock
+
+// Every time on the dashboard is the branch's wall clock (its IANA zone, from the snapshot),
+// never the browser's: a regional manager may sit in another zone, and a branch's day is
+// its own. Times carry the zone's name so nobody mistakes one for their own clock.
+let branchZone = null;
+
+export function setBranchZone(zone) {
+  branchZone = zone || null;
+}
+
+function zoned(options) {
+  const key = `${locale()}|${branchZone}|${JSON.stringify(options)}`;
+  if (!formats.has(key)) {
+    let f;
+    try {
+      f = new Intl.DateTimeFormat(locale(), { ...options, timeZone: branchZone || undefined });
+    } catch {
+      f = new Intl.DateTimeFormat(locale(), options); // an unknown zone: the browser's
+    }
+    formats.set(key, f);
+  }
+  return formats.get(key);
+}
+
+/** The branch's zone in words ("Türkiye Time" / "TSİ"), or its offset ("GMT+3"). */
+export function zoneLabel(at = new Date()) {
+  for (const timeZoneName of ["shortGeneric", "short"]) {
+    try {
+      const part = zoned({ hour: "numeric", timeZoneName })
+        .formatToParts(at)
+        .find((p) => p.type === "timeZoneName");
+      if (part) return part.value;
+    } catch {
+      // this browser lacks the style: the next one
+    }
+  }
+  return branchZone || "";
+}
+
+/** "14:05" on the branch's clock, without the zone (where a heading names it). */
+export function clockBare(iso) {
+  if (!iso) return "–";
+  return zoned({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+}
+
+/** "14:05 (Türkiye Time)": a time on the branch's clock, labelled with its zone. */
 export function clock(iso) {
   if (!iso) return "–";
-  return new Date(iso).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+  return t("time_in_zone", { time: clockBare(iso), zone: zoneLabel(new Date(iso)) });
+}
+
+/** Whether two moments fall on the same calendar day on the branch's clock. */
+export function sameBranchDay(a, b) {
+  const day = zoned({ year: "numeric", month: "2-digit", day: "2-digit" });
+  return day.format(new Date(a)) === day.format(new Date(b));
+}
+
+/** "2 Mar 2026, 14:05 (Türkiye Time)" on the branch's clock. */
+export function dateTime(iso) {
+  if (!iso) return "–";
+  const day = zoned({ day: "numeric", month: "short", year: "numeric" }).format(new Date(iso));
+  return t("date_time_in_zone", { date: day, time: clockBare(iso), zone: zoneLabel(new Date(iso)) });
 }
 
 /** A business date "2026-03-02" in words ("2 Mar 2026" / "2 Mar 2026"), no timezone shift. */
@@ -87,10 +148,6 @@ export function dateLabel(ymd) {
   if (!m) return ymd || "–";
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return d.toLocaleDateString(locale(), { day: "numeric", month: "short", year: "numeric" });
-}
-
-export function dateTime(iso) {
-  return new Date(iso).toLocaleString(locale(), { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** Short weekday names, Monday first ("Mon" … / "Pzt" …). */
@@ -113,24 +170,33 @@ export function word(prefix, value) {
   return Object.hasOwn(STRINGS.en, k) ? t(k) : String(value ?? "");
 }
 
-// ----------------------------------------------------------------------- service names
+// ------------------------------------------------------------------ services and counters
 
-// The services' names in the chosen language (GET …/services?lang=), per branch.
-const NAMES_TTL_MS = 5 * 60 * 1000;
-const serviceNames = new Map(); // "branch|lang" -> {at, names: {code: name}}
+// The branch's services from its snapshot: each carries its names per language.
+let services = new Map(); // code -> {name, names}
+let defaultLang = null;
 
-export async function loadServiceNames(api, branch) {
-  const key = `${branch}|${getLang()}`;
-  const got = serviceNames.get(key);
-  if (got && Date.now() - got.at < NAMES_TTL_MS) return got.names;
-  const rows = await api.get(`/api/v1/branches/${encodeURIComponent(branch)}/services?lang=${getLang()}`);
-  const names = Object.fromEntries(rows.map((r) => [r.code, r.name]));
-  serviceNames.set(key, { at: Date.now(), names });
-  return names;
+export function setServices(rows, branchDefaultLang) {
+  services = new Map((rows || []).map((s) => [s.code, { name: s.name, names: s.names || {} }]));
+  defaultLang = branchDefaultLang || null;
 }
 
-export function serviceName(branch, code, fallback) {
-  return serviceNames.get(`${branch}|${getLang()}`)?.names[code] ?? fallback ?? code;
+/** A service's name in the dashboard's language ("Cash and deposits"), else the branch's. */
+export function serviceName(code, fallback) {
+  const s = services.get(code);
+  const names = s?.names || {};
+  return names[getLang()] || names[defaultLang] || s?.name || fallback || String(code ?? "");
+}
+
+/** "A · Cash and deposits": a service's code (what tickets and screens show) and its name. */
+export function serviceLabel(code, fallback) {
+  const name = serviceName(code, fallback);
+  return name && name !== code ? `${code} · ${name}` : String(code ?? "");
+}
+
+/** A counter by its label: "Counter 3" for "3", "Gişe 1" as it is (ui_common/words.js). */
+export function counterLabel(label) {
+  return counterName(label, t("counter_n"));
 }
 
 // ------------------------------------------------------------------------------ errors

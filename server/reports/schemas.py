@@ -146,7 +146,8 @@ class ReportRow(BaseModel):
 
     key: str | int | None = Field(
         description="the date, local hour (0..23), service code, counter label or teller "
-        "username; null: tickets never called (by counter or teller)",
+        "username; null: tickets at no counter yet (never called, or transferred and not "
+        "called again)",
         examples=["2026-03-02", 14, "A"],
     )
     label: str | None = Field(description="the key as a person reads it (service name...)")
