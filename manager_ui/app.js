@@ -371,7 +371,8 @@ function renderLive() {
             class: "muted small",
             text: plural("svc_line", s.counters_open, {
               standard: duration(s.standard_wait_s),
-              quoted: duration(s.estimated_wait_s),
+              // In whole minutes, rounded up, as the kiosk tells the customer.
+              quoted: duration(s.estimated_wait_s && Math.ceil(s.estimated_wait_s / 60) * 60),
             }),
           }),
         ),

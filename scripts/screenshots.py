@@ -134,9 +134,10 @@ def seed(base: str, creds: Creds) -> dict[str, Any]:
     counters = counter_ids(base, creds)
     token = login(base, creds, "teller1")
     called = []
-    for label in ("1", "2", "3", "4"):
-        call_api(base, "POST", f"/api/v1/counters/{counters[label]}/open", token=token)
-        r = call_api(base, "POST", f"/api/v1/counters/{counters[label]}/call-next", token=token)
+    for label in ("1", "2", "3", "4"):  # one teller at each counter, as in a branch
+        who = token if label == "1" else login(base, creds, f"teller{label}")
+        call_api(base, "POST", f"/api/v1/counters/{counters[label]}/open", token=who)
+        r = call_api(base, "POST", f"/api/v1/counters/{counters[label]}/call-next", token=who)
         if r:
             called.append(r["ticket"])
     for _ in range(4):

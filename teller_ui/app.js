@@ -79,14 +79,23 @@ function heldCounter() {
   return (state.snapshot?.counters || []).find(mine) || null;
 }
 
-async function requestSignOut() {
-  const held = heldCounter();
-  if (!held) return signOut();
+/** Ask what becomes of the counter being left ("pause" | "close"), or null when cancelled.
+ * `purpose` "signout" | "leave" picks the dialog's title and button. */
+async function askLeave(held, purpose) {
+  $("signout-title").textContent = t(`${purpose}_title`);
+  $("signout-confirm").textContent = t(`${purpose}_confirm`);
   $("signout-lead").textContent = t("signout_lead", { counter: counterTitle(held.label) });
   $("signout-busy").hidden = !held.current_ticket;
   $("signout-pause").checked = true;
-  if ((await ask($("signout-dialog"))) !== "signout") return;
-  return signOut($("signout-close").checked ? "close" : "pause");
+  if ((await ask($("signout-dialog"))) !== "signout") return null;
+  return $("signout-close").checked ? "close" : "pause";
+}
+
+async function requestSignOut() {
+  const held = heldCounter();
+  if (!held) return signOut();
+  const counter = await askLeave(held, "signout");
+  if (counter) return signOut(counter);
 }
 
 /** Sign out; `counter` ("pause" | "close") says what becomes of the counter held. */
@@ -344,8 +353,21 @@ function closeCounter() {
   });
 }
 
+/** Walk away from this counter to pick another: it is paused (or closed) and held by nobody,
+ * so it stops counting as open and a colleague can open it. */
 async function changeCounter() {
   clearError();
+  const held = heldCounter();
+  if (held) {
+    const counter = await askLeave(held, "leave");
+    if (!counter) return;
+    let left = false;
+    await act(async () => {
+      await api.post(`/api/v1/counters/${held.id}/leave`, { counter });
+      left = true;
+    });
+    if (!left) return;
+  }
   leaveCounter();
   try {
     await refreshSnapshot();

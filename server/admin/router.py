@@ -24,6 +24,7 @@ from server.branches.lookup import (
 from server.counters.schemas import CounterPublic
 from server.counters.service import counter_public
 from server.deps import AdminWork, ConfigureWork
+from server.devices.watch import heard_here
 from server.domain.errors import Conflict, NotFound
 from server.models import Branch, Device, User
 from server.security import new_password_hash
@@ -384,10 +385,8 @@ async def create_device(body: schemas.DeviceCreate, work: ConfigureWork) -> sche
 
 @router.get("/devices")
 async def list_devices(work: ConfigureWork) -> list[schemas.DevicePublic]:
-    def run(
-        session: Session, principal: Principal, _now: dt.datetime
-    ) -> list[schemas.DevicePublic]:
-        return service.list_devices(session, principal)
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[schemas.DevicePublic]:
+        return service.list_devices(session, principal, heard_here(work.ctx, now=now))
 
     return await work(run)
 
@@ -398,9 +397,10 @@ def _device_for(session: Session, principal: Principal, device_id: int) -> Devic
 
 @router.get("/devices/{device_id}")
 async def read_device(device_id: int, work: ConfigureWork) -> schemas.DevicePublic:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.DevicePublic:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.DevicePublic:
         device = _device_for(session, principal, device_id)
-        return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
+        code = get_branch_by_id(session, device.branch_id).code
+        return service.device_public(device, code, heard_here(work.ctx, now=now))
 
     return await work(run)
 

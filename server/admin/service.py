@@ -23,7 +23,7 @@ from server.branches.snapshot import branch_dict
 from server.config import Settings
 from server.counters import service as counters
 from server.devices.config import admin_only_changes, hardware_problems
-from server.devices.watch import device_alert_key
+from server.devices.watch import device_alert_key, last_seen
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import (
     Branch,
@@ -74,7 +74,12 @@ def user_public(user: User, branch_code: str | None) -> UserPublic:
     )
 
 
-def device_public(device: Device, branch_code: str) -> DevicePublic:
+def device_public(
+    device: Device, branch_code: str, heard: dict[int, dt.datetime] | None = None
+) -> DevicePublic:
+    """``heard``: contacts this process has not written yet (see devices.watch.heard_here),
+    so a kiosk that just issued a ticket is not shown as never seen."""
+    seen = last_seen(device, heard or {})
     return DevicePublic(
         id=row_id(device),
         branch=branch_code,
@@ -82,7 +87,7 @@ def device_public(device: Device, branch_code: str) -> DevicePublic:
         name=device.name,
         config=device.config,
         active=device.active,
-        last_seen_at=device.last_seen_at.isoformat() if device.last_seen_at else None,
+        last_seen_at=seen.isoformat() if seen else None,
         # What the device (its agent, or the server for printers it drives) last reported.
         status=dict(device.status or {}),
     )
@@ -109,13 +114,15 @@ def list_users(session: Session, principal: Principal) -> list[UserPublic]:
     return [user_public(u, codes.get(u.branch_id)) for u in session.exec(stmt)]
 
 
-def list_devices(session: Session, principal: Principal) -> list[DevicePublic]:
+def list_devices(
+    session: Session, principal: Principal, heard: dict[int, dt.datetime] | None = None
+) -> list[DevicePublic]:
     """The devices of the branches the caller may see, by id."""
     stmt = select(Device).order_by(col(Device.id))
     if principal.branch_ids is not None:
         stmt = stmt.where(col(Device.branch_id).in_(principal.branch_ids))
     codes = _codes(session)
-    return [device_public(d, codes[d.branch_id]) for d in session.exec(stmt)]
+    return [device_public(d, codes[d.branch_id], heard) for d in session.exec(stmt)]
 
 
 def create_branch(session: Session, data: dict[str, Any]) -> Branch:

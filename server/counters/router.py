@@ -15,6 +15,7 @@ from server.counters.schemas import (
     CallNextRequest,
     CallPublic,
     CounterPublic,
+    LeaveRequest,
     OpenRequest,
     PauseRequest,
     WaitingListPublic,
@@ -144,6 +145,25 @@ async def resume(counter_id: int, work: OperateWork) -> CounterPublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         counter = _load(session, principal, counter_id)
         return _out(session, service.resume(session, counter, principal=principal, now=now))
+
+    return await work(run)
+
+
+@router.post("/{counter_id}/leave")
+async def leave(
+    counter_id: int, work: OperateWork, body: LeaveRequest | None = None
+) -> CounterPublic:
+    """The teller walks away from the counter (to another one): it is paused with reason
+    ``left`` (or closed with ``{counter: "close"}`` when no customer is at it) and held by
+    nobody, so it stops counting as open and a colleague opens it without taking over."""
+    close_it = body is not None and body.counter == "close"
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
+        counter = _load(session, principal, counter_id)
+        return _out(
+            session,
+            service.leave_own(session, counter, close_it=close_it, principal=principal, now=now),
+        )
 
     return await work(run)
 

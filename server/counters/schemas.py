@@ -65,6 +65,14 @@ class HolderRef(BaseModel):
     name: str = Field(description="full name, or the username when none is set")
 
 
+class LeaveRequest(BaseModel):
+    counter: Literal["pause", "close"] = Field(
+        default="pause",
+        description="what becomes of the counter left: paused (reason left) or closed; a "
+        "counter with a customer at it is paused whatever is asked",
+    )
+
+
 class PauseRequest(BaseModel):
     reason: Name = Field(default="break", min_length=1, max_length=200)
 

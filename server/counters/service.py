@@ -164,6 +164,51 @@ def close(session: Session, counter: Counter, *, principal: Principal, now: dt.d
 
 
 SIGNED_OUT = "signed_out"
+LEFT = "left"
+
+
+def leave(
+    session: Session,
+    counter: Counter,
+    *,
+    close_it: bool,
+    reason: str,
+    principal: Principal,
+    now: dt.datetime,
+) -> Counter:
+    """The holder leaves ``counter``: closed when asked and no customer is at it, paused
+    with ``reason`` otherwise, and held by nobody (it stops counting as open, and a colleague
+    opens it without taking over)."""
+    current = current_ticket(session, counter)
+    busy = current is not None and current.status in AT_COUNTER
+    if close_it and not busy:
+        _set_state(counter, CounterState.CLOSED, now)
+        counter.pause_reason = None
+        counter.current_ticket_id = None
+    else:
+        if counter.state != CounterState.PAUSED:
+            _set_state(counter, CounterState.PAUSED, now)
+        counter.pause_reason = reason
+    counter.teller_id = None
+    session.add(counter)
+    counter_changed(session, counter, principal=principal, now=now)
+    return counter
+
+
+def leave_own(
+    session: Session,
+    counter: Counter,
+    *,
+    close_it: bool,
+    principal: Principal,
+    now: dt.datetime,
+) -> Counter:
+    """The teller holding ``counter`` walks away from it (to another counter): see
+    :func:`leave`, reason ``left``. A closed counter stays as it is."""
+    if counter.state == CounterState.CLOSED:
+        return counter
+    check_holder(session, counter, principal=principal, supervise=True)
+    return leave(session, counter, close_it=close_it, reason=LEFT, principal=principal, now=now)
 
 
 def leave_counters(
@@ -174,10 +219,9 @@ def leave_counters(
     now: dt.datetime,
     principal: Principal | None = None,
 ) -> list[Counter]:
-    """The counters ``user_id`` holds, left as they sign out (or their session ends): closed
-    when asked and no customer is at it, paused with reason ``signed_out`` otherwise, and held
-    by nobody (so they stop counting as open, and a colleague opens them without taking
-    over). ``principal`` None: the server itself (an expired session)."""
+    """The counters ``user_id`` holds, left as they sign out (or their session ends), reason
+    ``signed_out`` (see :func:`leave`). ``principal`` None: the server itself (an expired
+    session)."""
     actor = principal or Principal(role=Role.ADMIN, branch_id=None, name="system")
     counters = session.exec(
         select(Counter)
@@ -185,19 +229,7 @@ def leave_counters(
         .with_for_update()
     ).all()
     for counter in counters:
-        current = current_ticket(session, counter)
-        busy = current is not None and current.status in AT_COUNTER
-        if close_them and not busy:
-            _set_state(counter, CounterState.CLOSED, now)
-            counter.pause_reason = None
-            counter.current_ticket_id = None
-        else:
-            if counter.state != CounterState.PAUSED:
-                _set_state(counter, CounterState.PAUSED, now)
-            counter.pause_reason = SIGNED_OUT
-        counter.teller_id = None
-        session.add(counter)
-        counter_changed(session, counter, principal=actor, now=now)
+        leave(session, counter, close_it=close_them, reason=SIGNED_OUT, principal=actor, now=now)
     return list(counters)
 
 

@@ -52,16 +52,32 @@ def check_devices(session: Session, *, now: dt.datetime, grace_s: float) -> int:
     return offline
 
 
+def heard_here(ctx: AppContext, *, now: dt.datetime) -> dict[int, dt.datetime]:
+    """When this process last heard from each device and has not written it yet: its
+    requests since the last round, and ``now`` for a screen whose event stream is open here."""
+    heard = dict(ctx.contacts)
+    for device_id in list(ctx.screens):
+        heard[device_id] = now
+    return heard
+
+
+def last_seen(device: Device, heard: dict[int, dt.datetime]) -> dt.datetime | None:
+    """The device's last contact: what was written, or what this process heard since."""
+    here = heard.get(device.id) if device.id is not None else None
+    if here is None or (device.last_seen_at is not None and device.last_seen_at >= here):
+        return device.last_seen_at
+    return here
+
+
 def record_contacts(session: Session, ctx: AppContext, *, now: dt.datetime) -> int:
     """Write when each device was last heard from by this process: its requests since the
     last round, and ``now`` for a screen whose event stream is open here (a display that is
     connected all day is seen now, not when it connected). Quietly: no event. How many."""
-    heard = dict(ctx.contacts)
-    for device_id in heard:
-        if ctx.contacts.get(device_id) == heard[device_id]:
+    taken = dict(ctx.contacts)
+    heard = heard_here(ctx, now=now)
+    for device_id, at in taken.items():
+        if ctx.contacts.get(device_id) == at:  # not heard again meanwhile
             ctx.contacts.pop(device_id, None)
-    for device_id in list(ctx.screens):
-        heard[device_id] = now
     for device_id, at in heard.items():
         session.execute(
             update(Device)

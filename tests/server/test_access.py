@@ -311,6 +311,7 @@ ENDPOINTS = [
     Endpoint("POST", C + "/pause", OPERATE, 200, prepare=open_counter),
     Endpoint("POST", C + "/resume", OPERATE, 200, prepare=paused_counter),
     Endpoint("POST", C + "/close", OPERATE, 200, prepare=open_counter),
+    Endpoint("POST", C + "/leave", OPERATE, 200, prepare=open_counter),
     # customer (the ticket token is the secret)
     Endpoint("GET", "/api/v1/tickets/by-token/{token}", PUBLIC, 200, prepare=waiting_ticket),
     Endpoint("GET", "/api/v1/tickets/by-token/{token}/qr.svg", PUBLIC, 200, prepare=waiting_ticket),

@@ -37,6 +37,8 @@ def test_a_kiosk_issuing_over_http_is_seen(client, make, app, clock: FrozenClock
     assert r.status_code == 201
     issued_at = clock.now()
     clock.advance(5)
+    # At once, before the watch writes it down (it did show "never connected" for ~15 s).
+    assert last_seen(client, admin, "kiosk") == issued_at.isoformat()
     assert flush(app) == 1
     assert last_seen(client, admin, "kiosk") == issued_at.isoformat()
     assert flush(app) == 0  # nothing new heard: nothing written
@@ -53,5 +55,6 @@ def test_a_connected_display_is_seen_now_not_when_it_connected(
         connected = last_seen(client, admin, "display")
         assert connected is not None
         clock.advance(7 * 60)
+        assert last_seen(client, admin, "display") == clock.now().isoformat()
         flush(app)
         assert last_seen(client, admin, "display") == clock.now().isoformat()

@@ -148,4 +148,34 @@ def test_a_label_that_names_the_counter_is_shown_as_it_is(site: Any, context: An
     page.get_by_test_id("lang-toggle").click()
     expect(page.get_by_test_id("counter-badge")).to_have_text("Kasa 1")
     page.get_by_test_id("change-counter").click()
+    page.get_by_test_id("signout-confirm").click()
     expect(page.get_by_test_id("counter-1")).to_contain_text("Gişe 1", timeout=TIMEOUT)
+
+
+def test_changing_counter_leaves_the_first_for_a_colleague(site: Any, context: Any) -> None:
+    """'Change counter' once left the counter open in the teller's name: counted open in
+    every quote, and a colleague had to take it over. Now it asks, then pauses (or closes)
+    it and lets go of it."""
+    api = Staff(site)
+    page = context.new_page()
+    sign_in(page, site)
+    page.get_by_test_id("counter-1").click()
+    expect(page.get_by_test_id("counter-badge")).to_have_text("Counter 1", timeout=TIMEOUT)
+    page.get_by_test_id("change-counter").click()
+    expect(page.get_by_test_id("signout-dialog")).to_contain_text("Change counter")
+    expect(page.get_by_test_id("signout-confirm")).to_have_text("Leave this counter")
+    # Cancelling keeps the teller at the counter.
+    page.get_by_test_id("signout-dialog").get_by_role("button", name="Cancel").click()
+    expect(page.get_by_test_id("counter-badge")).to_have_text("Counter 1")
+    assert holder(api, "1") == "teller1"
+    page.get_by_test_id("change-counter").click()
+    page.get_by_test_id("signout-confirm").click()
+    expect(page.get_by_test_id("holder-1")).to_have_text("Free", timeout=TIMEOUT)
+    left = api.counter("1")
+    assert (left["state"], left["pause_reason"], left["held_by"]) == ("paused", "left", None)
+    page.get_by_test_id("counter-2").click()
+    expect(page.get_by_test_id("counter-badge")).to_have_text("Counter 2", timeout=TIMEOUT)
+    assert holder(api, "2") == "teller1"
+    # Sign-out still says "Sign out" after the dialog served as "Change counter".
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("signout-confirm")).to_have_text("Sign out")

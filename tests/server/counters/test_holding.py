@@ -152,6 +152,35 @@ def test_signing_out_may_close_the_counter_unless_a_customer_is_at_it(client, ki
     assert still["current_ticket"]["status"] == "serving"
 
 
+def test_moving_to_another_counter_leaves_the_first_for_a_colleague(client, kit) -> None:
+    """'Change counter' left Counter 1 open in teller1's name: still counted open in the
+    quotes and refused to colleagues. Leaving releases it (paused, reason left, or closed)."""
+    assert post(client, kit, "teller1", counter_path(kit, "1", "open")).status_code == 200
+    assert post(client, kit, "teller1", counter_path(kit, "2", "open")).status_code == 200
+    live = client.get(f"/api/v1/branches/{kit.code}/metrics/live", headers=kit.auth("manager"))
+    assert live.json()["counters_open"] == 2
+    # A colleague may not walk someone else's counter away.
+    assert post(client, kit, "teller2", counter_path(kit, "1", "leave")).status_code == 409
+    left = post(client, kit, "teller1", counter_path(kit, "1", "leave"))
+    assert left.status_code == 200, left.text
+    assert (left.json()["state"], left.json()["pause_reason"]) == ("paused", "left")
+    assert left.json()["held_by"] is None
+    live = client.get(f"/api/v1/branches/{kit.code}/metrics/live", headers=kit.auth("manager"))
+    assert live.json()["counters_open"] == 1
+    assert read(client, kit, "2")["held_by"]["username"] == "demo-teller1"
+    opened = post(client, kit, "teller2", counter_path(kit, "1", "open"))
+    assert opened.json()["held_by"]["username"] == "demo-teller2"
+    # Closing on the way out, unless a customer is still there.
+    closed = post(client, kit, "teller2", counter_path(kit, "1", "leave"), {"counter": "close"})
+    assert (closed.json()["state"], closed.json()["held_by"]) == ("closed", None)
+    serving_at_counter_1(client, kit)
+    kept = post(client, kit, "teller1", counter_path(kit, "1", "leave"), {"counter": "close"})
+    assert (kept.json()["state"], kept.json()["pause_reason"]) == ("paused", "left")
+    assert kept.json()["current_ticket"]["status"] == "serving"
+    bad = post(client, kit, "teller1", counter_path(kit, "2", "leave"), {"counter": "away"})
+    assert bad.status_code == 422
+
+
 def test_a_session_that_ends_leaves_its_counter_paused(
     client, kit, make, app, clock: FrozenClock
 ) -> None:
