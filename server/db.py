@@ -30,6 +30,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from server import audit
 from server.effects import Effect, take_effects
 from server.realtime.events import persist_pending
 
@@ -42,6 +43,7 @@ EffectSink = Callable[[list[Effect]], None]
 class Database:
     def __init__(self, url: str, *, sqlite_synchronous: str = "NORMAL", echo: bool = False):
         self.url = url
+        audit.install()  # every configuration change is audited, whoever makes it
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:

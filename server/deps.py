@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
+from server import audit
 from server.auth import service as auth
 from server.auth.principal import (
     ADMIN_ONLY,
@@ -35,7 +36,7 @@ from server.auth.principal import (
     Role,
 )
 from server.context import AppContext
-from server.domain.errors import Unauthorized
+from server.domain.errors import PasswordChangeRequired, Unauthorized
 from server.effects import Effect
 
 T = TypeVar("T")
@@ -61,11 +62,15 @@ class Work:
         token: str | None,
         write: bool,
         roles: frozenset[Role] | None,
+        address: str | None = None,
+        reset_ok: bool = False,
     ) -> None:
         self.ctx = ctx
         self.token = token
         self.write = write
         self.roles = roles
+        self.address = address  # the client's, for the audit trail
+        self.reset_ok = reset_ok  # callable while the user's password must be changed
 
     async def __call__(self, fn: Callable[[Session, Principal, dt.datetime], T]) -> T:
         """Run ``fn(session, principal, now)`` for a caller holding one of the route's roles,
@@ -82,7 +87,14 @@ class Work:
         write slot, no effects): to refuse a caller before costly work outside the unit."""
         if self.roles is None:
             raise TypeError("a public route has no principal: use Work.public")
-        reader = Work(self.ctx, token=self.token, write=False, roles=self.roles)
+        reader = Work(
+            self.ctx,
+            token=self.token,
+            write=False,
+            roles=self.roles,
+            address=self.address,
+            reset_ok=self.reset_ok,
+        )
         result: T = await self.ctx.db.run(reader._authenticated, fn, [], write=False)
         return result
 
@@ -103,13 +115,22 @@ class Work:
                 raise Unauthorized("log in first: this call needs an 'Authorization: Bearer' token")
             principal = auth.resolve(session, token=self.token, now=now)
             principal.require(*self.roles)
+            if principal.must_change_password and not self.reset_ok:
+                raise PasswordChangeRequired(
+                    "your password was reset: choose a new one first (POST /api/v1/auth/password)"
+                )
+            session.info[audit.ACTOR] = audit.Actor.of(principal, self.address)
+            session.info[audit.NOW] = now
             if principal.device_id is not None:
                 self.ctx.contacts[principal.device_id] = now  # see devices.watch.record_contacts
             return fn(session, principal, now)
 
     def _public(self, fn: Callable[[Session, dt.datetime], T], effects: list[Effect]) -> T:
         with self.ctx.db.unit_of_work(write=self.write, effects=effects) as session:
-            return fn(session, self.ctx.clock.now())
+            now = self.ctx.clock.now()
+            session.info[audit.ACTOR] = audit.Actor("anonymous", "", None, self.address)
+            session.info[audit.NOW] = now
+            return fn(session, now)
 
 
 class Access:
@@ -119,8 +140,10 @@ class Access:
     database at all). The role check itself runs inside the unit of work (see ``Work``).
     """
 
-    def __init__(self, roles: Iterable[Role] | None) -> None:
+    def __init__(self, roles: Iterable[Role] | None, *, reset_ok: bool = False) -> None:
         self.roles = None if roles is None else frozenset(roles)
+        # Also for a user whose password was reset (sign out, who am I, change it).
+        self.reset_ok = reset_ok
 
     async def __call__(self, conn: HTTPConnection) -> Work:
         method = conn.scope.get("method", "GET")
@@ -129,6 +152,8 @@ class Access:
             token=bearer_token(conn),
             write=method not in READ_METHODS,
             roles=self.roles,
+            address=conn.client.host if conn.client else None,
+            reset_ok=self.reset_ok,
         )
 
     def __repr__(self) -> str:
@@ -169,6 +194,8 @@ ContextDep = Annotated[AppContext, Depends(get_context)]
 # The rules the routes use (server/auth/principal.py says who is in each set).
 PublicWork = Annotated[Work, Depends(PUBLIC)]
 SignedInWork = Annotated[Work, Depends(needs(*SIGNED_IN))]
+# Signed in, even with a reset password still to replace (sign out, who am I, change it).
+AccountWork = Annotated[Work, Depends(Access(SIGNED_IN, reset_ok=True))]
 ReadQueueWork = Annotated[Work, Depends(needs(*READ_QUEUE))]
 IssueWork = Annotated[Work, Depends(needs(*ISSUE))]
 OperateWork = Annotated[Work, Depends(needs(*OPERATE))]

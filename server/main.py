@@ -20,6 +20,7 @@ from server import errors, log_redaction
 from server.admin.router import router as admin_router
 from server.alerts.router import router as alerts_router
 from server.announcements.router import router as announcements_router
+from server.audit.router import router as audit_router
 from server.auth.router import router as auth_router
 from server.branches.dayclose import close_past_days
 from server.branches.overview import router as overview_router
@@ -33,6 +34,7 @@ from server.customers.router import router as customers_router
 from server.db import Database
 from server.deps import OPEN_ROUTE, bearer_token
 from server.devices.agent import router as agent_router
+from server.devices.pairing_router import router as pairing_router
 from server.devices.watch import watch_loop
 from server.edge import BodyLimit, SecurityHeaders
 from server.metrics.router import router as metrics_router
@@ -187,10 +189,12 @@ def create_app(
         metrics_router,
         overview_router,
         alerts_router,
+        audit_router,
         reports_router,
         printing_router,
         announcements_router,
         agent_router,
+        pairing_router,
         branches_router,
         ws_router,
     ):
@@ -239,6 +243,15 @@ def create_app(
         if not docs_page.is_file():
             raise HTTPException(status_code=404, detail="the API reference is not installed")
         return FileResponse(docs_page, headers={"Cache-Control": "no-cache"})
+
+    favicon = ROOT / UI_DIRS["ui"] / "favicon.svg"
+
+    @app.get("/favicon.ico", include_in_schema=False, dependencies=OPEN_ROUTE)
+    def favicon_ico() -> FileResponse:
+        # Browsers ask for it whatever the page says (a kiosk's console logged the 404).
+        return FileResponse(
+            favicon, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+        )
 
     customer_page = ROOT / UI_DIRS["customer"] / "index.html"
 

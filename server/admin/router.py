@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from server.admin import schemas, service
+from server.audit import check_version
 from server.auth.principal import Principal
 from server.branches.dayclose import close_past_days
 from server.branches.lookup import (
@@ -73,12 +74,13 @@ async def update_branch(
 ) -> schemas.BranchPublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.BranchPublic:
         b = _branch_for(session, principal, branch)
-        changes = body.model_dump(exclude_unset=True)
+        check_version(b, body.version, what=f"branch {b.code}")
+        changes = body.model_dump(exclude_unset=True, exclude={"version"})
         nullable = {"max_wait_s"}
         changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
-        return service.branch_public(
-            service.update_branch(session, b, changes, principal=principal, now=now)
-        )
+        service.update_branch(session, b, changes, principal=principal, now=now)
+        session.flush()
+        return service.branch_public(b)
 
     return await work(run)
 
@@ -148,8 +150,11 @@ async def update_service(
 ) -> schemas.ServicePublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.ServicePublic:
         svc = get_service(session, _branch_for(session, principal, branch), code)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        return service.service_public(service.update_service(session, svc, changes, now=now))
+        check_version(svc, body.version, what=f"service {svc.code}")
+        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+        service.update_service(session, svc, changes, now=now)
+        session.flush()
+        return service.service_public(svc)
 
     return await work(run)
 
@@ -216,6 +221,7 @@ async def update_counter(
 ) -> CounterPublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:
         b, counter = _counter_in(session, principal, branch, counter_id)
+        check_version(counter, body.version, what=f"counter {counter.label}")
         service.update_counter(
             session,
             b,
@@ -225,6 +231,7 @@ async def update_counter(
             principal=principal,
             now=now,
         )
+        session.flush()
         return counter_public(session, counter)
 
     return await work(run)
@@ -302,13 +309,29 @@ async def update_user(
 
     def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.UserPublic:
         user = _user_for(session, principal, user_id)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"password"})
+        check_version(user, body.version, what=f"user {user.username}")
+        changes = body.model_dump(
+            exclude_unset=True, exclude_none=True, exclude={"password", "version"}
+        )
         if "role" in changes:
             service.check_user_scope(principal, role=changes["role"], branch_id=user.branch_id)
         user = service.update_user(session, user, changes, password_hash=digest)
+        session.flush()
         return service.user_public(user, service.user_branch_code(session, user))
 
     return await work(run)
+
+
+@router.post("/users/{user_id}/sign-out", status_code=204)
+async def sign_out_everywhere(user_id: int, work: ConfigureWork) -> Response:
+    """End every session of the user (a lost phone, a teller who left): their open screens
+    close at once and the counters they hold are paused (reason signed_out)."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> None:
+        service.sign_out_everywhere(session, _user_for(session, principal, user_id), now=now)
+
+    await work(run)
+    return Response(status_code=204)
 
 
 class UserBranches(BaseModel):
@@ -411,12 +434,16 @@ async def update_device(
 ) -> schemas.DevicePublic:
     def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.DevicePublic:
         device = _device_for(session, principal, device_id)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"config"})
+        check_version(device, body.version, what=f"device {device.name}")
+        changes = body.model_dump(
+            exclude_unset=True, exclude_none=True, exclude={"config", "version"}
+        )
         if body.config is not None:
             changes["config"] = body.config.stored()
         service.update_device(
             session, device, changes, principal=principal, settings=work.ctx.settings, now=now
         )
+        session.flush()
         return service.device_public(device, get_branch_by_id(session, device.branch_id).code)
 
     return await work(run)

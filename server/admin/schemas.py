@@ -41,6 +41,17 @@ def _check_zone(value: str | None) -> str | None:
     return value
 
 
+class Versioned(BaseModel):
+    """An edit made from a form: ``version`` is the row's version when the form was loaded."""
+
+    version: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        description="the version you edited; refused (409 edited_elsewhere) if the row has "
+        "changed since. Omit to overwrite whatever is there",
+    )
+
+
 class BranchPolicy(BaseModel):
     order_mode: OrderMode | None = None
     priority_mode: PriorityMode | None = None
@@ -74,7 +85,7 @@ class BranchCreate(BranchPolicy):
         return self
 
 
-class BranchUpdate(BranchPolicy):
+class BranchUpdate(BranchPolicy, Versioned):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = Field(default=None, min_length=1, max_length=200)
@@ -110,6 +121,7 @@ class BranchPublic(BaseModel):
     keep_waiting_at_close: bool = Field(
         description="tickets left waiting at the end of a day stay queued instead of cancelled"
     )
+    version: int = Field(description="bumped by each change; send it back when editing")
 
 
 class DayClosed(BaseModel):
@@ -139,7 +151,7 @@ class ServiceCreate(BaseModel):
         return _check_names(v)  # type: ignore[return-value]
 
 
-class ServiceUpdate(BaseModel):
+class ServiceUpdate(Versioned):
     model_config = ConfigDict(extra="forbid")
 
     names: dict[LangCode, Name] | None = Field(default=None, min_length=1)
@@ -162,6 +174,7 @@ class ServicePublic(BaseModel):
     standard_service_s: int = Field(description="a customer should be served within this")
     active: bool
     sort_order: int = Field(description="place on the kiosk, lowest first")
+    version: int = Field(description="bumped by each change; send it back when editing")
 
 
 class CounterCreate(BaseModel):
@@ -169,7 +182,7 @@ class CounterCreate(BaseModel):
     services: list[str] = Field(min_length=1, max_length=26)
 
 
-class CounterUpdate(BaseModel):
+class CounterUpdate(Versioned):
     model_config = ConfigDict(extra="forbid")
 
     label: Name | None = Field(default=None, min_length=1, max_length=32)
@@ -182,15 +195,21 @@ class UserCreate(BaseModel):
     role: Literal["admin", "manager", "teller"]
     branch: str | None = Field(default=None, max_length=32)
     full_name: Line = Field(default="", max_length=200)
+    must_change_password: StrictBool = Field(
+        default=False, description="true: they must choose their own password at first sign-in"
+    )
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Versioned):
     model_config = ConfigDict(extra="forbid")
 
     password: str | None = Field(default=None, min_length=8, max_length=200)
     role: Literal["admin", "manager", "teller"] | None = None
     full_name: Line | None = Field(default=None, max_length=200)
     active: StrictBool | None = None
+    must_change_password: StrictBool | None = Field(
+        default=None, description="true with a new password: a reset the user must replace"
+    )
 
 
 class UserPublic(BaseModel):
@@ -202,6 +221,10 @@ class UserPublic(BaseModel):
     branch: str | None = Field(description="code of the user's own branch; null for an admin")
     full_name: str
     active: bool = Field(description="false: deactivated, cannot sign in")
+    must_change_password: bool = Field(
+        default=False, description="true: they choose a new password at their next sign-in"
+    )
+    version: int = Field(description="bumped by each change; send it back when editing")
 
 
 class UserBranchesPublic(BaseModel):
@@ -225,6 +248,7 @@ class DevicePublic(BaseModel):
         description="what the device last reported of its hardware",
         examples=[{"printer": {"state": "ok", "detail": ""}}],
     )
+    version: int = Field(description="bumped by each change; send it back when editing")
 
 
 class DeviceCreated(DevicePublic):
@@ -240,7 +264,7 @@ class DeviceCreate(BaseModel):
     config: DeviceConfig = Field(default_factory=DeviceConfig)
 
 
-class DeviceUpdate(BaseModel):
+class DeviceUpdate(Versioned):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = Field(default=None, min_length=1, max_length=120)

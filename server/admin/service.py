@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, SQLModel, col, select
 
+from server import audit
 from server.admin.schemas import BranchPublic, DevicePublic, ServicePublic, UserPublic
 from server.alerts.service import clear_alert
 from server.auth.principal import Principal, Role
@@ -26,6 +27,7 @@ from server.devices.config import admin_only_changes, hardware_problems
 from server.devices.watch import device_alert_key, last_seen
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import (
+    AuditEntry,
     Branch,
     Counter,
     Device,
@@ -55,6 +57,7 @@ def branch_public(branch: Branch) -> BranchPublic:
             "max_wait_s": branch.max_wait_s,
             "transfer_placement": branch.transfer_placement,
             "keep_waiting_at_close": branch.keep_waiting_at_close,
+            "version": branch.version,
         }
     )
 
@@ -71,6 +74,8 @@ def user_public(user: User, branch_code: str | None) -> UserPublic:
         branch=branch_code,
         full_name=user.full_name,
         active=user.active,
+        must_change_password=user.must_change_password,
+        version=user.version,
     )
 
 
@@ -90,6 +95,7 @@ def device_public(
         last_seen_at=seen.isoformat() if seen else None,
         # What the device (its agent, or the server for printers it drives) last reported.
         status=dict(device.status or {}),
+        version=device.version,
     )
 
 
@@ -184,7 +190,8 @@ def delete_branch(session: Session, branch: Branch) -> None:
     session.execute(delete(StaffSession).where(col(StaffSession.user_id).in_(users)))
     session.execute(delete(UserBranch).where(col(UserBranch.user_id).in_(users)))
     for table in reversed(SQLModel.metadata.sorted_tables):
-        if "branch_id" in table.c and table.name != "branch":
+        # The audit trail outlives what it describes (deleting the branch is in it too).
+        if "branch_id" in table.c and table.name not in ("branch", AuditEntry.__tablename__):
             session.execute(delete(table).where(table.c.branch_id == branch.id))
     session.delete(branch)
 
@@ -351,6 +358,7 @@ def create_user(
     role: str,
     branch: str | None,
     full_name: str = "",
+    must_change_password: bool = False,
 ) -> User:
     """A new staff account; ``password_hash`` is made by the caller, outside the unit of work
     (``security.new_password_hash``): argon2 in the write slot stalls every branch's writes."""
@@ -369,6 +377,7 @@ def create_user(
         role=Role(role),
         branch_id=branch_id,
         full_name=full_name,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
@@ -395,6 +404,7 @@ def update_user(
     """Apply ``changes``; a new password comes as its hash, made outside the unit of work."""
     if password_hash is not None:
         user.password_hash = password_hash
+    check_last_admin(session, user, changes)
     for key, value in changes.items():
         setattr(user, key, value)
     if password_hash is not None or changes.get("active") is False:
@@ -403,6 +413,42 @@ def update_user(
     # Open event sockets check again: a revoked session, or a role that no longer reads.
     access_changed(session, user_ids=[user.id])
     return user
+
+
+def check_last_admin(session: Session, user: User, changes: dict[str, Any]) -> None:
+    """Nobody may demote or disable the last active administrator: Sira would have nobody
+    left to configure it."""
+    if user.role != Role.ADMIN or not user.active:
+        return
+    demoted = changes.get("role", Role.ADMIN) != Role.ADMIN
+    disabled = changes.get("active", True) is False
+    if not (demoted or disabled):
+        return
+    others = session.exec(
+        select(func.count()).where(
+            User.role == Role.ADMIN, col(User.active).is_(True), User.id != user.id
+        )
+    ).one()
+    if not others:
+        raise Conflict(
+            f"{user.username} is the last active administrator: make someone else an "
+            "administrator first"
+        )
+
+
+def sign_out_everywhere(session: Session, user: User, *, now: dt.datetime) -> None:
+    """End all the user's sessions, leave their counters (paused) and say so in the trail."""
+    revoke_sessions(session, user)
+    access_changed(session, user_ids=[user.id])
+    counters.leave_counters(session, user_id=row_id(user), close_them=False, now=now)
+    audit.record(
+        session,
+        kind=audit.Kind.SIGN_OUT,
+        action="user.signed_out_everywhere",
+        target=f"user {user.username}",
+        branch_id=user.branch_id,
+        now=now,
+    )
 
 
 def revoke_sessions(session: Session, user: User) -> None:

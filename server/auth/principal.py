@@ -23,6 +23,8 @@ class Principal:
     name: str = ""
     # Branches a manager oversees besides their own (``user_branch``): a regional manager.
     extra_branch_ids: frozenset[int] = frozenset()
+    # An administrator reset this user's password: only choosing a new one is allowed.
+    must_change_password: bool = False
 
     @property
     def is_device(self) -> bool:

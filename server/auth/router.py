@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from server.auth import schemas, service
 from server.auth.principal import Principal
-from server.deps import PublicWork, SignedInWork
+from server.deps import AccountWork, PublicWork
+from server.security import new_password_hash
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -43,7 +44,7 @@ class LogoutRequest(BaseModel):
 
 
 @router.post("/logout", status_code=204)
-async def logout(work: SignedInWork, body: LogoutRequest | None = None) -> Response:
+async def logout(work: AccountWork, body: LogoutRequest | None = None) -> Response:
     token = work.token
     close_counters = body is not None and body.counter == "close"
 
@@ -58,8 +59,39 @@ async def logout(work: SignedInWork, body: LogoutRequest | None = None) -> Respo
 
 
 @router.get("/me")
-async def me(work: SignedInWork) -> schemas.MePublic:
+async def me(work: AccountWork) -> schemas.MePublic:
     def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.MePublic:
         return service.me(session, principal)
 
     return await work(run)
+
+
+@router.put("/me/language", status_code=204)
+async def set_language(body: schemas.LanguageRequest, work: AccountWork) -> Response:
+    """Remember the staff screens' language for the signed-in user (a device has none)."""
+
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> None:
+        service.set_language(session, principal, body.language)
+
+    await work(run)
+    return Response(status_code=204)
+
+
+@router.post("/password", status_code=204)
+async def change_password(body: schemas.PasswordChange, work: AccountWork) -> Response:
+    """Choose a new password (required after a reset): the current one proves it is you;
+    your other sessions end."""
+    username, current = await work.check(service.account_of)
+    await service.check_password_change(
+        body.current_password, body.new_password, username=username, digest=current
+    )
+    digest = await new_password_hash(body.new_password)
+    token = work.token
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> None:
+        service.change_password(
+            session, principal, digest=digest, previous=current, keep=token, now=now
+        )
+
+    await work(run)
+    return Response(status_code=204)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from server.domain.roles import Role
@@ -16,6 +18,11 @@ class LoginPublic(BaseModel):
     branch: str | None = Field(description="code of the user's own branch; null for an admin")
     username: str
     expires_in: int = Field(description="seconds until the session ends")
+    must_change_password: bool = Field(
+        default=False,
+        description="true: the password was reset; choose a new one (POST /auth/password) "
+        "before anything else (other calls answer 403 password_change_required)",
+    )
 
 
 class MePublic(BaseModel):
@@ -29,3 +36,25 @@ class MePublic(BaseModel):
     )
     user_id: int | None = Field(description="set for staff")
     device_id: int | None = Field(description="set for a device")
+    language: str | None = Field(
+        default=None, description="the staff screens' language remembered for the user"
+    )
+    must_change_password: bool = Field(
+        default=False, description="true: choose a new password before anything else"
+    )
+
+
+STAFF_LANGUAGES = ("en", "tr", "el", "pl")
+
+
+class LanguageRequest(BaseModel):
+    language: Literal["en", "tr", "el", "pl"] = Field(
+        description="the staff screens' language: en, tr, el or pl"
+    )
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(
+        min_length=8, max_length=200, description="at least 8 characters, not the username"
+    )

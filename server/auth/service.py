@@ -10,14 +10,21 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from server import audit
 from server.auth import throttle
 from server.auth.principal import Principal, Role
 from server.auth.schemas import LoginPublic, MePublic
 from server.counters.service import leave_counters
-from server.domain.errors import TooManyAttempts, Unauthorized
+from server.domain.errors import Conflict, Forbidden, Invalid, TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
 from server.realtime.access import access_changed
-from server.security import DEVICE_PREFIX, STAFF_PREFIX, check_password, new_token, token_hash
+from server.security import (
+    DEVICE_PREFIX,
+    STAFF_PREFIX,
+    check_password,
+    new_token,
+    token_hash,
+)
 
 if TYPE_CHECKING:
     from server.context import AppContext
@@ -64,8 +71,20 @@ async def login(
             _open_session, account, address=address, now=now, ttl_s=ttl_s, write=True
         )
     if answer is None:  # wrong, or the account changed meanwhile (reset, deactivated)
+        await ctx.unit(_failed, username=username, address=address, now=now, write=True)
         raise Unauthorized("wrong username or password")
     return answer
+
+
+def _failed(session: Session, *, username: str, address: str, now: dt.datetime) -> None:
+    audit.record(
+        session,
+        kind=audit.Kind.SIGN_IN_FAILED,
+        action="sign_in.failed",
+        target=f"user {username[:64]}",  # as typed: the account may not exist
+        actor=audit.Actor("anonymous", "", None, address),
+        now=now,
+    )
 
 
 def _open_session(
@@ -75,6 +94,15 @@ def _open_session(
     if user is None or not user.active or user.password_hash != account.password_hash:
         return None
     throttle.succeeded(session, address=address, username=user.username)
+    audit.record(
+        session,
+        kind=audit.Kind.SIGN_IN,
+        action="sign_in",
+        target=f"user {user.username}",
+        branch_id=user.branch_id,
+        actor=audit.Actor("user", user.username, user.id, address),
+        now=now,
+    )
     token = new_token(STAFF_PREFIX)
     session.add(
         StaffSession(
@@ -91,6 +119,7 @@ def _open_session(
         branch=branch.code if branch else None,
         username=user.username,
         expires_in=ttl_s,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -108,6 +137,14 @@ def logout(
         select(StaffSession).where(StaffSession.token_hash == token_hash(token))
     ).first()
     if row is not None:
+        audit.record(
+            session,
+            kind=audit.Kind.SIGN_OUT,
+            action="sign_out",
+            target=f"user {principal.name}",
+            branch_id=principal.branch_id,
+            now=now,
+        )
         session.delete(row)
         access_changed(session, user_ids=[row.user_id])  # its open event sockets close
         leave_counters(
@@ -127,6 +164,7 @@ _SESSION_BY_HASH = (
         col(User.id),
         col(User.username),
         col(User.active),
+        col(User.must_change_password),
     )
     .join(User, col(User.id) == StaffSession.user_id)
     .where(col(StaffSession.token_hash) == bindparam("digest"))
@@ -151,7 +189,7 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
     if token.startswith(STAFF_PREFIX):
         row = conn.execute(_SESSION_BY_HASH, {"digest": digest}).first()
         if row is not None:
-            expires_at, role, branch_id, user_id, username, active = row
+            expires_at, role, branch_id, user_id, username, active, must_change = row
             if expires_at > now and active:
                 # Only managers oversee extra branches; one more indexed read for them alone.
                 extra = (
@@ -165,6 +203,7 @@ def resolve(session: Session, *, token: str, now: dt.datetime) -> Principal:
                     user_id=user_id,
                     name=username,
                     extra_branch_ids=extra,
+                    must_change_password=bool(must_change),
                 )
         raise Unauthorized("your session has expired; please log in again")
     raise Unauthorized("unknown token")
@@ -179,7 +218,10 @@ def me(session: Session, principal: Principal) -> MePublic:
         if visible is not None
         else None
     )
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
     return MePublic(
+        language=user.language if user else None,
+        must_change_password=user.must_change_password if user else False,
         role=principal.role,
         name=principal.name,
         branch=branch.code if branch else None,
@@ -187,3 +229,57 @@ def me(session: Session, principal: Principal) -> MePublic:
         user_id=principal.user_id,
         device_id=principal.device_id,
     )
+
+
+def set_language(session: Session, principal: Principal, language: str) -> None:
+    """Remember the staff screens' language for this user."""
+    if principal.user_id is None:
+        raise Forbidden("a device has no language of its own to remember")
+    user = session.get(User, principal.user_id)
+    if user is not None and user.language != language:
+        user.language = language
+        session.add(user)
+
+
+def account_of(session: Session, principal: Principal, _now: dt.datetime) -> tuple[str, str]:
+    """The caller's username and current password hash (a device has no password)."""
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is None:
+        raise Forbidden("a device has no password: it signs in with its token")
+    return user.username, user.password_hash
+
+
+async def check_password_change(current: str, new: str, *, username: str, digest: str) -> None:
+    """The current password proves it is you; the new one is not the username, nor the
+    password it replaces (argon2 on the password threads)."""
+    if not await check_password(current, digest):
+        raise Invalid("the current password is wrong", field="current_password")
+    if new.strip().lower() == username.lower():
+        raise Invalid("the new password must not be your username", field="new_password")
+    if await check_password(new, digest):
+        raise Invalid("the new password must differ from the one it replaces", field="new_password")
+
+
+def change_password(
+    session: Session,
+    principal: Principal,
+    *,
+    digest: str,
+    previous: str,
+    keep: str | None,
+    now: dt.datetime,
+) -> None:
+    """Set the caller's new password (hashed outside the unit of work); their other sessions
+    end, this one stays. Refused if the password changed meanwhile."""
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is None or user.password_hash != previous:
+        raise Conflict("your password was changed meanwhile: sign in again")
+    user.password_hash = digest
+    user.must_change_password = False
+    session.add(user)
+    others = select(StaffSession).where(StaffSession.user_id == user.id)
+    if keep is not None:
+        others = others.where(StaffSession.token_hash != token_hash(keep))
+    for row in session.exec(others):
+        session.delete(row)
+    access_changed(session, user_ids=[user.id])

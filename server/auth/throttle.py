@@ -30,6 +30,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from server import audit
 from server.models import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,15 @@ def reserve(session: Session, *, address: str, username: str, now: dt.datetime) 
         row.failures += 1
         if row.failures >= limit and row.locked_until is None:
             row.locked_until = row.expires_at = window_end
+            audit.record(
+                session,
+                kind=audit.Kind.LOCKOUT,
+                action="sign_in.locked",
+                target=f"user {u[:64]}" if u else "every username from this address",
+                changes={"failures": {"after": row.failures}, "locked_s": {"after": LOCKOUT_S}},
+                actor=audit.Actor("anonymous", "", None, address),
+                now=now,
+            )
             log.warning(
                 "logins from %s locked for %d s after %d failed tries (%s)",
                 address,

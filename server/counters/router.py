@@ -153,9 +153,10 @@ async def resume(counter_id: int, work: OperateWork) -> CounterPublic:
 async def leave(
     counter_id: int, work: OperateWork, body: LeaveRequest | None = None
 ) -> CounterPublic:
-    """The teller walks away from the counter (to another one): it is paused with reason
-    ``left`` (or closed with ``{counter: "close"}`` when no customer is at it) and held by
-    nobody, so it stops counting as open and a colleague opens it without taking over."""
+    """The teller holding the counter walks away from it (to another one): it is paused
+    with reason ``left`` (or closed with ``{counter: "close"}``) and held by nobody, so it
+    stops counting as open and a colleague opens it without taking over. Refused (409)
+    while a customer is called or served there, and for anyone but its holder."""
     close_it = body is not None and body.counter == "close"
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> CounterPublic:

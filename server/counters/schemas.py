@@ -68,8 +68,7 @@ class HolderRef(BaseModel):
 class LeaveRequest(BaseModel):
     counter: Literal["pause", "close"] = Field(
         default="pause",
-        description="what becomes of the counter left: paused (reason left) or closed; a "
-        "counter with a customer at it is paused whatever is asked",
+        description="what becomes of the counter left: paused (reason left) or closed",
     )
 
 
@@ -109,6 +108,9 @@ class CounterPublic(BaseModel):
         description="who holds it: only they work it (null: closed, or its teller signed out)",
     )
     current_ticket: TicketPublic | None
+    version: int = Field(
+        default=1, description="bumped by each change of its label or services (PATCH version)"
+    )
 
 
 class Announcement(BaseModel):

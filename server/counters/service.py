@@ -21,8 +21,9 @@ from server.tickets.present import ticket_dict
 def counter_public(
     session: Session, counter: Counter, current: Ticket | None = None
 ) -> CounterPublic:
+    held_by = holders(session, [counter]).get(counter.id)
     return CounterPublic.model_validate(
-        counter_dict(counter, current, held_by=holders(session, [counter]).get(counter.id))
+        {**counter_dict(counter, current, held_by=held_by), "version": counter.version}
     )
 
 
@@ -204,10 +205,18 @@ def leave_own(
     now: dt.datetime,
 ) -> Counter:
     """The teller holding ``counter`` walks away from it (to another counter): see
-    :func:`leave`, reason ``left``. A closed counter stays as it is."""
-    if counter.state == CounterState.CLOSED:
-        return counter
-    check_holder(session, counter, principal=principal, supervise=True)
+    :func:`leave`, reason ``left``. Only its holder leaves it (a manager pauses or closes
+    it instead), and not while a customer is called or served there: they would be left
+    waiting at a counter nobody works."""
+    if counter.teller_id != principal.user_id or counter.state == CounterState.CLOSED:
+        check_holder(session, counter, principal=principal)  # another's: 409 counter_held
+        raise Conflict(f"you are not at counter {counter.label}: there is nothing to leave")
+    current = current_ticket(session, counter)
+    if current is not None and current.status in AT_COUNTER:
+        raise Conflict(
+            f"{current.code} is still at counter {counter.label}: finish it, mark it a no-show "
+            "or transfer it before leaving"
+        )
     return leave(session, counter, close_it=close_it, reason=LEFT, principal=principal, now=now)
 
 

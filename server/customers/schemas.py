@@ -27,6 +27,10 @@ class TicketStatusPublic(BaseModel):
     lang: str
     position: int | None = Field(description="1: next to be called; null when not waiting")
     estimated_wait_s: int | None = Field(description="quoted wait, seconds; null when not waiting")
+    served_now: bool = Field(
+        default=True,
+        description="false: no open counter serves the ticket's service now (no quote holds)",
+    )
     counter: str | None = Field(description="label of the counter that called it")
     branch: BranchRef
     issued_at: str

@@ -27,6 +27,7 @@ def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
     branch = get_branch_by_id(session, ticket.branch_id)
     position = None
     estimate = None
+    served_now = True
     service = get_service(session, branch, ticket.service_code)
     if ticket.status in QUEUED:
         ahead = people_ahead(session, ticket)
@@ -37,6 +38,7 @@ def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
         estimate = quote(
             session, branch_id=row_id(branch), service=service, ahead=ahead, open_counters=open_n
         )
+        served_now = open_n > 0
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
     return TicketStatusPublic(
         code=ticket.code,
@@ -47,6 +49,7 @@ def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
         lang=ticket.lang,
         position=position,
         estimated_wait_s=estimate,
+        served_now=served_now,
         counter=counter.label if counter is not None else None,
         branch=BranchRef(code=branch.code, name=branch.name),
         issued_at=ticket.issued_at.isoformat(),

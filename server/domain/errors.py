@@ -7,9 +7,11 @@ class DomainError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The request field the error concerns: forms show the message beside it.
+        self.field = field
 
 
 class NotFound(DomainError):
@@ -24,6 +26,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class EditedElsewhere(Conflict):
+    """The row changed since the form was loaded (two people editing it at once)."""
+
+    code = "edited_elsewhere"
+
+
 class CounterHeld(Conflict):
     """The counter is held by another person (they must be taken over first)."""
 
@@ -33,6 +41,12 @@ class CounterHeld(Conflict):
 class Forbidden(DomainError):
     status_code = 403
     code = "forbidden"
+
+
+class PasswordChangeRequired(Forbidden):
+    """A reset password must be replaced before anything else."""
+
+    code = "password_change_required"
 
 
 class Unauthorized(DomainError):

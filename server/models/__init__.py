@@ -13,6 +13,7 @@ from server.models.analytics import (
     report_hist_pair,
     report_rollup,
 )
+from server.models.audit import AuditEntry
 from server.models.ops import Alert, PrintJob, UserBranch
 from server.models.org import (
     Branch,
@@ -23,9 +24,12 @@ from server.models.org import (
     StaffSession,
     User,
 )
+from server.models.pairing import Pairing
 from server.models.queue import Event, Ticket, TicketSequence
 
 __all__ = [
+    "Pairing",
+    "AuditEntry",
     "Alert",
     "PrintJob",
     "ReportState",

@@ -41,6 +41,8 @@ class Branch(SQLModel, table=True):
     closed_through: str | None = Field(default=None, max_length=10)
     # Per-branch event sequence (last assigned).
     last_seq: int = 0
+    # Bumped by every configuration change (server/audit): a stale edit is refused.
+    version: int = 1
 
 
 class Service(SQLModel, table=True):
@@ -54,6 +56,7 @@ class Service(SQLModel, table=True):
     standard_service_s: int = 300
     active: bool = True
     sort_order: int = 0
+    version: int = 1
 
 
 class Counter(SQLModel, table=True):
@@ -73,6 +76,7 @@ class Counter(SQLModel, table=True):
     # Normal calls since this counter last called a priority ticket (ratio rule).
     normal_streak: int = 0
     state_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    version: int = 1
 
 
 class User(SQLModel, table=True):
@@ -87,6 +91,11 @@ class User(SQLModel, table=True):
     # migration drops them.
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The staff screens' language, remembered for the user (null: the browser's choice).
+    language: str | None = Field(default=None, max_length=8)
+    # Set by an administrator's password reset: the user picks their own at next sign-in.
+    must_change_password: bool = False
+    version: int = 1
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -123,3 +132,4 @@ class Device(SQLModel, table=True):
     last_seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # What the device last reported of its hardware: {"printer": {"state", "detail"}, ...}.
     status: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    version: int = 1

@@ -81,7 +81,8 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _lines(rows: Iterable[list[Any]]) -> str:
+def csv_lines(rows: Iterable[list[Any]]) -> str:
+    """CSV text of ``rows`` (CRLF lines), formula-like text cells kept as text."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerows([_cell(v) for v in row] for row in rows)  # None: an empty field
@@ -95,7 +96,7 @@ def ticket_rows(
 
     Each moment's class is the reports' own grade of the ticket (``measures.graded``, read at
     ``now``): the export, the reports and the live tile judge by one definition."""
-    yield _lines([COLUMNS])
+    yield csv_lines([COLUMNS])
     dialect = dialect_of(session)
     grades = graded(dialect, cfg, live_facts(dialect, branch, period, now=now).subquery("f"))
     names = cfg.names  # each service's name in the branch's default language
@@ -125,7 +126,7 @@ def ticket_rows(
     result = session.execute(stmt)
     for chunk in result.partitions():
         actions = _recovery_actions(session, [t.id for t in chunk])
-        yield _lines(_values(t, names, actions.get(t.id, []), zone_) for t in chunk)
+        yield csv_lines(_values(t, names, actions.get(t.id, []), zone_) for t in chunk)
 
 
 def _recovery_actions(session: Session, ticket_ids: list[Any]) -> dict[int, list[str]]:

@@ -213,6 +213,12 @@ def nothing(_: World) -> dict[str, Any]:
     return {}
 
 
+def pairing_started(w: World) -> dict[str, Any]:
+    r = w.client.post("/api/v1/pairing", json={"kind": "display"})
+    assert r.status_code == 201, r.text
+    return {"code": r.json()["code"], "secret": r.json()["secret"]}
+
+
 def counter_and_waiting(w: World) -> dict[str, Any]:
     t = issue(w)
     return {**open_counter(w), "ticket_id": t["id"]}
@@ -261,6 +267,7 @@ ENDPOINTS = [
     Endpoint("GET", "/readyz", PUBLIC, 200),
     Endpoint("GET", "/metrics", PUBLIC, 200),
     Endpoint("GET", "/docs", PUBLIC, 200),
+    Endpoint("GET", "/favicon.ico", PUBLIC, 200),
     Endpoint("GET", "/", PUBLIC, 307),
     Endpoint("GET", "/t/{token}", PUBLIC, 200, prepare=waiting_ticket),
     # auth
@@ -273,6 +280,46 @@ ENDPOINTS = [
     ),
     Endpoint("POST", "/api/v1/auth/logout", ALL, 204, scoped=False),
     Endpoint("GET", "/api/v1/auth/me", ALL, 200, scoped=False),
+    Endpoint(
+        "PUT",
+        "/api/v1/auth/me/language",
+        OPERATE,
+        204,
+        {"language": "el"},
+        scoped=False,
+        rule=ALL,
+    ),
+    # A wrong current password: the callers the route admits reach the check (devices have
+    # no password: 403).
+    Endpoint(
+        "POST",
+        "/api/v1/auth/password",
+        OPERATE,
+        422,
+        {"current_password": "not-it", "new_password": "a-new-password-1"},
+        scoped=False,
+        rule=ALL,
+    ),
+    Endpoint("GET", "/api/v1/audit", CONFIGURE, 200, scoped=False),
+    # device pairing: the device asks (public), staff claim the code
+    Endpoint("POST", "/api/v1/pairing", PUBLIC, 201, {"kind": "kiosk"}),
+    Endpoint(
+        "POST",
+        "/api/v1/pairing/status",
+        PUBLIC,
+        200,
+        lambda values: {"secret": values["secret"]},
+        prepare=pairing_started,
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/admin/pairing",
+        CONFIGURE,
+        201,
+        lambda values: {"code": values["code"], "branch": OWN, "kind": "display", "name": "TV"},
+        prepare=pairing_started,
+    ),
+    Endpoint("GET", "/api/v1/audit.csv", CONFIGURE, 200, scoped=False),
     # kiosk and tickets
     Endpoint("GET", "/api/v1/branches/{branch}/services", READ_QUEUE, 200),
     Endpoint("POST", "/api/v1/branches/{branch}/tickets", ISSUE, 201, {"service": "A"}),
@@ -424,6 +471,7 @@ ENDPOINTS = [
     ),
     Endpoint("GET", A + "/users", CONFIGURE, 200, scoped=False),
     Endpoint("GET", A + "/users/{user_id}", CONFIGURE, 200, prepare=a_teller, label="(a teller)"),
+    Endpoint("POST", A + "/users/{user_id}/sign-out", CONFIGURE, 204, prepare=a_teller),
     Endpoint(
         "GET",
         A + "/users/{user_id}",

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, col, select
 
 from server.alerts.service import raise_alert
 from server.db import Database
-from server.models import Device, Event, StaffSession, User
+from server.models import AuditEntry, Device, Event, StaffSession, User
 from tests.support import PASSWORD, BranchKit, admin_token, make_branch
 
 CODE = "cfg"
@@ -133,11 +133,21 @@ def test_branch_with_a_service_cycle_alerts_and_a_day_closed_can_be_deleted(
     admin("GET", BRANCH, expect=404)
     with db.unit_of_work(write=False) as s:
         for table in SQLModel.metadata.sorted_tables:
-            if "branch_id" in table.c:
+            if "branch_id" in table.c and table.name != "audit_log":
                 left = s.execute(
                     sa.select(sa.func.count()).where(table.c.branch_id == kit.branch_id)
                 ).scalar_one()
                 assert left == 0, f"{table.name} still holds rows of the deleted branch"
+        # The audit trail keeps the branch's story, its deletion included.
+        actions = (
+            s.execute(
+                sa.select(AuditEntry.action).where(AuditEntry.branch_id == kit.branch_id)  # type: ignore[call-overload]
+            )
+            .scalars()
+            .all()
+        )
+        assert "branch.deleted" in actions
+        assert "service.created" in actions
 
 
 def test_device_and_counter_edits_reach_the_screens_as_events(
@@ -517,7 +527,10 @@ def test_device_crud_and_token(client: TestClient, kit: BranchKit, admin: Api) -
     did = created["id"]
     one = admin("GET", f"{ADMIN_API}/devices/{did}")
     assert "token" not in one
-    assert one == {k: v for k, v in created.items() if k != "token"}
+    assert {k: v for k, v in one.items() if k != "last_seen_at"} == {
+        k: v for k, v in created.items() if k not in ("token", "last_seen_at")
+    }
+    assert one["last_seen_at"] is not None  # it has just been used
     listed = admin("GET", f"{ADMIN_API}/devices")
     assert did in {d["id"] for d in listed}
     assert all("token" not in d for d in listed)

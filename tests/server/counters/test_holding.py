@@ -170,15 +170,29 @@ def test_moving_to_another_counter_leaves_the_first_for_a_colleague(client, kit)
     assert read(client, kit, "2")["held_by"]["username"] == "demo-teller1"
     opened = post(client, kit, "teller2", counter_path(kit, "1", "open"))
     assert opened.json()["held_by"]["username"] == "demo-teller2"
-    # Closing on the way out, unless a customer is still there.
+    # Closing on the way out.
     closed = post(client, kit, "teller2", counter_path(kit, "1", "leave"), {"counter": "close"})
     assert (closed.json()["state"], closed.json()["held_by"]) == ("closed", None)
-    serving_at_counter_1(client, kit)
-    kept = post(client, kit, "teller1", counter_path(kit, "1", "leave"), {"counter": "close"})
-    assert (kept.json()["state"], kept.json()["pause_reason"]) == ("paused", "left")
-    assert kept.json()["current_ticket"]["status"] == "serving"
     bad = post(client, kit, "teller1", counter_path(kit, "2", "leave"), {"counter": "away"})
     assert bad.status_code == 422
+
+
+def test_only_the_holder_leaves_and_never_with_a_customer_at_the_counter(client, kit) -> None:
+    """A manager's 'leave' once pushed a teller out under reason 'left', and leaving with a
+    customer called left them waiting at a counter nobody works."""
+    ticket = serving_at_counter_1(client, kit)
+    for who in ("manager", "teller2"):
+        r = post(client, kit, who, counter_path(kit, "1", "leave"))
+        assert r.status_code == 409, who
+    # A counter nobody holds, or one already left: nothing to leave.
+    assert post(client, kit, "teller2", counter_path(kit, "2", "leave")).status_code == 409
+    busy = post(client, kit, "teller1", counter_path(kit, "1", "leave"), {"counter": "close"})
+    assert busy.status_code == 409
+    assert "A001 is still at counter 1" in busy.json()["detail"]
+    assert read(client, kit)["held_by"]["username"] == "demo-teller1"
+    assert post(client, kit, "teller1", f"/tickets/{ticket['id']}/finish").status_code == 200
+    left = post(client, kit, "teller1", counter_path(kit, "1", "leave"))
+    assert (left.status_code, left.json()["pause_reason"]) == (200, "left")
 
 
 def test_a_session_that_ends_leaves_its_counter_paused(
