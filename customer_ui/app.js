@@ -100,7 +100,11 @@ function renderQueue(t) {
   $("position").textContent = String(t.position ?? "–");
   $("ahead").textContent = ahead === 0 ? i18n.t("position_next") : plural("people_ahead", ahead);
   const wait = $("wait");
-  if (ahead === 0 || !t.estimated_wait_s) {
+  wait.dataset.level = t.served_now === false ? "unserved" : "";
+  if (t.served_now === false) {
+    // Nobody serves this now: no "any moment now", no quote that cannot hold.
+    wait.textContent = i18n.t("wait_unserved");
+  } else if (ahead === 0 || !t.estimated_wait_s) {
     wait.textContent = i18n.t("wait_soon");
   } else {
     // "about" + the minutes, the number and its unit kept on one line.

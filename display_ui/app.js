@@ -10,6 +10,7 @@
 
 import { Api, ApiError, hashParams } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
+import { startPairing } from "/ui/pairing.js";
 import { createI18n, formatTime } from "/ui/i18n.js";
 import { counterName, isBareLabel } from "/ui/words.js";
 import { STRINGS } from "./strings.js";
@@ -432,6 +433,7 @@ function onStatus(status) {
   const offline = status === "offline" || status === "unauthorized";
   $("offline-marker").hidden = !offline;
   document.body.dataset.connection = status;
+  if (status === "unauthorized") checkStillPaired();
   if (status === "open" && state.branch) refreshServicesSoon(0);
 }
 
@@ -469,6 +471,10 @@ function wrongTokenKey(role) {
   return "token_is_staff";
 }
 
+let pairing = null;
+
+/** The pairing screen: a code to enter in Settings (and its QR), the manual token form as a
+ * fallback; `errorKeys` say why we are here (a refused or revoked token). */
 function showPair(...errorKeys) {
   i18n.apply();
   $("board").hidden = true;
@@ -477,12 +483,46 @@ function showPair(...errorKeys) {
   error.hidden = errorKeys.length === 0;
   error.textContent = errorKeys.map((k) => i18n.t(k)).join(" ");
   error.dataset.reason = errorKeys[0] || "";
+  $("pair-server").textContent = location.origin;
+  // A token typed or linked was refused: keep its form open to try again.
+  $("pair-manual").open = errorKeys.some((k) => k !== "pair_revoked");
+  pairing?.stop();
+  pairing = startPairing({
+    kind: "display",
+    onCode: ({ code, qrDataUrl }) => {
+      $("pair-code").textContent = code;
+      $("pair-qr").src = qrDataUrl;
+      $("pair-qr").hidden = false;
+    },
+    onPaired: (token) => {
+      pairing = null;
+      localStorage.setItem(STORE_KEY, token);
+      start(token);
+    },
+  });
+}
+
+/** The stream was refused (4401): if the token itself is dead (revoked), back to pairing. */
+async function checkStillPaired() {
+  try {
+    await api.get("/api/v1/auth/me");
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      stream?.stop();
+      stream = null;
+      api.setToken(null);
+      localStorage.removeItem(STORE_KEY);
+      showPair("pair_revoked");
+    }
+  }
 }
 
 $("pair-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const token = $("pair-token").value.trim();
-  if (token) start(token);
+  if (!token) return;
+  pairing?.stop();
+  start(token);
 });
 new ResizeObserver(() => fitHistory()).observe($("history"));
 document.fonts?.ready.then(() => fitHistory());

@@ -9,6 +9,7 @@
 
 import { Api, ApiError, hashParams, newRequestId } from "/ui/api.js";
 import { LANG_NAMES, createI18n, formatMinutes, formatTime } from "/ui/i18n.js";
+import { startPairing } from "/ui/pairing.js";
 import { createPlural } from "/ui/plural.js";
 import { PLURALS, STRINGS } from "./strings.js";
 
@@ -311,6 +312,7 @@ async function refreshServices() {
     if (state.view === "home") renderServices();
   } catch (err) {
     if (err instanceof ApiError && err.offline) setOffline(true);
+    if (err instanceof ApiError && err.status === 401) return unpair();
   } finally {
     schedulePoll();
   }
@@ -342,6 +344,11 @@ async function issue() {
     renderTicket();
     refreshServices();
   } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      state.busy = false;
+      $("busy").hidden = true;
+      return unpair();
+    }
     const offline = !(err instanceof ApiError) || err.offline || err.status >= 500;
     if (err instanceof ApiError && err.offline) setOffline(true);
     // A failure that the server decided (4xx) will not change on a retry: start over.
@@ -443,7 +450,9 @@ function wire() {
   $("pair-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const token = $("pair-token").value.trim();
-    if (token) start(token);
+    if (!token) return;
+    pairing?.stop();
+    start(token);
   });
   window.addEventListener("online", () => refreshServices());
   window.addEventListener("resize", fitCode);
@@ -463,7 +472,7 @@ async function start(token) {
       // A display's or a teller's token signs in too, and would only fail at the first
       // customer's tap: refuse it here, saying what it is.
       localStorage.removeItem(STORE_KEY);
-      showPairError(wrongTokenKey(me.role), "pair_need_kiosk");
+      showPair(wrongTokenKey(me.role), "pair_need_kiosk");
       return;
     }
     const snap = await api.get(`/api/v1/branches/${encodeURIComponent(me.branch)}/snapshot`);
@@ -487,7 +496,7 @@ async function start(token) {
       return;
     }
     localStorage.removeItem(STORE_KEY);
-    showPairError("pair_invalid");
+    showPair("pair_invalid");
   }
 }
 
@@ -496,16 +505,46 @@ function wrongTokenKey(role) {
   return "token_is_staff";
 }
 
-function showPairError(...keys) {
+let pairing = null;
+
+/** The pairing screen: a code to enter in Settings (and its QR), the manual token form as
+ * a fallback; `keys` say why we are here (a refused or revoked token). */
+function showPair(...keys) {
   show("pair");
   const error = $("pair-error");
   error.textContent = keys.map((k) => i18n.t(k)).join(" ");
-  error.dataset.reason = keys[0];
-  error.hidden = false;
+  error.dataset.reason = keys[0] || "";
+  error.hidden = keys.length === 0;
+  $("pair-server").textContent = location.origin;
+  // A token typed or linked was refused: keep its form open to try again.
+  $("pair-manual").open = keys.some((k) => k !== "pair_revoked");
+  pairing?.stop();
+  pairing = startPairing({
+    kind: "kiosk",
+    onCode: ({ code, qrDataUrl }) => {
+      $("pair-code").textContent = code;
+      $("pair-qr").src = qrDataUrl;
+      $("pair-qr").hidden = false;
+    },
+    onPaired: (token) => {
+      pairing = null;
+      localStorage.setItem(STORE_KEY, token);
+      start(token);
+    },
+  });
+}
+
+/** The token stopped working (revoked by an administrator): back to pairing. */
+function unpair() {
+  clearTimeout(pollTimer);
+  state.branch = null;
+  api.setToken(null);
+  localStorage.removeItem(STORE_KEY);
+  showPair("pair_revoked");
 }
 
 wire();
 i18n.apply();
 const token = params.token || localStorage.getItem(STORE_KEY);
 if (token) start(token);
-else show("pair");
+else showPair();

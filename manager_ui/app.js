@@ -7,11 +7,12 @@
 
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
+import { mountLangPicker } from "/ui/langpick.js";
 import { StaffSession } from "/ui/staff.js";
 import { applyAlertEvent, renderAlerts as drawAlerts } from "./alerts.js";
 import { hideBranches, initBranches, relabelBranches, showBranches, visibleBranches } from "./branches.js";
 import { renderDevices as drawDevices, tickDevices } from "./devices.js";
-import { locale, otherLang, plural, setLang, t, translatePage } from "./i18n.js";
+import { getLang, locale, plural, setLang, STRINGS, t, translatePage } from "./i18n.js";
 import { confirmLeave, guardUnload } from "./leave.js";
 import { initReports, relabelReports, showReports } from "./reports.js";
 import { discardStandards, hasUnsavedStandards, relabelStandards, showStandards } from "./standards.js";
@@ -40,6 +41,7 @@ const session = new StaffSession("sira.manager", {
 });
 const METRICS_EVERY_MS = 15000;
 const DEVICES_EVERY_MS = 30000;
+let langPicker = null; // the language picker in the top bar (start)
 
 export const api = new Api();
 const state = {
@@ -104,6 +106,12 @@ async function signOut({ ask = true } = {}) {
 
 async function afterSignIn() {
   api.setToken(state.session.token);
+  // The language this person chose last time (on any machine), unless they just chose one.
+  const me = await api.get("/api/v1/auth/me").catch((err) => {
+    if (err instanceof ApiError && err.status === 401) throw err;
+    return null;
+  });
+  if (langPicker.adopt(me)) applyLanguage();
   state.branch = state.session.branch;
   if (!state.branch) {
     const branches = await api.get("/api/v1/admin/branches");
@@ -443,10 +451,7 @@ function renderDevices() {
 /** Everything on the page in the chosen language: the markup, then the current data again. */
 function applyLanguage() {
   translatePage();
-  // The toggle names the other language in that language ("Türkçe" / "English").
-  const toggle = $("lang-toggle");
-  toggle.lang = otherLang();
-  toggle.title = t("lang_toggle_label");
+  langPicker.sync();
   document.title = `Sira — ${t("app_title")}`;
   if (window.Chart) Chart.defaults.locale = locale();
   renderStreamStatus();
@@ -461,16 +466,15 @@ function applyLanguage() {
   renderToday();
 }
 
-function switchLanguage() {
-  setLang(otherLang());
-  applyLanguage();
-}
-
 // ---------------------------------------------------------------------------------- start
 
 async function start() {
+  langPicker = mountLangPicker($("lang-pick"), { strings: STRINGS, t, getLang, setLang }, {
+    onChange: applyLanguage,
+    api,
+    signedIn: () => Boolean(state.session),
+  });
   applyLanguage();
-  $("lang-toggle").addEventListener("click", switchLanguage);
   $("login-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", () => signOut());
   $("error-dismiss").addEventListener("click", clearError);

@@ -7,13 +7,14 @@
  */
 
 import { createLangStore } from "/ui/i18n-core.js";
+import el from "./lang/el.js";
+import pl from "./lang/pl.js";
 
 export const STRINGS = {
   en: {
     app_title: "Branch manager",
     brand_sub: "Branch manager",
-    lang_toggle: "Türkçe",
-    lang_toggle_label: "Switch the dashboard to Turkish",
+    language: "Language",
     tabs_label: "Dashboard sections",
     tab_branches: "Branches",
     tab_live: "Live",
@@ -360,8 +361,7 @@ export const STRINGS = {
   tr: {
     app_title: "Şube yönetimi",
     brand_sub: "Şube yönetimi",
-    lang_toggle: "English",
-    lang_toggle_label: "Paneli İngilizceye çevir",
+    language: "Dil",
     tabs_label: "Panel bölümleri",
     tab_branches: "Şubeler",
     tab_live: "Canlı",
@@ -697,11 +697,13 @@ export const STRINGS = {
     dur_min_s: "{m}\u00a0dk {s}\u00a0sn",
     dur_h_min: "{h}\u00a0sa {m}\u00a0dk",
   },
+  el,
+  pl,
 };
 
 const store = createLangStore(STRINGS, {
   storageKey: "sira.manager.lang",
-  locales: { en: "en-GB", tr: "tr-TR" },
+  locales: { en: "en-GB", tr: "tr-TR", el: "el-GR", pl: "pl-PL" },
 });
 
 export const { i18n, getLang, setLang, otherLang, t, plural, locale, translatePage } = store;

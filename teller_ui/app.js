@@ -8,10 +8,11 @@
 
 import { ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
+import { mountLangPicker } from "/ui/langpick.js";
 import { $, el, StaffSession } from "/ui/staff.js";
 import { callChosen, callNext, clearUndo, markNoShow } from "./calls.js";
 import { renderCard, renderControls, renderLive, rescueFocus } from "./card.js";
-import { getLang, setLang, t, translatePage } from "./i18n.js";
+import { store, t, translatePage } from "./i18n.js";
 import { renderPicker } from "./picker.js";
 import { initWaiting, refreshWaiting, renderCounts, renderWaiting } from "./queue.js";
 import { submitRecovery } from "./recovery.js";
@@ -39,6 +40,7 @@ const COUNTER_KEY = "sira.teller.counter";
 const PAUSE_REASONS = ["reason_break", "reason_lunch", "reason_cash", "reason_backoffice", "reason_meeting"];
 // How often the waiting list's waits are redrawn (they grow while nobody is called).
 const WAITS_REDRAW_MS = 15_000;
+let langPicker = null; // the language picker in the top bar (wire)
 
 function show(view) {
   for (const id of ["view-login", "view-pick", "view-console"]) $(id).hidden = id !== view;
@@ -118,6 +120,8 @@ async function afterSignIn() {
     if (err instanceof ApiError && err.status === 401) throw err;
     return null;
   });
+  // The language this person chose last time (on any machine), unless they just chose one.
+  if (langPicker.adopt(state.me)) applyLanguage();
   if (!state.branch) {
     // An administrator belongs to no branch: work in the first one.
     const branches = await api.get("/api/v1/admin/branches");
@@ -358,6 +362,11 @@ function closeCounter() {
 async function changeCounter() {
   clearError();
   const held = heldCounter();
+  if (held?.current_ticket) {
+    // Not while a customer is here: the server says what to do first, in words.
+    await act(() => api.post(`/api/v1/counters/${held.id}/leave`, { counter: "pause" }));
+    return;
+  }
   if (held) {
     const counter = await askLeave(held, "leave");
     if (!counter) return;
@@ -411,9 +420,7 @@ function onKey(event) {
 
 function applyLanguage() {
   translatePage();
-  // The toggle names the other language in that language ("Türkçe" / "English").
-  $("lang-toggle").lang = getLang() === "en" ? "tr" : "en";
-  $("lang-toggle").title = t("lang_toggle_label");
+  langPicker.sync();
   document.title = `Sira — ${t("app_title")}`;
   if (state.session) $("who").textContent = t("signed_in_as", { user: state.session.username });
   if (!$("view-pick").hidden) renderPicker(enterConsole);
@@ -425,9 +432,10 @@ function wire() {
   initWaiting({ call: callChosen });
   $("login-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", requestSignOut);
-  $("lang-toggle").addEventListener("click", () => {
-    setLang(getLang() === "en" ? "tr" : "en");
-    applyLanguage();
+  langPicker = mountLangPicker($("lang-pick"), store, {
+    onChange: applyLanguage,
+    api,
+    signedIn: () => Boolean(state.session),
   });
   $("error-dismiss").addEventListener("click", clearError);
   $("notice-dismiss").addEventListener("click", clearNotice);

@@ -1,8 +1,11 @@
 /**
- * teller_ui/i18n.js — the teller console's words in English and Turkish (same keys in both).
- * `t(key, vars)` fills {name} placeholders; `plural(key, n, vars)` picks key_one / key_other by
- * the language's plural rules (every count on the screen goes through it); the language choice
- * is kept in localStorage. The mechanics (lookup, storage, translatePage) are
+ * teller_ui/i18n.js — the teller console's words in English, Turkish, Greek and Polish (same
+ * keys in all; Greek and Polish live in lang/el.js and lang/pl.js, in the vocabulary of the
+ * kiosk and the call display: θυρίδα / stanowisko, αριθμός / bilet).
+ * `t(key, vars)` fills {name} placeholders; `plural(key, n, vars)` picks key_one / key_other
+ * (Polish also key_few / key_many) by the language's plural rules (every count on the screen
+ * goes through it); the language choice is kept in localStorage (and, by /ui/langpick.js, on
+ * the server for the person signed in). The mechanics (lookup, storage, translatePage) are
  * /ui/i18n-core.js, shared with the manager dashboard.
  *
  * Turkish: a {placeholder} never carries a case suffix ("{code} numarasını", "yönlendirildi:
@@ -10,13 +13,13 @@
  */
 
 import { createLangStore } from "/ui/i18n-core.js";
+import el from "./lang/el.js";
+import pl from "./lang/pl.js";
 
 export const STRINGS = {
   en: {
     app_title: "Teller console",
     brand_sub: "Teller console",
-    lang_toggle: "Türkçe",
-    lang_toggle_label: "Switch the console to Turkish",
     sign_in_title: "Sign in to your counter",
     sign_in_lead: "Use your staff account. Your session stays in this browser tab only.",
     username: "Username",
@@ -187,12 +190,12 @@ export const STRINGS = {
     min: "{m} min",
     hour_min: "{h} h {m} min",
     signed_in_as: "Signed in as {user}",
+    ticket_actions_label: "Ticket",
+    counter_tools_label: "Counter",
   },
   tr: {
     app_title: "Gişe konsolu",
     brand_sub: "Gişe konsolu",
-    lang_toggle: "English",
-    lang_toggle_label: "Konsolu İngilizceye çevir",
     sign_in_title: "Gişenize giriş yapın",
     sign_in_lead: "Personel hesabınızı kullanın. Oturumunuz yalnızca bu sekmede tutulur.",
     username: "Kullanıcı adı",
@@ -365,17 +368,23 @@ export const STRINGS = {
     min: "{m} dk",
     hour_min: "{h} sa {m} dk",
     signed_in_as: "{user} olarak giriş yapıldı",
+    ticket_actions_label: "Bilet",
+    counter_tools_label: "Gişe",
   },
+  el,
+  pl,
 };
 
 const store = createLangStore(STRINGS, {
   storageKey: "sira.teller.lang",
-  locales: { en: "en-GB", tr: "tr-TR" },
+  locales: { en: "en-GB", tr: "tr-TR", el: "el-GR", pl: "pl-PL" },
 });
 
+export { store };
 export const { getLang, setLang, t, plural, locale, translatePage } = store;
 
-/** A duration in seconds as words ("12 min 5 s"). */
+/** A duration in seconds as words ("12 min 5 s", "12 dk 5 sn", "12 λ. 5 δευτ.", "12 min 5 s"):
+ * each language's own abbreviations (Intl's short units), from the dictionary. */
 export function duration(total) {
   const s = Math.max(0, Math.round(total || 0));
   if (s < 60) return t("sec", { s });
@@ -386,7 +395,8 @@ export function duration(total) {
   return rest ? t("min_s", { m, s: rest }) : t("min", { m });
 }
 
-/** Items joined as the language joins a list ("A, B and C" / "A, B ve C"). */
+/** Items joined as the language joins a list ("A, B and C", "A, B ve C", "A, B και C",
+ * "A, B i C"). */
 export function listOf(items) {
   try {
     return new Intl.ListFormat(locale(), { type: "conjunction" }).format(items);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -19,7 +20,7 @@ def test_kiosk(site: Site, browser: Any) -> None:
     ctx = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
     page = ctx.new_page()
     page.goto(f"{site.url}/kiosk/")
-    expect(page.locator("#pair-token")).to_be_visible()
+    expect(page.get_by_test_id("pair-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     clean(page, "kiosk pairing")
     page.close()
     page = ctx.new_page()
@@ -66,7 +67,7 @@ def test_display(site: Site, browser: Any) -> None:
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
     page.goto(f"{site.url}/display/")
-    expect(page.locator("#pair-token")).to_be_visible()
+    expect(page.get_by_test_id("pair-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     clean(page, "display pairing")
     ctx.close()
 

@@ -171,6 +171,23 @@ def test_the_service_and_priority_are_shown(site: Site, phone: Any) -> None:
     expect(phone.get_by_test_id("priority")).to_be_hidden()
 
 
+def test_a_service_nobody_serves_now_is_said_not_quoted(site: Site, phone: Any) -> None:
+    """With no open counter for its service the phone said "You are next · Any moment now"
+    while the kiosk said the service was not served right now."""
+    mine = issue(site, "C", lang="en")
+    phone.goto(f"{site.url}/t/{mine['token']}#poll=1")
+    wait = phone.get_by_test_id("wait")
+    expect(wait).to_have_text(
+        "No counter is serving this right now. Please stay: staff can see you are waiting."
+    )
+    expect(phone.get_by_text("Any moment now")).to_have_count(0)
+    status = httpx.get(f"{site.url}/api/v1/tickets/by-token/{mine['token']}").json()
+    assert status["served_now"] is False
+    # A counter serving C opens: the page quotes again.
+    Teller(site, "teller4").counter("4", "open")
+    expect(wait).to_have_text("Any moment now", timeout=20_000)
+
+
 # How many people are ahead, as each language says it (Polish has three forms for integers).
 AHEAD = {
     "pl": {5: "5 osób przed Tobą", 2: "2 osoby przed Tobą", 1: "1 osoba przed Tobą"},

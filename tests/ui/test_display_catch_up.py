@@ -363,12 +363,14 @@ def test_display_refuses_a_kiosk_or_staff_token(site: Site, context: Any) -> Non
     assert page.evaluate("localStorage.getItem('sira.display.token')") is None
 
     # Typed in at the connect screen: refused at once too.
+    page.locator("#pair-manual").evaluate("d => { d.open = true; }")
     page.locator("#pair-token").fill(Teller(site).headers["Authorization"][7:])
     page.get_by_role("button", name="Connect").click()
     expect(error).to_contain_text("This is a staff member's sign-in token.")
     expect(page.locator("#board")).to_be_hidden()
 
     # A speaker's token runs the screen (a speaker plays the same calls).
+    page.locator("#pair-manual").evaluate("d => { d.open = true; }")
     page.locator("#pair-token").fill(new_device(site, "speaker"))
     page.get_by_role("button", name="Connect").click()
     expect(page.get_by_test_id("clock")).not_to_be_empty()

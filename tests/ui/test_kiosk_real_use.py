@@ -244,6 +244,7 @@ def test_kiosk_refuses_another_kind_of_token(site: Site, touch: Any, kind: str, 
         token = Teller(site).headers["Authorization"].removeprefix("Bearer ")
     page = touch.new_page()
     page.goto(f"{site.url}/kiosk/")
+    page.locator("#pair-manual").evaluate("d => { d.open = true; }")
     page.locator("#pair-token").fill(token)
     page.get_by_role("button", name="Connect").click()
     error = page.locator("#pair-error")

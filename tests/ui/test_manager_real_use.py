@@ -221,7 +221,7 @@ def test_counters_are_named_once_and_show_who_holds_them(site: Any, context: Any
     expect(page.get_by_test_id("counter-holder-2")).to_have_text("—")
     expect(page.locator("#counters tr").nth(1).locator("th")).to_have_text("Counter 2")
     expect(row).to_contain_text("A · Cash and deposits")
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(row.locator("th")).to_have_text("Gişe 1")  # not "Gişe Gişe 1"
     expect(page.locator("#counters tr").nth(1).locator("th")).to_have_text("Gişe 2")
     expect(row).to_contain_text("A · Nakit ve mevduat işlemleri")
@@ -270,7 +270,7 @@ def test_a_figure_keeps_its_unit_on_its_line(site: Any, context: Any) -> None:
     expect(page.get_by_test_id("longest-wait")).to_contain_text("12 min", timeout=TIMEOUT)
     for lang in ("en", "tr"):
         if lang == "tr":
-            page.get_by_test_id("lang-toggle").click()
+            page.get_by_test_id("lang-select").select_option("tr")
             expect(page.get_by_test_id("longest-wait")).to_contain_text("12 dk")
         for width in (1280, 800, 1440, 1600, 1920):
             page.set_viewport_size({"width": width, "height": 800})
@@ -287,7 +287,7 @@ def test_top_bar_at_800_px(site: Any, browser: Any, lang: str) -> None:
         page = ctx.new_page()
         sign_in(page, site)
         if lang == "tr":
-            page.get_by_test_id("lang-toggle").click()
+            page.get_by_test_id("lang-select").select_option("tr")
             expect(page.get_by_test_id("tab-standards")).to_have_text("Hizmet standartları")
         check_top_bar(page)
         expect(page.get_by_test_id("tab-standards")).to_be_in_viewport()

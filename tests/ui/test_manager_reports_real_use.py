@@ -85,7 +85,7 @@ def test_tickets_without_a_counter_are_one_group_in_both_tables(site: Any, conte
     expect(page.get_by_test_id("report-table-note")).to_contain_text(
         f"the rows add up to the {total} tickets"
     )
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(table.get_by_test_id("report-row-none").locator("th")).to_have_text("Henüz görevli yok")
     expect(page.get_by_test_id("report-table-note")).to_contain_text("dönemin 3 biletini verir")
 
@@ -104,7 +104,7 @@ def test_services_carry_their_names(site: Any, context: Any) -> None:
     expect(page.get_by_test_id("staffing").locator("thead")).to_contain_text(
         "A · Cash and deposits"
     )
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(estimates.locator("tbody th").first).to_have_text("A · Nakit ve mevduat işlemleri")
     page.get_by_test_id("tab-standards").click()
     expect(page.get_by_test_id("standards").locator("tbody th").first).to_have_text(
@@ -196,7 +196,7 @@ def test_estimates_table_stays_in_its_card(site: Any, context: Any) -> None:
     expect(page.get_by_test_id("estimates").locator("tbody tr").first).to_be_visible()
     for lang in ("en", "tr"):
         if lang == "tr":
-            page.get_by_test_id("lang-toggle").click()
+            page.get_by_test_id("lang-select").select_option("tr")
             expect(page.get_by_test_id("tab-reports")).to_have_text("Raporlar")
         for width in (1280, 800, 1000, 1440, 1920):
             page.set_viewport_size({"width": width, "height": 800})
@@ -332,7 +332,7 @@ def test_a_refused_save_names_the_fields_as_the_form_does(site: Any, context: An
     expect(error).to_contain_text("Override 1 (“Payday”), factor: must be at least 0.1")
     expect(error).to_contain_text("something the page does not know")
     expect(error).not_to_contain_text("standards.A")
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(error).to_contain_text(
         "A · Nakit ve mevduat işlemleri — Bekleme, beklenen: en fazla 1.440 dk olabilir"
     )

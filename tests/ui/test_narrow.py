@@ -16,7 +16,7 @@ from tests.ui.test_teller import TIMEOUT, open_console
 _LAYOUT = """() => {
   const bar = document.querySelector('.topbar');
   const parts = [...bar.querySelectorAll(
-    '.brand, .tab, .branch-name, .live-dot, .who, .btn, .counter-badge, .state-pill')]
+    '.brand, .tab, .branch-name, .live-dot, .who, .btn, .lang-pick, .counter-badge, .state-pill')]
     .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().width > 0);
   const boxes = parts.map((el) => {
     const r = el.getBoundingClientRect();
@@ -67,8 +67,8 @@ def phone(browser: Any) -> Iterator[Any]:
 def _language(page: Any, turkish: bool) -> None:
     expect(page.get_by_test_id("sign-out")).to_be_visible(timeout=TIMEOUT)  # signed in: bar full
     if turkish:
-        page.get_by_test_id("lang-toggle").click()
-        expect(page.get_by_test_id("lang-toggle")).to_have_text("English")
+        page.get_by_test_id("lang-select").select_option("tr")
+        expect(page.get_by_test_id("sign-out")).to_have_text("Çıkış yap")
 
 
 def test_manager_top_bar_on_a_phone(site: Any, phone: Any, turkish: bool) -> None:

@@ -285,7 +285,7 @@ def test_wrong_password_is_explained(site: Any, context: Any) -> None:
 def test_turkish_ui_is_remembered(site: Any, context: Any) -> None:
     page = context.new_page()
     open_console(page, site)
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(page.get_by_test_id("call-next")).to_contain_text("Sıradakini çağır")
     assert page.evaluate("document.documentElement.lang") == "tr"
     page.reload()

@@ -269,7 +269,7 @@ def test_turkish_wording(site: Any, context: Any) -> None:
     ticket = api.issue("A")
     page = context.new_page()
     open_console(page, site)
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(page.get_by_test_id("counter-badge")).to_have_text("Gişe 1")
     call_first(page, ticket["code"])
     expect(page.get_by_test_id("call-next-no-show")).to_have_text("Gelmedi, sıradakini çağır")

@@ -145,7 +145,7 @@ def test_a_label_that_names_the_counter_is_shown_as_it_is(site: Any, context: An
     expect(page.get_by_test_id("counter-Kasa 1")).not_to_contain_text("Counter Kasa 1")
     page.get_by_test_id("counter-Kasa 1").click()
     expect(page.get_by_test_id("counter-badge")).to_have_text("Kasa 1", timeout=TIMEOUT)
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     expect(page.get_by_test_id("counter-badge")).to_have_text("Kasa 1")
     page.get_by_test_id("change-counter").click()
     page.get_by_test_id("signout-confirm").click()
