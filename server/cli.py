@@ -1,4 +1,5 @@
-"""``sira``: init, serve, user (add, unlock, reset-password), close-day, purge."""
+"""``sira``: init, serve, user (add, unlock, reset-password), close-day, purge; configuration
+(branch, service, counter, device, user list|set|remove) is in server/cli_config.py."""
 
 from __future__ import annotations
 
@@ -9,11 +10,23 @@ from typing import Annotated, Any
 
 import typer
 
-from server.cli_config import branch_app, counter_app, device_app, service_app
+from server import audit
+from server.cli_config import (
+    branch_app,
+    cli_actor,
+    counter_app,
+    device_app,
+    parse,
+    run,
+    service_app,
+    user_app,
+    user_list,
+    user_remove,
+    user_set,
+)
 from server.config import Settings, public_url_problem
 
 app = typer.Typer(help="Sira queue management", no_args_is_help=True, add_completion=False)
-user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(branch_app, name="branch")
 app.add_typer(service_app, name="service")
@@ -59,6 +72,7 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="add the demo branch"
     db = Database(settings.sqlalchemy_url)
     creds_file = settings.data_dir / "demo-credentials.json"
     with db.unit_of_work() as session:
+        session.info[audit.ACTOR] = cli_actor()
         creds = create_demo(session)
     db.dispose()
     if creds is None:
@@ -125,50 +139,30 @@ def user_add(
     ] = False,
 ) -> None:
     """Add a staff account."""
-    from pydantic import ValidationError
+    from sqlmodel import Session
 
     from server.admin.schemas import UserCreate
     from server.admin.service import create_user
-    from server.db import Database
-    from server.domain.errors import DomainError
+    from server.security import hash_password
 
     if not password_stdin:
         typer.echo("pass --password-stdin and the password on standard input", err=True)
         raise typer.Exit(2)
     password = sys.stdin.readline().rstrip("\n")
-    try:
-        body = UserCreate(username=username, password=password, role=role, branch=branch)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        for err in exc.errors():
-            typer.echo(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
-        raise typer.Exit(2) from exc
-    from server.security import hash_password
-
+    body = parse(UserCreate, username=username, password=password, role=role, branch=branch)
+    # Hashed before the transaction: argon2 holds no database lock.
     digest = hash_password(body.password)
-    db = Database(_settings().sqlalchemy_url)
-    try:
-        with db.unit_of_work() as session:
-            user = create_user(
-                session, password_hash=digest, **body.model_dump(exclude={"password"})
-            )
-            typer.echo(f"added {user.role} {user.username}")
-    except DomainError as exc:
-        typer.echo(exc.message, err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        db.dispose()
+
+    def work(session: Session) -> str:
+        user = create_user(session, password_hash=digest, **body.model_dump(exclude={"password"}))
+        return f"added {user.role} {user.username}"
+
+    run(work)
 
 
-def _find_user(session: Any, username: str) -> Any:
-    from sqlmodel import select
-
-    from server.models import User
-
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        typer.echo(f"there is no user '{username}'", err=True)
-        raise typer.Exit(1)
-    return user
+user_app.command("list")(user_list)
+user_app.command("set")(user_set)
+user_app.command("remove")(user_remove)
 
 
 @user_app.command("unlock")
@@ -179,21 +173,22 @@ def user_unlock(
     ] = None,
 ) -> None:
     """Clear the login throttles of an account (from every address) or of one address."""
+    from sqlmodel import Session
+
     from server.auth import throttle
-    from server.db import Database
+    from server.cli_config import get_user
 
     if (username is None) == (address is None):
         typer.echo("name a USERNAME or pass --address ADDRESS", err=True)
         raise typer.Exit(2)
-    db = Database(_settings().sqlalchemy_url)
-    try:
-        with db.unit_of_work() as session:
-            if username is not None:
-                _find_user(session, username)
-            n = throttle.clear(session, username=username, address=address)
-    finally:
-        db.dispose()
-    typer.echo(f"cleared {n} login throttle(s) of {username or address}")
+
+    def work(session: Session) -> str:
+        if username is not None:
+            get_user(session, username)
+        n = throttle.clear(session, username=username, address=address)
+        return f"cleared {n} login throttle(s) of {username or address}"
+
+    run(work)
 
 
 @user_app.command("reset-password")
@@ -204,37 +199,31 @@ def user_reset_password(
     ] = False,
 ) -> None:
     """Set a new password (signs the account out everywhere and clears its login throttles)."""
-    from pydantic import ValidationError
+    from sqlmodel import Session
 
     from server.admin.schemas import UserUpdate
     from server.admin.service import revoke_sessions
     from server.auth import throttle
-    from server.db import Database
+    from server.cli_config import get_user
     from server.security import hash_password
 
     if not password_stdin:
         typer.echo("pass --password-stdin and the password on standard input", err=True)
         raise typer.Exit(2)
-    try:
-        body = UserUpdate(password=sys.stdin.readline().rstrip("\n"))
-    except ValidationError as exc:
-        for err in exc.errors():
-            typer.echo(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
-        raise typer.Exit(2) from exc
+    body = parse(UserUpdate, password=sys.stdin.readline().rstrip("\n"))
     assert body.password is not None
     # Hashed before the transaction: argon2 holds no database lock.
     digest = hash_password(body.password)
-    db = Database(_settings().sqlalchemy_url)
-    try:
-        with db.unit_of_work() as session:
-            user = _find_user(session, username)
-            user.password_hash = digest
-            session.add(user)
-            revoke_sessions(session, user)
-            throttle.clear(session, username=username)
-    finally:
-        db.dispose()
-    typer.echo(f"password of {username} reset; their sessions are signed out")
+
+    def work(session: Session) -> str:
+        user = get_user(session, username)
+        user.password_hash = digest
+        session.add(user)
+        revoke_sessions(session, user)
+        throttle.clear(session, username=username)
+        return f"password of {username} reset; their sessions are signed out"
+
+    run(work)
 
 
 @app.command()

@@ -291,10 +291,13 @@ def update_counter(
     now: dt.datetime,
 ) -> Counter:
     """Relabel a counter or change what it serves; screens showing it follow (counter.changed)."""
-    if services is not None:
-        counter.services = check_counter_services(session, branch, services)
-    if label is not None:
-        counter.label = check_counter_label(session, branch, counter, label)
+    # Both checked before either is set: one change, one audit entry, one version.
+    new_services = check_counter_services(session, branch, services) if services else None
+    new_label = check_counter_label(session, branch, counter, label) if label else None
+    if new_services is not None:
+        counter.services = new_services
+    if new_label is not None:
+        counter.label = new_label
     session.add(counter)
     counters.counter_changed(session, counter, principal=principal, now=now)
     return counter
@@ -405,6 +408,12 @@ def update_user(
     if password_hash is not None:
         user.password_hash = password_hash
     check_last_admin(session, user, changes)
+    if changes.get("role", user.role) != Role.ADMIN and user.branch_id is None:
+        raise Invalid(
+            f"{user.username} belongs to no branch: a {changes['role']} needs one (create a new "
+            "account in the branch instead)",
+            field="role",
+        )
     for key, value in changes.items():
         setattr(user, key, value)
     if password_hash is not None or changes.get("active") is False:

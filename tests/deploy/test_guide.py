@@ -182,7 +182,7 @@ def test_deployment_guide_on_this_machine(fresh_pg: str, tmp_path: Path) -> None
         base = f"https://127.0.0.1:{https_port}"
         ctx = ssl.create_default_context(cafile=str(cert))
         wait_ready(f"{base}/readyz", nginx_proc, nginx_log, verify=ctx)
-        http = httpx.Client(base_url=base, verify=ctx, timeout=10)
+        http = httpx.Client(base_url=base, verify=ctx, timeout=120)
 
         # Plain HTTP is sent to HTTPS.
         r = httpx.get(f"http://127.0.0.1:{http_port}/readyz", follow_redirects=False)

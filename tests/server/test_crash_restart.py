@@ -223,7 +223,7 @@ def test_sigkill_mid_load_loses_no_answered_ticket_and_no_number(server_db, tmp_
         assert len(answered_before) <= len(tickets) <= len(answered_before) + THREADS
 
         # Issuing continues at N+1 for every service.
-        with httpx.Client(base_url=second.base, headers=kiosk, timeout=10) as http:
+        with httpx.Client(base_url=second.base, headers=kiosk, timeout=120) as http:
             for svc in SERVICES:
                 r = http.post(f"/api/v1/branches/{kit.code}/tickets", json={"service": svc})
                 assert r.status_code == 201, r.text

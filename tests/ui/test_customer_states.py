@@ -185,7 +185,7 @@ def test_a_service_nobody_serves_now_is_said_not_quoted(site: Site, phone: Any) 
     assert status["served_now"] is False
     # A counter serving C opens: the page quotes again.
     Teller(site, "teller4").counter("4", "open")
-    expect(wait).to_have_text("Any moment now", timeout=20_000)
+    expect(wait).to_have_text("Any moment now")
 
 
 # How many people are ahead, as each language says it (Polish has three forms for integers).

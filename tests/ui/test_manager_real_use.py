@@ -179,6 +179,9 @@ def test_an_updated_alert_is_rewritten_in_place(site: Any, context: Any) -> None
     item = page.get_by_test_id("alert-item")
     msg = item.locator(".alert-msg")
     expect(msg).to_contain_text("1 waiting customer", timeout=TIMEOUT)
+    # The stream's first snapshot fetches the list once: let that settle before counting.
+    expect(page.get_by_test_id("live")).to_have_class(re.compile("is-live"))
+    page.wait_for_load_state("networkidle")
     page.evaluate(
         "() => { document.querySelector('[data-testid=alert-item]').dataset.probe = 'x'; }"
     )

@@ -25,7 +25,7 @@ from server.models import Branch, Event
 from server.realtime.events import for_screens
 from tests.support import live_server, make_branch
 
-RECV_S = 10.0
+RECV_S = 60.0
 
 
 @pytest.fixture

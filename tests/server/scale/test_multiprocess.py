@@ -40,7 +40,7 @@ BRANCHES = ("north", "south")
 SERVICES = ("A", "B", "C")
 PER_KIOSK = 30  # tickets per kiosk thread
 KILL_AFTER = 70  # answered tickets before the kill
-TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
 @pytest.fixture
