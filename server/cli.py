@@ -293,8 +293,16 @@ def purge(
         typer.Option(help="keep this many days (default SIRA_RETENTION_DAYS)", min=1),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only count")] = False,
+    audit_days: Annotated[
+        int | None,
+        typer.Option(
+            help="also delete audit-trail entries older than this many days (kept otherwise)",
+            min=30,
+        ),
+    ] = None,
 ) -> None:
-    """Blank personal and free-text data of tickets older than N days (reports keep figures)."""
+    """Blank personal and free-text data of tickets older than N days (reports keep figures);
+    the audit trail is kept unless --audit-days says otherwise."""
     import datetime as dt
 
     from server.db import Database
@@ -307,7 +315,9 @@ def purge(
         raise typer.Exit(2)
     db = Database(settings.sqlalchemy_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
-        result = run_purge(db, days=keep, now=dt.datetime.now(dt.UTC), dry_run=dry_run)
+        result = run_purge(
+            db, days=keep, now=dt.datetime.now(dt.UTC), dry_run=dry_run, audit_days=audit_days
+        )
     finally:
         db.dispose()
     if dry_run:
@@ -316,7 +326,9 @@ def purge(
     typer.echo(
         f"purged {result.tickets} ticket(s) from before {result.cutoff} "
         f"({result.events} event(s) scrubbed, {result.print_jobs} print job(s) deleted, "
-        f"{result.sessions} expired session(s) removed)"
+        f"{result.sessions} expired session(s) removed"
+        + (f", {result.audit_entries} audit entries deleted" if audit_days is not None else "")
+        + ")"
     )
 
 

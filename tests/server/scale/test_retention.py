@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -10,9 +11,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from server.models import Event, PrintJob, StaffSession, Ticket
+from server.models import AuditEntry, Event, PrintJob, StaffSession, Ticket
 from server.retention import PURGED_MARK, run_purge
-from tests.support import make_branch
+from tests.support import admin_token, make_branch
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMING = (
@@ -164,3 +165,32 @@ def test_sira_purge_command(settings, make, client, clock) -> None:
     done = subprocess.run([*sira, "purge"], env=env, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert "purged 1 ticket(s)" in done.stdout
+
+
+def test_purge_keeps_the_audit_trail_unless_told(client, make, db, clock) -> None:
+    kit = make(make_branch)
+    admin = {"Authorization": f"Bearer {make(admin_token)}"}
+    r = client.patch(
+        f"/api/v1/admin/branches/{kit.code}", json={"message": "old change"}, headers=admin
+    )
+    assert r.status_code == 200
+    with db.read_session() as s:
+        before = len(s.exec(select(AuditEntry)).all())
+    assert before > 0
+    clock.advance(days=400)
+    result = run_purge(db, days=30, now=clock.now())
+    assert result.audit_entries == 0
+    with db.read_session() as s:
+        assert len(s.exec(select(AuditEntry)).all()) == before
+    # Told: entries older than a year go, newer ones stay.
+    admin = {"Authorization": f"Bearer {make(admin_token, now=clock.now())}"}
+    r = client.patch(
+        f"/api/v1/admin/branches/{kit.code}", json={"message": "new change"}, headers=admin
+    )
+    assert r.status_code == 200
+    told = run_purge(db, days=30, now=clock.now(), audit_days=365)
+    assert told.audit_entries >= 1
+    with db.read_session() as s:
+        left = s.exec(select(AuditEntry)).all()
+    assert left
+    assert all(e.at >= clock.now() - dt.timedelta(days=365) for e in left)
