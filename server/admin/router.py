@@ -28,6 +28,7 @@ from server.deps import AdminWork, ConfigureWork
 from server.devices.watch import heard_here
 from server.domain.errors import Conflict, NotFound
 from server.models import Branch, Device, User
+from server.printing.trial import TrialDelivery, print_test_ticket
 from server.security import new_password_hash
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -456,3 +457,21 @@ async def delete_device(device_id: int, work: ConfigureWork) -> Response:
 
     await work(run)
     return Response(status_code=204)
+
+
+@router.post("/devices/{device_id}/test-print")
+async def test_print(device_id: int, work: AdminWork) -> schemas.TestPrintResult:
+    """Print a test ticket on the device's printer (admin only: it drives the hardware).
+    A printer the server drives answers at once (``ok``, its ``state`` and ``detail``); one
+    driven by the kiosk's agent is sent a job (``state: queued``). 409: the device has no
+    printer."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> TrialDelivery:
+        device = _device_for(session, principal, device_id)
+        return print_test_ticket(session, device, settings=work.ctx.settings, now=now)
+
+    delivery = await work(run)
+    answer = delivery.answer
+    if answer is None:  # the printer was not reached (the server stopped meanwhile)
+        return schemas.TestPrintResult(ok=False, state="unknown", detail="not printed")
+    return schemas.TestPrintResult(ok=answer.ok, state=answer.state, detail=answer.detail)

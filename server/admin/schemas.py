@@ -270,3 +270,23 @@ class DeviceUpdate(Versioned):
     name: Name | None = Field(default=None, min_length=1, max_length=120)
     config: DeviceConfig | None = None
     active: StrictBool | None = None
+    branch: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="move the device to this branch (its code; you must see both branches):"
+        " its open screens reconnect and follow the new branch",
+    )
+
+
+class TestPrintResult(BaseModel):
+    """What the printer answered to a test ticket (``queued``: handed to the device's agent,
+    which prints it when it is connected)."""
+
+    ok: bool = Field(description="true: printed (or queued for the agent)")
+    state: str = Field(
+        description="online | paper_near_end | paper_out | cover_open | offline | error |"
+        " unknown | queued",
+        examples=["online"],
+    )
+    detail: str = Field(description="the printer's or the server's words, may be empty")

@@ -13,6 +13,7 @@ from server.admin.schemas import BranchPublic, DevicePublic, ServicePublic, User
 from server.alerts.service import clear_alert
 from server.auth.principal import Principal, Role
 from server.branches.lookup import (
+    branch_for,
     get_branch,
     get_branch_by_id,
     in_scope,
@@ -511,10 +512,15 @@ def update_device(
     settings: Settings,
     now: dt.datetime,
 ) -> Device:
+    changes = dict(changes)
+    target = changes.pop("branch", None)
     if "config" in changes:
         check_device_config(
             principal=principal, old=device.config, new=changes["config"], settings=settings
         )
+    if target is not None:
+        # The caller sees the device's branch (it was loaded in scope) and must see this one.
+        _move_device(session, device, branch_for(session, principal, target), now=now)
     had_printer = (device.config or {}).get("printer")
     for key, value in changes.items():
         setattr(device, key, value)
@@ -525,6 +531,18 @@ def update_device(
         _retire_alerts(session, device, now=now)
     _device_changed(session, device, now=now)
     return device
+
+
+def _move_device(session: Session, device: Device, branch: Branch, *, now: dt.datetime) -> None:
+    """Move ``device`` to ``branch``: its alerts stay behind, cleared (they were the old
+    branch's), the old branch's dashboards are told, and its open sockets, which follow the
+    old branch, check again and close (``_device_changed``): the screens reconnect to the new
+    one."""
+    if branch.id == device.branch_id:
+        return
+    _retire_alerts(session, device, now=now, reason="device moved to another branch")
+    jobs.device_changed(session, device, now=now)
+    device.branch_id = row_id(branch)
 
 
 def deactivate_device(session: Session, device: Device, *, now: dt.datetime) -> None:
@@ -546,9 +564,11 @@ def _forget_printer(session: Session, device: Device, *, now: dt.datetime) -> No
     )
 
 
-def _retire_alerts(session: Session, device: Device, *, now: dt.datetime) -> None:
+def _retire_alerts(
+    session: Session, device: Device, *, now: dt.datetime, reason: str = "device removed"
+) -> None:
     for key in (jobs.printer_alert_key(row_id(device)), device_alert_key(row_id(device))):
-        clear_alert(session, branch_id=device.branch_id, key=key, now=now, reason="device removed")
+        clear_alert(session, branch_id=device.branch_id, key=key, now=now, reason=reason)
 
 
 def _device_changed(session: Session, device: Device, *, now: dt.datetime) -> None:

@@ -42,7 +42,8 @@ class PrintJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id")
     device_id: int = Field(foreign_key="device.id")
-    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    # None: a test ticket asked for from the device settings (no ticket of the queue).
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     reprint: bool = False
     status: str = Field(default="queued", max_length=16)  # queued | sent | printed | failed
     attempts: int = 0

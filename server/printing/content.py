@@ -46,3 +46,29 @@ def reprint_content(original: dict[str, Any], *, now: dt.datetime) -> dict[str, 
     """A reprint shows the original issue time and is marked as a reprint."""
     del now  # the original time is what the customer needs; kept for a future "reprinted at"
     return {**original, "reprint": True}
+
+
+def trial_content(
+    *,
+    branch: Branch,
+    device_name: str,
+    now: dt.datetime,
+    public_url: str,
+    bank_name: str,
+    footer: str = "",
+) -> dict[str, Any]:
+    """A test ticket: it looks like a real one (code, service line, QR, cut) so that whoever
+    stands at the printer sees that everything prints, and says it is a test."""
+    content = TicketContent(
+        code="TEST",
+        service_name=f"Test print · {device_name}",
+        lang=branch.default_lang,
+        issued_at=now.astimezone(ZoneInfo(branch.timezone)),
+        people_ahead=0,
+        estimated_wait_s=0,
+        qr_url=public_url.rstrip("/") + "/",
+        bank_name=bank_name or branch.name,
+        branch_name=branch.name if bank_name else "",
+        footer=footer,
+    )
+    return content_to_json(content)

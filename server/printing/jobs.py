@@ -44,7 +44,7 @@ def create_job(
     job = PrintJob(
         branch_id=ticket.branch_id,
         device_id=device.id,  # type: ignore[arg-type]
-        ticket_id=ticket.id,  # type: ignore[arg-type]
+        ticket_id=ticket.id,
         reprint=reprint,
         status="queued",
         content=content,
@@ -118,7 +118,8 @@ def complete_job(
     job.error = None if ok else (error or "the printer did not print")[:500]
     job.done_at = now
     session.add(job)
-    ticket = session.get(Ticket, job.ticket_id)
+    # A test print (asked for from the device's settings) belongs to no ticket.
+    ticket = session.get(Ticket, job.ticket_id) if job.ticket_id is not None else None
     device = session.get(Device, job.device_id)
     if ticket is not None:
         if not job.reprint:

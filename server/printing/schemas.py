@@ -33,7 +33,7 @@ class ReprintResult(BaseModel):
 
 class PrintJobPublic(BaseModel):
     id: int
-    ticket_id: int
+    ticket_id: int | None = Field(description="null: a test print, of no ticket")
     code: str | None = Field(description="the ticket's code as printed")
     reprint: bool
     status: Literal["queued", "sent", "printed", "failed"]

@@ -101,6 +101,24 @@ class ServerPrinters:
         await self.db.run(self._record, job_id, result, write=True)
         return result
 
+    async def print_test(
+        self, *, device_id: int, setup: PrinterSetup, content: dict[str, Any]
+    ) -> PrintResult:
+        """Print a test ticket now (no print job: it belongs to no ticket); the printer's
+        answer is stored as its state, raising or clearing its alert like a status read."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._pool, self._print_blocking, device_id, setup, content)
+        try:
+            result = await asyncio.wait_for(future, timeout=setup.timeout_s * 3 + 1)
+        except TimeoutError:
+            result = PrintResult(
+                False,
+                DeviceStatus(DeviceState.OFFLINE, "no answer").as_dict(),
+                "the printer did not answer in time",
+            )
+        await self.db.run(self._store_status, device_id, result.status, write=True)
+        return result
+
     def _record(self, job_id: int, result: PrintResult) -> None:
         with self.db.unit_of_work() as session:
             jobs.complete_job(

@@ -209,6 +209,21 @@ def spare_device(w: World) -> dict[str, Any]:
     return {"device_id": d["id"]}
 
 
+def printer_device(w: World) -> dict[str, Any]:
+    d = w.admin_call(
+        "POST",
+        "/api/v1/admin/devices",
+        {
+            "branch": OWN,
+            "kind": "kiosk",
+            "name": "door",
+            "config": {"printer": {"transport": "dummy"}},
+        },
+        expect=201,
+    )
+    return {"device_id": d["id"]}
+
+
 def nothing(_: World) -> dict[str, Any]:
     return {}
 
@@ -527,7 +542,17 @@ ENDPOINTS = [
         {"name": "hall 2"},
         prepare=spare_device,
     ),
+    Endpoint(
+        "PATCH",
+        A + "/devices/{device_id}",
+        CONFIGURE,
+        200,
+        {"branch": OWN},
+        prepare=spare_device,
+        label="move",
+    ),
     Endpoint("DELETE", A + "/devices/{device_id}", CONFIGURE, 204, prepare=spare_device),
+    Endpoint("POST", A + "/devices/{device_id}/test-print", ADMIN, 200, prepare=printer_device),
 ]
 
 

@@ -9,6 +9,7 @@ Create Date: 2026-12-07 02:10:00.000000
 ``version`` on branch, service, counter, user and device: bumped by each configuration
 change, so a second admin saving a stale form is refused. ``user.language``: the staff
 screens' language; ``user.must_change_password``: set by a password reset.
+``print_job.ticket_id`` may be null: a test ticket printed from the device settings.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def upgrade() -> None:
             batch_op.add_column(
                 sa.Column("version", sa.Integer(), nullable=False, server_default="1")
             )
+    with op.batch_alter_table("print_job", schema=None) as batch_op:
+        batch_op.alter_column("ticket_id", existing_type=sa.Integer(), nullable=True)
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True)
@@ -104,6 +107,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM print_job WHERE ticket_id IS NULL")
+    with op.batch_alter_table("print_job", schema=None) as batch_op:
+        batch_op.alter_column("ticket_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_column("must_change_password")
         batch_op.drop_column("language")
