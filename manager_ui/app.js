@@ -8,8 +8,10 @@
 import { Api, ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
 import { mountLangPicker } from "/ui/langpick.js";
+import { askNewPassword } from "/ui/password.js";
 import { StaffSession } from "/ui/staff.js";
 import { applyAlertEvent, renderAlerts as drawAlerts } from "./alerts.js";
+import { hideSettings, relabelSettings, showSettings } from "./settings/shell.js";
 import { hideBranches, initBranches, relabelBranches, showBranches, visibleBranches } from "./branches.js";
 import { renderDevices as drawDevices, tickDevices } from "./devices.js";
 import { getLang, locale, plural, setLang, STRINGS, t, translatePage } from "./i18n.js";
@@ -61,7 +63,9 @@ const state = {
 
 function show(view) {
   $("view-login").hidden = view !== "login";
-  for (const name of ["branches", "live", "reports", "standards"]) $(`view-${name}`).hidden = view !== name;
+  for (const name of ["branches", "live", "reports", "standards", "settings"]) {
+    $(`view-${name}`).hidden = view !== name;
+  }
   $("tabs").hidden = view === "login";
   $("sign-out").hidden = view === "login";
   $("live").hidden = view === "login";
@@ -80,9 +84,19 @@ async function signIn(event) {
   if (!username || !password) return;
   $("login-submit").disabled = true;
   try {
-    state.session = await session.signIn(api, username, password);
+    // The login answer says whether a temporary password must be replaced first.
+    let login = null;
+    const post = async (path, body) => (login = await api.post(path, body));
+    state.session = await session.signIn({ post }, username, password);
     $("login-password").value = "";
     clearError();
+    if (login?.must_change_password) {
+      api.setToken(state.session.token);
+      if (!(await askNewPassword({ api, t, current: password, username: state.session.username }))) {
+        await signOut({ ask: false });
+        return;
+      }
+    }
     await afterSignIn();
   } catch (err) {
     showError(err, "sign_in_failed");
@@ -112,11 +126,27 @@ async function afterSignIn() {
     return null;
   });
   if (langPicker.adopt(me)) applyLanguage();
+  // A reloaded page whose temporary password is still to be replaced (the current one asked).
+  if (me?.must_change_password) {
+    if (!(await askNewPassword({ api, t, username: state.session.username }))) {
+      await signOut({ ask: false });
+      return;
+    }
+  }
+  state.me = me || { role: state.session.role, branch: state.session.branch, branches: null };
   state.branch = state.session.branch;
   if (!state.branch) {
     const branches = await api.get("/api/v1/admin/branches");
     state.branch = branches[0]?.code;
   }
+  if (!state.branch) {
+    // A new installation: no branch yet. Settings is where the first one is made.
+    for (const tab of ["live", "reports", "standards", "branches"]) $(`tab-${tab}`).hidden = true;
+    go("settings");
+    return;
+  }
+  for (const tab of ["live", "reports", "standards"]) $(`tab-${tab}`).hidden = false;
+  const settingsLink = /^#(pair=|settings\/)/.test(location.hash);
   await refreshAll();
   initReports({ api, branch: state.branch, businessDate: state.metrics?.business_date, token: () => state.session?.token });
   startLive();
@@ -124,7 +154,8 @@ async function afterSignIn() {
   const several = await visibleBranches(api);
   $("tab-branches").hidden = several === null;
   initBranches({ api, onOpen: openBranch, onError: (err) => onAuthError(err) || showError(err) });
-  go(several === null ? "live" : "branches");
+  // A link into Settings (a device's pairing QR, a bookmarked section) opens it.
+  go(settingsLink ? "settings" : several === null ? "live" : "branches");
 }
 
 async function openBranch(code) {
@@ -165,6 +196,8 @@ async function go(view) {
   else hideBranches();
   if (view === "reports") showReports();
   if (view === "standards") showStandards({ api, branch: state.branch });
+  if (view === "settings") showSettings({ api, me: state.me, branch: state.branch }).catch(showError);
+  else hideSettings();
 }
 
 // ----------------------------------------------------------------------------------- live
@@ -459,6 +492,7 @@ function applyLanguage() {
   relabelBranches();
   relabelReports();
   relabelStandards();
+  relabelSettings();
   if (!state.session) return;
   renderLive();
   renderAlerts();

@@ -9,6 +9,7 @@
 import { ApiError } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
 import { mountLangPicker } from "/ui/langpick.js";
+import { askNewPassword } from "/ui/password.js";
 import { $, el, StaffSession } from "/ui/staff.js";
 import { callChosen, callNext, clearUndo, markNoShow } from "./calls.js";
 import { renderCard, renderControls, renderLive, rescueFocus } from "./card.js";
@@ -62,9 +63,19 @@ async function signIn(event) {
   submit.disabled = true;
   submit.textContent = t("signing_in");
   try {
-    state.session = await session.signIn(api, username, password);
+    // The login answer says whether a temporary password must be replaced first.
+    let login = null;
+    const post = async (path, body) => (login = await api.post(path, body));
+    state.session = await session.signIn({ post }, username, password);
     $("login-password").value = "";
     clearError();
+    if (login?.must_change_password) {
+      api.setToken(state.session.token);
+      if (!(await askNewPassword({ api, t, current: password, username: state.session.username }))) {
+        await signOut();
+        return;
+      }
+    }
     await afterSignIn();
   } catch (err) {
     showError(err, t("login_failed"));
@@ -122,6 +133,11 @@ async function afterSignIn() {
   });
   // The language this person chose last time (on any machine), unless they just chose one.
   if (langPicker.adopt(state.me)) applyLanguage();
+  // A reloaded page whose temporary password is still to be replaced (the current one asked).
+  if (state.me?.must_change_password && !(await askNewPassword({ api, t, username: state.session.username }))) {
+    await signOut();
+    return;
+  }
   if (!state.branch) {
     // An administrator belongs to no branch: work in the first one.
     const branches = await api.get("/api/v1/admin/branches");
