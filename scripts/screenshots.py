@@ -267,13 +267,46 @@ def shoot_manager(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> l
         body={"overrides": overrides},
     )
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("lang-select").select_option("tr")
     page.get_by_test_id("tab-standards").click()
     page.wait_for_selector("#overrides .ovr-title")
     page.mouse.move(0, 0)
     out.append(out_dir / "manager-standards.png")
     page.screenshot(path=str(out[-1]), full_page=True)
-    page.get_by_test_id("lang-toggle").click()  # leave the stored choice English
+    page.get_by_test_id("lang-select").select_option("en")  # leave the stored choice English
+    ctx.close()
+    return out
+
+
+def shoot_settings(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
+    """settings-services.png (services with their names per language, one missing), and
+    settings-devices.png (devices, their printers and pairing), 1280×900, as the admin."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    _staff_sign_in(page, site_url, creds, "manager", "admin")
+    page.get_by_test_id("tab-settings").click()
+    page.get_by_test_id("settings-nav-services").click()
+    page.get_by_test_id("settings-body").locator("table tbody tr").first.wait_for()
+    page.mouse.move(0, 0)
+    out = [out_dir / "settings-services.png"]
+    page.screenshot(path=str(out[-1]), full_page=True)
+    page.get_by_test_id("settings-nav-devices").click()
+    page.get_by_test_id("settings-body").get_by_text("Entrance kiosk").first.wait_for()
+    page.mouse.move(0, 0)
+    out.append(out_dir / "settings-devices.png")
+    page.screenshot(path=str(out[-1]), full_page=True)
+    ctx.close()
+    return out
+
+
+def shoot_pairing(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
+    """kiosk-pairing.png: a kiosk with no token shows its pairing code and QR (1080×1920)."""
+    ctx = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = ctx.new_page()
+    page.goto(f"{site_url}/kiosk/")
+    page.wait_for_selector("#pair-qr:not([hidden])")
+    out = [out_dir / "kiosk-pairing.png"]
+    page.screenshot(path=str(out[-1]))
     ctx.close()
     return out
 
@@ -284,6 +317,8 @@ SCREENS: dict[str, Callable[[Any, str, Creds, Path], list[Path]]] = {
     "customer": shoot_customer,
     "teller": shoot_teller,
     "manager": shoot_manager,
+    "settings": shoot_settings,
+    "pairing": shoot_pairing,
 }
 
 
