@@ -35,8 +35,13 @@ class ValidationErrorBody(ErrorBody):
     errors: list[FieldProblem] = Field(default_factory=list)
 
 
-def _error(description: str, model: type[BaseModel] = ErrorBody) -> dict[str, Any]:
+def error_answer(description: str, model: type[BaseModel] = ErrorBody) -> dict[str, Any]:
+    """An error answer for a route's ``responses`` (the common ones are declared for every
+    route by :func:`declare_errors`)."""
     return {"model": model, "description": description}
+
+
+_error = error_answer
 
 
 UNAUTHORIZED = _error("no token, or an unknown, expired or revoked one")

@@ -17,6 +17,7 @@ from server.deps import ConfigureWork, PublicWork
 from server.devices import pairing
 from server.devices.config import DeviceConfig
 from server.domain.text import Name
+from server.openapi import error_answer
 
 router = APIRouter(prefix="/api/v1", tags=["pairing"])
 
@@ -88,7 +89,12 @@ async def start_pairing(
     return PairingStarted.model_validate(await work.public(run))
 
 
-@router.post("/pairing/status")
+EXPIRED: dict[int | str, dict[str, Any]] = {
+    410: error_answer("the pairing code expired before it was entered: ask for a new one")
+}
+
+
+@router.post("/pairing/status", responses=EXPIRED)
 async def pairing_status(body: PairingSecret, work: PublicWork) -> PairingStatus:
     """Whether staff have entered the code yet; once they have, the device's token (410
     when the code expired first)."""
@@ -99,7 +105,7 @@ async def pairing_status(body: PairingSecret, work: PublicWork) -> PairingStatus
     return PairingStatus.model_validate(await work.public(run))
 
 
-@router.post("/admin/pairing", status_code=201)
+@router.post("/admin/pairing", status_code=201, responses=EXPIRED)
 async def claim_pairing(body: PairingClaim, work: ConfigureWork) -> DevicePublic:
     """Pair the device showing ``code``: it is created in ``branch`` and receives its token
     within a few seconds. Wrong codes are limited per person."""

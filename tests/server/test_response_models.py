@@ -21,6 +21,7 @@ from server.main import create_app
 # Routes whose answer is not a JSON body, and the media type each answers with.
 NOT_JSON = {
     ("GET", "/api/v1/branches/{branch}/tickets.csv"): "text/csv",
+    ("GET", "/api/v1/audit.csv"): "text/csv",
     ("GET", "/api/v1/tickets/by-token/{token}/qr.svg"): "image/svg+xml",
     ("GET", "/api/v1/announcements/chime.wav"): "audio/wav",
     ("GET", "/api/v1/announcements/{lang}/{code}/{counter}.wav"): "audio/wav",
