@@ -264,6 +264,14 @@ export function mount(root, ctx) {
   const code = ctx.branch;
   const base = `/api/v1/admin/branches/${encodeURIComponent(code || "")}`;
   const s = { rows: [], services: [], defaultLang: "en", query: "", page: 1, editing: null };
+  const newButton = el("button", {
+    type: "button",
+    class: "btn btn-primary",
+    "data-testid": "ctr-new",
+    text: t("set_counters_new"),
+    disabled: true,
+    onclick: () => openEditor(null),
+  });
 
   const listHost = el("div", { class: "cfg-list", "data-testid": "ctr-list" });
   const editorHost = el("div", { class: "cfg-editor-host" });
@@ -300,13 +308,7 @@ export function mount(root, ctx) {
       "div",
       { class: "cfg-toolbar" },
       el("div", { class: "cfg-search-box" }, el("label", { for: "ctr-search", text: t("set_counters_search") }), search),
-      el("button", {
-        type: "button",
-        class: "btn btn-primary",
-        "data-testid": "ctr-new",
-        text: t("set_counters_new"),
-        onclick: () => openEditor(null),
-      }),
+      newButton,
     ),
     el("div", { class: "cfg-alert-box" }, alertLine, alertAction),
     listHost,
@@ -341,6 +343,7 @@ export function mount(root, ctx) {
         .slice()
         .sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }) || a.id - b.id);
       say("");
+      newButton.disabled = false; // the form needs the branch's services: not before they came
     } catch (err) {
       if (me.alive) say(err instanceof ApiError && err.offline ? t("set_offline") : err.detail || String(err));
       return;

@@ -302,6 +302,15 @@ export function mount(root, ctx) {
   const code = ctx.branch;
   const base = `/api/v1/admin/branches/${encodeURIComponent(code || "")}`;
   const s = { rows: [], branch: null, query: "", page: 1, editing: null };
+  // Disabled until the branch (its languages) is loaded: the form is built from them.
+  const newButton = el("button", {
+    type: "button",
+    class: "btn btn-primary",
+    "data-testid": "svc-new",
+    text: t("set_services_new"),
+    disabled: true,
+    onclick: () => openEditor(null),
+  });
 
   const listHost = el("div", { class: "cfg-list", "data-testid": "svc-list" });
   const editorHost = el("div", { class: "cfg-editor-host" });
@@ -345,13 +354,7 @@ export function mount(root, ctx) {
         el("label", { for: "svc-search", text: t("set_services_search") }),
         search,
       ),
-      el("button", {
-        type: "button",
-        class: "btn btn-primary",
-        "data-testid": "svc-new",
-        text: t("set_services_new"),
-        onclick: () => openEditor(null),
-      }),
+      newButton,
     ),
     el("div", { class: "cfg-alert-box" }, alertLine, alertAction),
     listHost,
@@ -381,6 +384,7 @@ export function mount(root, ctx) {
     try {
       if (!(await load())) return;
       say("");
+      newButton.disabled = false;
     } catch (err) {
       if (me.alive) say(err instanceof ApiError ? err.detail : String(err));
       return;

@@ -294,6 +294,9 @@ export async function showSettings({ api, me, branch }) {
     setBranch,
     reloadBranches: async () => {
       state.ctx.branches = await listBranches(api, me);
+      // The first branch of a new installation becomes the one configured.
+      const known = state.ctx.branches.some((b) => b.code === state.ctx.branch);
+      if (!known) state.ctx.branch = state.ctx.branches[0]?.code || null;
       drawBranchPicker();
     },
   };
