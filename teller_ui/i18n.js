@@ -13,6 +13,7 @@
  */
 
 import { createLangStore } from "/ui/i18n-core.js";
+import { PASSWORD_WORDS } from "/ui/password.js";
 import el from "./lang/el.js";
 import pl from "./lang/pl.js";
 
@@ -192,20 +193,6 @@ export const STRINGS = {
     signed_in_as: "Signed in as {user}",
     ticket_actions_label: "Ticket",
     counter_tools_label: "Counter",
-    // forced password change at sign-in (/ui/password.js)
-    pw_title: "Choose your own password",
-    pw_lead: "Your password was set for you (a new account or a reset). Choose your own before you go on: at least 8 characters, and not your username. You stay signed in.",
-    pw_current: "Current (temporary) password",
-    pw_new: "New password",
-    pw_new_hint: "At least 8 characters; not your username.",
-    pw_again: "New password again",
-    pw_save: "Save and continue",
-    pw_saving: "Saving…",
-    pw_sign_out: "Sign out instead",
-    pw_short: "The new password needs at least 8 characters.",
-    pw_is_username: "The new password must not be your username.",
-    pw_mismatch: "The two new passwords are not the same.",
-    pw_required: "Type your current password.",
   },
   tr: {
     app_title: "Gişe konsolu",
@@ -384,24 +371,15 @@ export const STRINGS = {
     signed_in_as: "{user} olarak giriş yapıldı",
     ticket_actions_label: "Bilet",
     counter_tools_label: "Gişe",
-    // forced password change at sign-in (/ui/password.js)
-    pw_title: "Kendi parolanızı belirleyin",
-    pw_lead: "Parolanız sizin için belirlendi (yeni hesap ya da sıfırlama). Devam etmeden önce kendi parolanızı seçin: en az 8 karakter, kullanıcı adınızdan farklı. Oturumunuz açık kalır.",
-    pw_current: "Mevcut (geçici) parola",
-    pw_new: "Yeni parola",
-    pw_new_hint: "En az 8 karakter; kullanıcı adınız olamaz.",
-    pw_again: "Yeni parola (tekrar)",
-    pw_save: "Kaydet ve devam et",
-    pw_saving: "Kaydediliyor…",
-    pw_sign_out: "Bunun yerine çıkış yap",
-    pw_short: "Yeni parola en az 8 karakter olmalı.",
-    pw_is_username: "Yeni parola kullanıcı adınız olamaz.",
-    pw_mismatch: "Girdiğiniz iki yeni parola aynı değil.",
-    pw_required: "Mevcut parolanızı yazın.",
   },
   el,
   pl,
 };
+
+// The password dialog's words, defined once for every staff screen.
+for (const [lang, words] of Object.entries(PASSWORD_WORDS)) {
+  if (STRINGS[lang]) Object.assign(STRINGS[lang], words);
+}
 
 const store = createLangStore(STRINGS, {
   storageKey: "sira.teller.lang",

@@ -12,13 +12,76 @@
  * chose to sign out instead. `current`: the password just typed at sign-in; without it (a
  * reloaded page) the dialog asks for it too.
  *
- * Words, from the screen's own dictionary through `t`: pw_title, pw_lead, pw_current, pw_new,
- * pw_new_hint, pw_again, pw_save, pw_saving, pw_sign_out, pw_short, pw_is_username,
- * pw_mismatch, pw_required.
+ * Words, through the screen's `t`: the screen adds PASSWORD_WORDS (below, one definition for
+ * every staff screen) to its dictionaries.
  */
 
 import { ApiError } from "./api.js";
 import { el } from "./staff.js";
+
+/** This dialog's words in every staff language (the screens merge them into theirs). */
+export const PASSWORD_WORDS = {
+  "en": {
+    "pw_title": "Choose your own password",
+    "pw_lead": "Your password was set for you (a new account or a reset). Choose your own before you go on: at least 8 characters, and not your username. You stay signed in.",
+    "pw_current": "Current (temporary) password",
+    "pw_new": "New password",
+    "pw_new_hint": "At least 8 characters; not your username.",
+    "pw_again": "New password again",
+    "pw_save": "Save and continue",
+    "pw_saving": "Saving…",
+    "pw_sign_out": "Sign out instead",
+    "pw_short": "The new password needs at least 8 characters.",
+    "pw_is_username": "The new password must not be your username.",
+    "pw_mismatch": "The two new passwords are not the same.",
+    "pw_required": "Type your current password."
+  },
+  "tr": {
+    "pw_title": "Kendi parolanızı belirleyin",
+    "pw_lead": "Parolanız sizin için belirlendi (yeni hesap ya da sıfırlama). Devam etmeden önce kendi parolanızı seçin: en az 8 karakter, kullanıcı adınızdan farklı. Oturumunuz açık kalır.",
+    "pw_current": "Mevcut (geçici) parola",
+    "pw_new": "Yeni parola",
+    "pw_new_hint": "En az 8 karakter; kullanıcı adınız olamaz.",
+    "pw_again": "Yeni parola (tekrar)",
+    "pw_save": "Kaydet ve devam et",
+    "pw_saving": "Kaydediliyor…",
+    "pw_sign_out": "Bunun yerine çıkış yap",
+    "pw_short": "Yeni parola en az 8 karakter olmalı.",
+    "pw_is_username": "Yeni parola kullanıcı adınız olamaz.",
+    "pw_mismatch": "Girdiğiniz iki yeni parola aynı değil.",
+    "pw_required": "Mevcut parolanızı yazın."
+  },
+  "el": {
+    "pw_title": "Ορίστε δικό σας κωδικό πρόσβασης",
+    "pw_lead": "Ο κωδικός σας ορίστηκε από άλλον (νέος λογαριασμός ή επαναφορά). Επιλέξτε δικό σας πριν συνεχίσετε: τουλάχιστον 8 χαρακτήρες, διαφορετικός από το όνομα χρήστη. Παραμένετε συνδεδεμένοι.",
+    "pw_current": "Τρέχων (προσωρινός) κωδικός",
+    "pw_new": "Νέος κωδικός πρόσβασης",
+    "pw_new_hint": "Τουλάχιστον 8 χαρακτήρες· όχι το όνομα χρήστη σας.",
+    "pw_again": "Ξανά ο νέος κωδικός",
+    "pw_save": "Αποθήκευση και συνέχεια",
+    "pw_saving": "Αποθήκευση…",
+    "pw_sign_out": "Αποσύνδεση αντί γι’ αυτό",
+    "pw_short": "Ο νέος κωδικός χρειάζεται τουλάχιστον 8 χαρακτήρες.",
+    "pw_is_username": "Ο νέος κωδικός δεν πρέπει να είναι το όνομα χρήστη σας.",
+    "pw_mismatch": "Οι δύο νέοι κωδικοί δεν είναι ίδιοι.",
+    "pw_required": "Πληκτρολογήστε τον τρέχοντα κωδικό σας."
+  },
+  "pl": {
+    "pw_title": "Ustaw własne hasło",
+    "pw_lead": "Twoje hasło ustawił ktoś inny (nowe konto lub reset). Zanim przejdziesz dalej, wybierz własne: co najmniej 8 znaków, inne niż nazwa użytkownika. Sesja pozostaje aktywna.",
+    "pw_current": "Obecne (tymczasowe) hasło",
+    "pw_new": "Nowe hasło",
+    "pw_new_hint": "Co najmniej 8 znaków; nie może być nazwą użytkownika.",
+    "pw_again": "Powtórz nowe hasło",
+    "pw_save": "Zapisz i kontynuuj",
+    "pw_saving": "Zapisywanie…",
+    "pw_sign_out": "Zamiast tego wyloguj się",
+    "pw_short": "Nowe hasło musi mieć co najmniej 8 znaków.",
+    "pw_is_username": "Nowe hasło nie może być Twoją nazwą użytkownika.",
+    "pw_mismatch": "Oba nowe hasła nie są takie same.",
+    "pw_required": "Wpisz obecne hasło."
+  }
+};
 
 const MIN_LENGTH = 8;
 // Through the CSSOM (the CSP refuses style attributes): the dialog carries its own few looks,

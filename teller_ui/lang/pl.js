@@ -195,18 +195,4 @@ export default {
   ticket_actions_label: "Bilet",
   counter_tools_label: "Stanowisko",
 
-  // forced password change at sign-in (/ui/password.js)
-  pw_title: "Ustaw własne hasło",
-  pw_lead: "Twoje hasło ustawił ktoś inny (nowe konto lub reset). Zanim przejdziesz dalej, wybierz własne: co najmniej 8 znaków, inne niż nazwa użytkownika. Sesja pozostaje aktywna.",
-  pw_current: "Obecne (tymczasowe) hasło",
-  pw_new: "Nowe hasło",
-  pw_new_hint: "Co najmniej 8 znaków; nie może być nazwą użytkownika.",
-  pw_again: "Powtórz nowe hasło",
-  pw_save: "Zapisz i kontynuuj",
-  pw_saving: "Zapisywanie…",
-  pw_sign_out: "Zamiast tego wyloguj się",
-  pw_short: "Nowe hasło musi mieć co najmniej 8 znaków.",
-  pw_is_username: "Nowe hasło nie może być Twoją nazwą użytkownika.",
-  pw_mismatch: "Oba nowe hasła nie są takie same.",
-  pw_required: "Wpisz obecne hasło.",
 };
