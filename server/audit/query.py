@@ -73,7 +73,7 @@ def _select(session: Session, principal: Principal, f: AuditFilter) -> SelectOfS
     if f.first is not None:
         start = dt.datetime.combine(f.first, dt.time(), tzinfo=dt.UTC)
         stmt = stmt.where(col(AuditEntry.at) >= start)
-    if f.last is not None:
+    if f.last is not None and f.last < dt.date.max:  # the last day there is: no bound
         end = dt.datetime.combine(f.last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         stmt = stmt.where(col(AuditEntry.at) < end)
     return stmt

@@ -252,3 +252,17 @@ def test_signing_a_user_out_everywhere_ends_their_sessions_and_frees_their_count
     assert (counter.json()["state"], counter.json()["held_by"]) == ("paused", None)
     (entry,) = audit(Api(client, kit.auth("manager")), kind="sign_out")
     assert (entry["action"], entry["actor"]) == ("user.signed_out_everywhere", "cfg-manager")
+
+
+def test_absurd_filters_get_answers_not_errors(kit: BranchKit, admin: Api) -> None:
+    """to=9999-12-31 overflowed the day after it (a 500)."""
+    admin("PATCH", BRANCH, {"message": "x"})
+    everything = admin("GET", "/api/v1/audit?from=0001-01-01&to=9999-12-31&limit=500")
+    assert everything["total"] >= 1
+    assert admin("GET", "/api/v1/audit?offset=10000000")["items"] == []
+    r = admin.client.get("/api/v1/audit?from=2026-03-02&to=2026-03-01", headers=admin.headers)
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "from")
+    r = admin.client.get("/api/v1/audit?limit=100000", headers=admin.headers)
+    assert r.status_code == 422
+    r = admin.client.get("/api/v1/audit.csv?to=9999-12-31", headers=admin.headers)
+    assert r.status_code == 200
