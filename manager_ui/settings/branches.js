@@ -9,7 +9,7 @@
 
 import { ApiError } from "/ui/api.js";
 import { el } from "/ui/staff.js";
-import { check, clearErrors, fieldRow, liveCheck, matches, pager, pagerNav, showErrors } from "./forms.js";
+import { check, clearErrors, fieldRow, liveCheck, matches, pager, showErrors, listView } from "./forms.js";
 
 export const words = {
   en: {
@@ -535,27 +535,19 @@ export function mount(root, ctx) {
       "set_branches_col_actions",
     ].map((k) => el("th", { scope: "col", text: t(k) }));
     listHost.replaceChildren(
-      found.length
-        ? el(
-            "div",
-            { class: "table-wrap" },
-            el(
-              "table",
-              { class: "table cfg-table", "data-testid": "br-table" },
-              el("caption", { class: "sr-only", text: t("set_branches_title") }),
-              el("thead", {}, el("tr", {}, ...head)),
-              el("tbody", {}, ...body),
-            ),
-          )
-        : el("p", { class: "muted", text: t("set_branches_no_match") }),
-      pagerNav(
+      ...listView({
+        testid: "br-table",
+        caption: t("set_branches_title"),
+        head,
+        rows: found.length ? body : [],
+        empty: t("set_branches_no_match"),
         view,
-        (p) => {
+        onPage: (p) => {
           s.page = p;
           drawList();
         },
         t,
-      ),
+      }),
     );
   }
 

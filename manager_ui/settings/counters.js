@@ -9,7 +9,7 @@
 
 import { ApiError } from "/ui/api.js";
 import { el } from "/ui/staff.js";
-import { check, clearErrors, fieldRow, liveCheck, matches, pager, pagerNav, showErrors } from "./forms.js";
+import { check, clearErrors, fieldRow, liveCheck, matches, pager, showErrors, listView } from "./forms.js";
 
 export const words = {
   en: {
@@ -407,27 +407,19 @@ export function mount(root, ctx) {
       (k) => el("th", { scope: "col", text: t(k) }),
     );
     listHost.replaceChildren(
-      found.length
-        ? el(
-            "div",
-            { class: "table-wrap" },
-            el(
-              "table",
-              { class: "table cfg-table", "data-testid": "ctr-table" },
-              el("caption", { class: "sr-only", text: t("set_counters_title") }),
-              el("thead", {}, el("tr", {}, ...head)),
-              el("tbody", {}, ...body),
-            ),
-          )
-        : el("p", { class: "muted", text: t("set_counters_no_match") }),
-      pagerNav(
+      ...listView({
+        testid: "ctr-table",
+        caption: t("set_counters_title"),
+        head,
+        rows: found.length ? body : [],
+        empty: t("set_counters_no_match"),
         view,
-        (p) => {
+        onPage: (p) => {
           s.page = p;
           drawList();
         },
         t,
-      ),
+      }),
     );
   }
 

@@ -155,6 +155,25 @@ export function pagerNav({ page, pages, total }, onPage, t) {
   );
 }
 
+/** A section's list: its table (a caption for screen readers) or what to say when nothing
+ * matches, then the pager. Returns the nodes to put in the list's host. */
+export function listView({ testid, caption, head, rows, empty, view, onPage, t }) {
+  const table = rows.length
+    ? el(
+        "div",
+        { class: "table-wrap" },
+        el(
+          "table",
+          { class: "table cfg-table", "data-testid": testid },
+          el("caption", { class: "sr-only", text: caption }),
+          el("thead", {}, el("tr", {}, ...head)),
+          el("tbody", {}, ...rows),
+        ),
+      )
+    : el("p", { class: "muted", text: empty });
+  return [table, pagerNav(view, onPage, t)];
+}
+
 /** A labelled field with its error slot: `fieldRow("name", t("label"), input)`. */
 let uid = 0;
 export function fieldRow(name, label, input, hint = null) {
