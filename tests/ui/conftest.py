@@ -27,6 +27,9 @@ from tests.support import live_server
 CHROMIUM = os.environ.get("SIRA_TEST_CHROMIUM", "/usr/bin/chromium")
 # How long a browser test waits for a page to reach the state it expects.
 WAIT_MS = 30_000
+# HTTP calls the browser tests make themselves: generous (a sign-in runs argon2 on a loaded CI
+# machine); a call that never answers still fails.
+TIMEOUT_S = 120
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",

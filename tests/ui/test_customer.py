@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from server.models import Ticket
-from tests.ui.conftest import Site, wait_until
+from tests.ui.conftest import TIMEOUT_S, Site, wait_until
 
 PHONE = {"width": 390, "height": 844}
 
@@ -28,6 +28,7 @@ def issue(site: Site, service: str = "A", lang: str = "en", **extra: Any) -> dic
         f"{site.url}/api/v1/branches/{site.branch}/tickets",
         json={"service": service, "lang": lang, **extra},
         headers={"Authorization": f"Bearer {site.devices['kiosk']}"},
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 201, r.text
     return r.json()
@@ -41,16 +42,19 @@ class Teller:
         r = httpx.post(
             f"{site.url}/api/v1/auth/login",
             json={"username": username, "password": site.users[username]},
+            timeout=TIMEOUT_S,
         )
         assert r.status_code == 200, r.text
         self.headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
         snap = httpx.get(
-            f"{site.url}/api/v1/branches/{site.branch}/snapshot", headers=self.headers
+            f"{site.url}/api/v1/branches/{site.branch}/snapshot",
+            headers=self.headers,
+            timeout=TIMEOUT_S,
         ).json()
         self.counters = {c["label"]: c["id"] for c in snap["data"]["counters"]}
 
     def post(self, path: str, expect_status: tuple[int, ...] = (200, 204)) -> Any:
-        r = httpx.post(f"{self.url}{path}", headers=self.headers)
+        r = httpx.post(f"{self.url}{path}", headers=self.headers, timeout=TIMEOUT_S)
         assert r.status_code in expect_status, r.text
         return r.json() if r.status_code == 200 else None
 
@@ -77,6 +81,10 @@ def phone(browser: Any) -> Iterator[Any]:
 
 
 def test_waiting_then_called_then_feedback(site: Site, phone: Any) -> None:
+    # A counter serving A is open: the page quotes a wait (with none it says nobody serves
+    # the service right now).
+    teller = Teller(site)
+    teller.counter("1", "open")
     first = issue(site)
     mine = issue(site)
     phone.goto(f"{site.url}/t/{mine['token']}#poll=0.5")
@@ -87,8 +95,6 @@ def test_waiting_then_called_then_feedback(site: Site, phone: Any) -> None:
     expect(phone.get_by_test_id("wait")).to_contain_text("minute")
     expect(phone.get_by_test_id("your-turn")).to_be_hidden()
 
-    teller = Teller(site)
-    teller.counter("1", "open")
     assert teller.counter("1", "call-next")["ticket"]["id"] == first["id"]
     expect(phone.get_by_test_id("position")).to_have_text("1")
     expect(phone.locator("#ahead")).to_have_text("You are next")
@@ -117,7 +123,9 @@ def test_waiting_then_called_then_feedback(site: Site, phone: Any) -> None:
     row = next(t for t in tickets_in_db(site) if t.id == mine["id"])
     assert row.feedback_score == 4
     assert row.feedback_comment == "Quick and friendly, thank you."
-    status = httpx.get(f"{site.url}/api/v1/tickets/by-token/{mine['token']}").json()
+    status = httpx.get(
+        f"{site.url}/api/v1/tickets/by-token/{mine['token']}", timeout=TIMEOUT_S
+    ).json()
     assert status["feedback_given"] is True
 
 
@@ -157,7 +165,9 @@ def test_feedback_already_given_still_thanks(site: Site, phone: Any) -> None:
     expect(phone.get_by_text("Her şey nasıldı?")).to_be_visible()
     # Given meanwhile from another tab: the server answers 409, the page thanks all the same.
     r = httpx.post(
-        f"{site.url}/api/v1/tickets/by-token/{mine['token']}/feedback", json={"score": 5}
+        f"{site.url}/api/v1/tickets/by-token/{mine['token']}/feedback",
+        json={"score": 5},
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 201
     phone.get_by_test_id("feedback-score-2").tap()

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import Site
+from tests.ui.conftest import TIMEOUT_S, Site
 from tests.ui.test_customer import Teller, issue
 from tests.ui.test_display_catch_up import rename_counter
 
@@ -144,6 +144,7 @@ def test_a_transfer_shows_the_new_queue_never_the_old_counter(site: Site, phone:
         f"{site.url}/api/v1/tickets/{mine['id']}/transfer",
         json={"service": "C"},
         headers=teller.headers,
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 200, r.text
     expect(status).to_have_attribute("data-status", "transferred")
@@ -181,7 +182,9 @@ def test_a_service_nobody_serves_now_is_said_not_quoted(site: Site, phone: Any) 
         "No counter is serving this right now. Please stay: staff can see you are waiting."
     )
     expect(phone.get_by_text("Any moment now")).to_have_count(0)
-    status = httpx.get(f"{site.url}/api/v1/tickets/by-token/{mine['token']}").json()
+    status = httpx.get(
+        f"{site.url}/api/v1/tickets/by-token/{mine['token']}", timeout=TIMEOUT_S
+    ).json()
     assert status["served_now"] is False
     # A counter serving C opens: the page quotes again.
     Teller(site, "teller4").counter("4", "open")

@@ -21,7 +21,7 @@ from server.db import Database
 from server.demo import create_demo
 from server.main import create_app
 from tests.support import free_port
-from tests.ui.conftest import Site, wait_until
+from tests.ui.conftest import TIMEOUT_S, Site, wait_until
 from tests.ui.test_customer import Teller, issue
 
 TV = {"width": 1920, "height": 1080}
@@ -225,6 +225,7 @@ def assert_matches_server(page: Any, srv: Restartable, creds: dict) -> None:
     snap = httpx.get(
         f"{srv.url}/api/v1/branches/{creds['branch']}/snapshot",
         headers={"Authorization": f"Bearer {creds['devices']['display']}"},
+        timeout=TIMEOUT_S,
     ).json()["data"]
     expected: list[tuple[str, str]] = []
     for call in snap["recent_calls"]:
@@ -250,20 +251,28 @@ def test_reconnects_after_a_server_restart(restartable: Any, browser: Any) -> No
         r = httpx.post(
             f"{srv.url}/api/v1/auth/login",
             json={"username": "teller1", "password": creds["users"]["teller1"]},
+            timeout=TIMEOUT_S,
         )
         teller = {"Authorization": f"Bearer {r.json()['access_token']}"}
         snap = httpx.get(
-            f"{srv.url}/api/v1/branches/{creds['branch']}/snapshot", headers=teller
+            f"{srv.url}/api/v1/branches/{creds['branch']}/snapshot",
+            headers=teller,
+            timeout=TIMEOUT_S,
         ).json()
         for c in snap["data"]["counters"][:3]:
-            httpx.post(f"{srv.url}/api/v1/counters/{c['id']}/open", headers=teller)
+            httpx.post(
+                f"{srv.url}/api/v1/counters/{c['id']}/open", headers=teller, timeout=TIMEOUT_S
+            )
         first = httpx.post(
             f"{srv.url}/api/v1/branches/{creds['branch']}/tickets",
             json={"service": "A"},
             headers={"Authorization": f"Bearer {creds['devices']['kiosk']}"},
+            timeout=TIMEOUT_S,
         ).json()
         counter1 = snap["data"]["counters"][0]["id"]
-        httpx.post(f"{srv.url}/api/v1/counters/{counter1}/call-next", headers=teller)
+        httpx.post(
+            f"{srv.url}/api/v1/counters/{counter1}/call-next", headers=teller, timeout=TIMEOUT_S
+        )
         expect(page.get_by_test_id("latest-code")).to_have_text(first["code"])
 
         # 1. Down: the marker shows; calls made meanwhile are replayed after the restart.

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import WAIT_MS, Site, wait_until
+from tests.ui.conftest import TIMEOUT_S, WAIT_MS, Site, wait_until
 from tests.ui.test_customer import Teller, issue
 from tests.ui.test_display import TV
 
@@ -133,6 +133,7 @@ def test_a_counter_called_again_and_ended_tickets_are_not_announced(site: Site, 
                 f"{site.url}/api/v1/tickets/{ticket['id']}/transfer",
                 json={"service": "B"},
                 headers=teller.headers,
+                timeout=TIMEOUT_S,
             )
             assert r.status_code == 200, r.text
         else:
@@ -275,6 +276,7 @@ def rename_counter(site: Site, teller: Teller, label: str, new: str) -> None:
         f"{site.url}/api/v1/admin/branches/{site.branch}/counters/{teller.counters[label]}",
         json={"label": new},
         headers=admin.headers,
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 200, r.text
 
@@ -348,6 +350,7 @@ def new_device(site: Site, kind: str) -> str:
         f"{site.url}/api/v1/admin/devices",
         json={"branch": site.branch, "kind": kind, "name": f"Test {kind}"},
         headers=admin.headers,
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 201, r.text
     return str(r.json()["token"])

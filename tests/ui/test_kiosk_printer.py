@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from drivers.fakes import TestNetworkPrinter
-from tests.ui.conftest import Site
+from tests.ui.conftest import TIMEOUT_S, Site
 from tests.ui.test_kiosk import open_kiosk
 from tests.ui.test_teller import open_console
 
@@ -21,13 +21,16 @@ from tests.ui.test_teller import open_console
 def printer(site: Site) -> Iterator[TestNetworkPrinter]:
     with TestNetworkPrinter() as fake:
         admin = login(site, "admin")
-        devices = httpx.get(f"{site.url}/api/v1/admin/devices", headers=admin).json()
+        devices = httpx.get(
+            f"{site.url}/api/v1/admin/devices", headers=admin, timeout=TIMEOUT_S
+        ).json()
         kiosk = next(d for d in devices if d["kind"] == "kiosk")
         config = {"printer": {"transport": "network", "host": fake.host, "port": fake.port}}
         r = httpx.patch(
             f"{site.url}/api/v1/admin/devices/{kiosk['id']}",
             json={"config": config},
             headers=admin,
+            timeout=TIMEOUT_S,
         )
         assert r.status_code == 200, r.text
         yield fake
@@ -37,6 +40,7 @@ def login(site: Site, user: str) -> dict[str, str]:
     r = httpx.post(
         f"{site.url}/api/v1/auth/login",
         json={"username": user, "password": site.users[user]},
+        timeout=TIMEOUT_S,
     )
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
@@ -76,7 +80,9 @@ def test_paper_out_shows_the_number_and_the_reason_and_alerts_the_manager(
     expect(result).to_contain_text("brak papieru")  # "out of paper", in Polish
     assert printer.receipts == []
     manager = login(site, "manager")
-    alerts = httpx.get(f"{site.url}/api/v1/branches/{site.branch}/alerts", headers=manager)
+    alerts = httpx.get(
+        f"{site.url}/api/v1/branches/{site.branch}/alerts", headers=manager, timeout=TIMEOUT_S
+    )
     [alert] = alerts.json()
     assert alert["kind"] == "printer"
     assert "out of paper" in alert["message"]
@@ -88,7 +94,10 @@ def test_paper_out_shows_the_number_and_the_reason_and_alerts_the_manager(
     expect(code).to_have_text("A002")
     expect(page.get_by_test_id("print-result")).to_have_attribute("data-status", "printed")
     assert (
-        httpx.get(f"{site.url}/api/v1/branches/{site.branch}/alerts", headers=manager).json() == []
+        httpx.get(
+            f"{site.url}/api/v1/branches/{site.branch}/alerts", headers=manager, timeout=TIMEOUT_S
+        ).json()
+        == []
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from server.alerts.service import clear_alert, raise_alert
 from server.models import Branch
-from tests.ui.conftest import axe_violations, describe
+from tests.ui.conftest import TIMEOUT_S, axe_violations, describe
 from tests.ui.test_teller import TIMEOUT, Staff
 
 
@@ -494,6 +494,7 @@ def add_second_branch(api: Staff, site: Any) -> None:
         f"{site.url}/api/v1/admin/users/{manager['id']}/branches",
         json={"branches": ["north"]},
         headers={"Authorization": f"Bearer {api.token('admin')}"},
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 200, r.text
     north_kiosk = api.post(
@@ -503,6 +504,7 @@ def add_second_branch(api: Staff, site: Any) -> None:
         f"{site.url}/api/v1/branches/north/tickets",
         json={"service": "A"},
         headers={"Authorization": f"Bearer {north_kiosk}"},
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 201, r.text
 

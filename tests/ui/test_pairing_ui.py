@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.ui.conftest import Site, axe_violations
+from tests.ui.conftest import TIMEOUT_S, Site, axe_violations
 
 CODE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
 
@@ -20,6 +20,7 @@ def admin_headers(site: Site) -> dict[str, str]:
     r = httpx.post(
         f"{site.url}/api/v1/auth/login",
         json={"username": "admin", "password": site.users["admin"]},
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
@@ -35,6 +36,7 @@ def claim(site: Site, headers: dict[str, str], code: str, kind: str, name: str) 
         f"{site.url}/api/v1/admin/pairing",
         json={"code": code, "branch": site.branch, "kind": kind, "name": name},
         headers=headers,
+        timeout=TIMEOUT_S,
     )
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
@@ -61,7 +63,9 @@ def test_a_kiosk_pairs_by_code_and_returns_to_pairing_when_revoked(
     page.reload()
     expect(page.locator("#view-home")).to_be_visible()
     # Revoked: its next request is refused and it shows a new code to pair again.
-    r = httpx.delete(f"{site.url}/api/v1/admin/devices/{device}", headers=headers)
+    r = httpx.delete(
+        f"{site.url}/api/v1/admin/devices/{device}", headers=headers, timeout=TIMEOUT_S
+    )
     assert r.status_code == 204
     expect(page.get_by_test_id("pair-error")).to_contain_text("disconnected by an administrator")
     assert shown_code(page) != code
@@ -77,7 +81,9 @@ def test_a_display_pairs_by_code_and_its_socket_closing_brings_back_pairing(
     headers = admin_headers(site)
     device = claim(site, headers, code, "display", "Hall TV")
     expect(page.locator("#board")).to_be_visible(timeout=30_000)
-    r = httpx.delete(f"{site.url}/api/v1/admin/devices/{device}", headers=headers)
+    r = httpx.delete(
+        f"{site.url}/api/v1/admin/devices/{device}", headers=headers, timeout=TIMEOUT_S
+    )
     assert r.status_code == 204
     expect(page.locator("#view-pair")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("pair-error")).to_contain_text("disconnected by an administrator")

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.ui.conftest import axe_violations, describe
+from tests.ui.conftest import TIMEOUT_S, axe_violations, describe
 from tests.ui.test_manager import sign_in
 from tests.ui.test_teller import Staff
 
@@ -144,6 +144,7 @@ def test_a_reset_manager_chooses_a_password_at_the_dashboard(site: Any, context:
         f"{site.url}/api/v1/admin/users/{me['id']}",
         json={"password": TEMP, "must_change_password": True, "version": me["version"]},
         headers={"Authorization": f"Bearer {api.token('admin')}"},
+        timeout=TIMEOUT_S,
     )
     assert res.status_code == 200, res.text
     page = context.new_page()
@@ -216,6 +217,7 @@ def test_edited_elsewhere_is_said_and_reload_offered(site: Any, context: Any) ->
         f"{site.url}/api/v1/admin/users/{user['id']}",
         json={"full_name": "Changed Elsewhere", "version": user["version"]},
         headers={"Authorization": f"Bearer {api.token('admin')}"},
+        timeout=TIMEOUT_S,
     )
     assert res.status_code == 200, res.text
     form = page.get_by_test_id("user-form")
