@@ -10,7 +10,7 @@
 
 import { Api, ApiError, hashParams } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
-import { startPairing } from "/ui/pairing.js";
+import { showPairingScreen, stopPairingScreen } from "/ui/pairing.js";
 import { createI18n, formatTime } from "/ui/i18n.js";
 import { counterName, isBareLabel } from "/ui/words.js";
 import { STRINGS } from "./strings.js";
@@ -471,34 +471,18 @@ function wrongTokenKey(role) {
   return "token_is_staff";
 }
 
-let pairing = null;
-
 /** The pairing screen: a code to enter in Settings (and its QR), the manual token form as a
  * fallback; `errorKeys` say why we are here (a refused or revoked token). */
 function showPair(...errorKeys) {
   i18n.apply();
   $("board").hidden = true;
   $("view-pair").hidden = false;
-  const error = $("pair-error");
-  error.hidden = errorKeys.length === 0;
-  error.textContent = errorKeys.map((k) => i18n.t(k)).join(" ");
-  error.dataset.reason = errorKeys[0] || "";
-  $("pair-server").textContent = location.origin;
-  // A token typed or linked was refused: keep its form open to try again.
-  $("pair-manual").open = errorKeys.some((k) => k !== "pair_revoked");
-  pairing?.stop();
-  pairing = startPairing({
+  showPairingScreen({
     kind: "display",
-    onCode: ({ code, qrDataUrl }) => {
-      $("pair-code").textContent = code;
-      $("pair-qr").src = qrDataUrl;
-      $("pair-qr").hidden = false;
-    },
-    onPaired: (token) => {
-      pairing = null;
-      localStorage.setItem(STORE_KEY, token);
-      start(token);
-    },
+    t: (k) => i18n.t(k),
+    errorKeys,
+    storeKey: STORE_KEY,
+    onPaired: start,
   });
 }
 
@@ -521,7 +505,7 @@ $("pair-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const token = $("pair-token").value.trim();
   if (!token) return;
-  pairing?.stop();
+  stopPairingScreen();
   start(token);
 });
 new ResizeObserver(() => fitHistory()).observe($("history"));

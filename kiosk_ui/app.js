@@ -9,7 +9,7 @@
 
 import { Api, ApiError, hashParams, newRequestId } from "/ui/api.js";
 import { LANG_NAMES, createI18n, formatMinutes, formatTime } from "/ui/i18n.js";
-import { startPairing } from "/ui/pairing.js";
+import { showPairingScreen, stopPairingScreen } from "/ui/pairing.js";
 import { createPlural } from "/ui/plural.js";
 import { PLURALS, STRINGS } from "./strings.js";
 
@@ -451,7 +451,7 @@ function wire() {
     e.preventDefault();
     const token = $("pair-token").value.trim();
     if (!token) return;
-    pairing?.stop();
+    stopPairingScreen();
     start(token);
   });
   window.addEventListener("online", () => refreshServices());
@@ -505,32 +505,16 @@ function wrongTokenKey(role) {
   return "token_is_staff";
 }
 
-let pairing = null;
-
 /** The pairing screen: a code to enter in Settings (and its QR), the manual token form as
  * a fallback; `keys` say why we are here (a refused or revoked token). */
 function showPair(...keys) {
   show("pair");
-  const error = $("pair-error");
-  error.textContent = keys.map((k) => i18n.t(k)).join(" ");
-  error.dataset.reason = keys[0] || "";
-  error.hidden = keys.length === 0;
-  $("pair-server").textContent = location.origin;
-  // A token typed or linked was refused: keep its form open to try again.
-  $("pair-manual").open = keys.some((k) => k !== "pair_revoked");
-  pairing?.stop();
-  pairing = startPairing({
+  showPairingScreen({
     kind: "kiosk",
-    onCode: ({ code, qrDataUrl }) => {
-      $("pair-code").textContent = code;
-      $("pair-qr").src = qrDataUrl;
-      $("pair-qr").hidden = false;
-    },
-    onPaired: (token) => {
-      pairing = null;
-      localStorage.setItem(STORE_KEY, token);
-      start(token);
-    },
+    t: (k) => i18n.t(k),
+    errorKeys: keys,
+    storeKey: STORE_KEY,
+    onPaired: start,
   });
 }
 

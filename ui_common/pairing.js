@@ -75,3 +75,42 @@ export function startPairing({ kind, onCode, onPaired, onError = () => {} }) {
     },
   };
 }
+
+let screen = null;
+
+/**
+ * Fill a device page's pairing screen (the ids #pair-error, #pair-server, #pair-manual,
+ * #pair-code, #pair-qr, shared by the kiosk and the display) and pair: `errorKeys` say why
+ * the page is here (their words through `t`); once paired, the token is kept under
+ * `storeKey` and `onPaired(token)` starts the page. A new call replaces the previous pairing.
+ */
+export function showPairingScreen({ kind, t, errorKeys = [], storeKey, onPaired }) {
+  const $ = (id) => document.getElementById(id);
+  const error = $("pair-error");
+  error.textContent = errorKeys.map((k) => t(k)).join(" ");
+  error.dataset.reason = errorKeys[0] || "";
+  error.hidden = errorKeys.length === 0;
+  $("pair-server").textContent = location.origin;
+  // A token typed or linked was refused: keep its form open to try again.
+  $("pair-manual").open = errorKeys.some((k) => k !== "pair_revoked");
+  stopPairingScreen();
+  screen = startPairing({
+    kind,
+    onCode: ({ code, qrDataUrl }) => {
+      $("pair-code").textContent = code;
+      $("pair-qr").src = qrDataUrl;
+      $("pair-qr").hidden = false;
+    },
+    onPaired: (token) => {
+      screen = null;
+      localStorage.setItem(storeKey, token);
+      onPaired(token);
+    },
+  });
+}
+
+/** Stop asking (a token was typed into the manual form instead). */
+export function stopPairingScreen() {
+  screen?.stop();
+  screen = null;
+}
