@@ -18,6 +18,8 @@ _PATTERNS = (
     (re.compile(r"([?&](?:access_)?token=)[^&\s\"'#]+", re.IGNORECASE), r"\1" + REDACTED),
     # A customer's ticket token in a path: /api/v1/tickets/by-token/T…, /t/T (their phone page).
     (re.compile(r"(/by-token/|(?<![\w.~-])/t/)[^/?#\s\"']+"), r"\1" + REDACTED),
+    # A pairing id (a device's secret until it has its token): /api/v1/pairing/ID.
+    (re.compile(r"(/api/v1/pairing/)(?!status\b)[^/?#\s\"']+"), r"\1" + REDACTED),
     # A staff or device token anywhere else in a message.
     (re.compile(r"\b(sst_|sdt_)[A-Za-z0-9_-]{8,}"), r"\1" + REDACTED),
 )

@@ -20,9 +20,12 @@ from server import errors, log_redaction
 from server.admin.router import router as admin_router
 from server.alerts.router import router as alerts_router
 from server.announcements.router import router as announcements_router
+from server.audit.router import admin_router as admin_audit_router
 from server.audit.router import router as audit_router
 from server.auth.router import router as auth_router
 from server.branches.dayclose import close_past_days
+from server.branches.logo_router import UPLOAD_ALLOWANCE
+from server.branches.logo_router import router as logo_router
 from server.branches.overview import router as overview_router
 from server.branches.router import router as branches_router
 from server.clock import Clock, SystemClock
@@ -178,7 +181,7 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, allowances=[UPLOAD_ALLOWANCE])
     app.add_middleware(SecurityHeaders)  # outermost: the 413 above gets the headers too
     for router in (
         auth_router,
@@ -190,12 +193,14 @@ def create_app(
         overview_router,
         alerts_router,
         audit_router,
+        admin_audit_router,
         reports_router,
         printing_router,
         announcements_router,
         agent_router,
         pairing_router,
         branches_router,
+        logo_router,
         ws_router,
     ):
         app.include_router(declare_errors(router))

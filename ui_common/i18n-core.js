@@ -14,6 +14,9 @@
  *   store.translatePage(root)  fills [data-i18n] text, [data-i18n-label] aria-label,
  *                              [data-i18n-placeholder], [data-i18n-title] (and createI18n's
  *                              [data-i18n-attr]); sets <html lang>
+ *   store.fromUrl              true when the page's address chose the language (?lang=tr):
+ *                              it wins over the stored choice and the one remembered on the
+ *                              server for as long as the page is open
  */
 
 import { createI18n } from "./i18n.js";
@@ -26,10 +29,20 @@ function readStored(key) {
   }
 }
 
+function readUrl() {
+  try {
+    return new URLSearchParams(location.search).get("lang");
+  } catch {
+    return null;
+  }
+}
+
 export function createLangStore(strings, { storageKey, fallback = "en", locales = {} } = {}) {
+  const asked = readUrl();
+  const fromUrl = Boolean(asked && Object.hasOwn(strings, asked));
   const stored = readStored(storageKey);
   const i18n = createI18n(strings, {
-    lang: stored && Object.hasOwn(strings, stored) ? stored : fallback,
+    lang: fromUrl ? asked : stored && Object.hasOwn(strings, stored) ? stored : fallback,
     fallback,
   });
   const langs = Object.keys(strings);
@@ -76,5 +89,5 @@ export function createLangStore(strings, { storageKey, fallback = "en", locales 
     for (const el of root.querySelectorAll("[data-i18n-title]")) el.setAttribute("title", t(el.dataset.i18nTitle));
   }
 
-  return { strings, i18n, getLang, setLang, otherLang, t, plural, locale, translatePage };
+  return { strings, i18n, fromUrl, getLang, setLang, otherLang, t, plural, locale, translatePage };
 }

@@ -13,7 +13,8 @@
  *   picker.adopt(me)     after sign-in, with GET /api/v1/auth/me: switch to `me.language` when the
  *                        person saved one (true when it switched: the caller redraws), except
  *                        when they chose a language on the sign-in screen just now, which is
- *                        then saved as theirs instead
+ *                        then saved as theirs instead, or the page's address asked for one
+ *                        (?lang=pl: kept, not saved)
  *
  * A choice is kept in localStorage (the store does it) and, for the signed-in person, on the
  * server: PUT /api/v1/auth/me/language {"language": "el"}. A server that does not know the
@@ -80,6 +81,7 @@ export function mountLangPicker(host, store, { onChange = () => {}, api = null, 
       save(store.getLang());
       return false;
     }
+    if (store.fromUrl) return false;
     const wanted = me?.language;
     if (!wanted || wanted === store.getLang() || !Object.hasOwn(store.strings, wanted)) return false;
     store.setLang(wanted);

@@ -90,10 +90,21 @@ WATCHED: dict[type[SQLModel], frozenset[str]] = {
             "max_wait_s",
             "transfer_placement",
             "keep_waiting_at_close",
+            "opening_hours",
+            "closed_dates",
+            "logo",
         }
     ),
     Service: frozenset(
-        {"code", "names", "standard_wait_s", "standard_service_s", "active", "sort_order"}
+        {
+            "code",
+            "names",
+            "standard_wait_s",
+            "standard_service_s",
+            "active",
+            "sort_order",
+            "cutoff_min",
+        }
     ),
     Counter: frozenset({"label", "services"}),
     User: frozenset(

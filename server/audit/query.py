@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from server.audit.schemas import AuditPage, AuditPublic
+from server.audit.schemas import AuditPage, AuditPublic, AuditRow, AuditRows
 from server.auth.principal import Principal
 from server.branches.lookup import get_branch
 from server.domain.errors import Invalid
@@ -43,6 +43,52 @@ CSV_COLUMNS = [
 ]
 CHUNK = 1000
 
+# The contract's actions (API.md v1.1, `GET /admin/audit?action=`), each as the entries it
+# covers: exact ``action`` values, or configuration entries whose action ends with a verb.
+EXACT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "login": ("sign_in",),
+    "login_failed": ("sign_in.failed",),
+    "lockout": ("sign_in.locked",),
+    "logout": ("sign_out",),
+    "sign_out_everywhere": ("user.signed_out_everywhere",),
+    "password_reset": ("user.password_reset",),
+    "password_change": ("user.password_changed",),
+    "device_paired": ("device.paired",),
+    "pairing_refused": ("pairing.refused",),
+    "device_revoked": ("device.revoked",),
+}
+CONFIG_ACTIONS: dict[str, tuple[str, str]] = {
+    # contract action: (suffix of a configuration entry's action, the extra-branch variant)
+    "create": (".created", "user.branch_added"),
+    "update": (".updated", ""),
+    "delete": (".deleted", "user.branch_removed"),
+}
+ACTIONS = tuple(EXACT_ACTIONS) + tuple(CONFIG_ACTIONS)
+CONTRACT_CSV_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "action",
+    "branch",
+    "target",
+    "before",
+    "after",
+    "ip",
+    "actor_kind",
+    "event",
+]
+
+
+def contract_action(entry: AuditEntry) -> str:
+    """The contract's name for what ``entry`` records (create, update, login, ...)."""
+    for name, exact in EXACT_ACTIONS.items():
+        if entry.action in exact:
+            return name
+    for name, (suffix, variant) in CONFIG_ACTIONS.items():
+        if entry.action.endswith(suffix) or entry.action == variant:
+            return name
+    return entry.action
+
 
 @dataclass(frozen=True)
 class AuditFilter:
@@ -51,6 +97,8 @@ class AuditFilter:
     kind: str | None = None
     first: dt.date | None = None  # UTC dates, inclusive
     last: dt.date | None = None
+    action: str | None = None  # the contract's action name (ACTIONS)
+    before_id: int | None = None  # a page cursor: entries older than this one
 
 
 def _select(session: Session, principal: Principal, f: AuditFilter) -> SelectOfScalar[AuditEntry]:
@@ -68,6 +116,10 @@ def _select(session: Session, principal: Principal, f: AuditFilter) -> SelectOfS
         if f.kind not in KINDS:
             raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
         stmt = stmt.where(AuditEntry.kind == f.kind)
+    if f.action is not None:
+        stmt = stmt.where(_action_clause(f.action))
+    if f.before_id is not None:
+        stmt = stmt.where(col(AuditEntry.id) < f.before_id)
     if f.first is not None and f.last is not None and f.first > f.last:
         raise Invalid("'from' is after 'to'", field="from")
     if f.first is not None:
@@ -77,6 +129,59 @@ def _select(session: Session, principal: Principal, f: AuditFilter) -> SelectOfS
         end = dt.datetime.combine(f.last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         stmt = stmt.where(col(AuditEntry.at) < end)
     return stmt
+
+
+def _action_clause(action: str) -> ColumnElement[bool]:
+    if action in EXACT_ACTIONS:
+        return col(AuditEntry.action).in_(EXACT_ACTIONS[action])
+    if action in CONFIG_ACTIONS:
+        suffix, variant = CONFIG_ACTIONS[action]
+        return or_(
+            and_(col(AuditEntry.kind) == "config", col(AuditEntry.action).endswith(suffix)),
+            col(AuditEntry.action) == variant,
+        )
+    raise Invalid(f"action must be one of {', '.join(ACTIONS)}", field="action")
+
+
+def _sides(entry: AuditEntry) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``changes`` ({field: {before, after}}) as the contract's two sides."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field, change in (entry.changes or {}).items():
+        if isinstance(change, dict):
+            if "before" in change:
+                before[field] = change["before"]
+            if "after" in change:
+                after[field] = change["after"]
+    return before, after
+
+
+def row_public(entry: AuditEntry) -> AuditRow:
+    before, after = _sides(entry)
+    return AuditRow(
+        id=entry.id or 0,
+        at=entry.at,
+        actor=entry.actor,
+        actor_kind=entry.actor_kind,
+        action=contract_action(entry),
+        event=entry.action,
+        branch=entry.branch,
+        target=entry.target,
+        before=before,
+        after=after,
+        ip=entry.address,
+    )
+
+
+def rows(session: Session, principal: Principal, f: AuditFilter, *, limit: int) -> AuditRows:
+    """A page of the contract's audit rows, newest first; ``next_cursor`` continues it."""
+    found = session.exec(
+        _select(session, principal, f).order_by(col(AuditEntry.id).desc()).limit(limit + 1)
+    ).all()
+    more = len(found) > limit
+    found = found[:limit]
+    cursor = str(found[-1].id) if more and found else None
+    return AuditRows(rows=[row_public(e) for e in found], next_cursor=cursor)
 
 
 def public(entry: AuditEntry) -> AuditPublic:
@@ -108,9 +213,13 @@ def check(session: Session, principal: Principal, f: AuditFilter) -> None:
     _select(session, principal, f)
 
 
-def csv_rows(session: Session, principal: Principal, f: AuditFilter) -> Iterator[str]:
-    """CSV lines (header first), oldest first, read in chunks by id."""
-    yield csv_lines([CSV_COLUMNS])
+def csv_rows(
+    session: Session, principal: Principal, f: AuditFilter, *, contract: bool = False
+) -> Iterator[str]:
+    """CSV lines (header first), oldest first, read in chunks by id; ``contract``: the
+    columns of the contract's rows (``/admin/audit.csv``)."""
+    yield csv_lines([CONTRACT_CSV_COLUMNS if contract else CSV_COLUMNS])
+    shape = _contract_row if contract else _row
     after = 0
     stmt = _select(session, principal, f)
     while True:
@@ -119,8 +228,29 @@ def csv_rows(session: Session, principal: Principal, f: AuditFilter) -> Iterator
         ).all()
         if not chunk:
             return
-        yield csv_lines(_row(e) for e in chunk)
+        yield csv_lines(shape(e) for e in chunk)
         after = chunk[-1].id or after
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+def _contract_row(e: AuditEntry) -> list[Any]:
+    before, after = _sides(e)
+    return [
+        e.id,
+        e.at.isoformat(),
+        e.actor,
+        contract_action(e),
+        e.branch,
+        e.target,
+        _json(before),
+        _json(after),
+        e.address,
+        e.actor_kind,
+        e.action,
+    ]
 
 
 def _row(e: AuditEntry) -> list[Any]:

@@ -77,6 +77,17 @@ async def set_language(body: schemas.LanguageRequest, work: AccountWork) -> Resp
     return Response(status_code=204)
 
 
+@router.patch("/me")
+async def update_me(body: schemas.MeUpdate, work: AccountWork) -> schemas.MePublic:
+    """Change what a person may change about themselves: the staff screens' language."""
+
+    def run(session: Session, principal: Principal, _now: dt.datetime) -> schemas.MePublic:
+        service.set_language(session, principal, body.lang)
+        return service.me(session, principal)
+
+    return await work(run)
+
+
 @router.post("/password", status_code=204)
 async def change_password(body: schemas.PasswordChange, work: AccountWork) -> Response:
     """Choose a new password (required after a reset): the current one proves it is you;

@@ -29,6 +29,7 @@ class MePublic(BaseModel):
     """Who the caller is: a staff member or a device."""
 
     role: Role
+    username: str | None = Field(description="the staff member's username; null for a device")
     name: str = Field(description="the user's name, or the device's")
     branch: str | None = Field(description="code of the caller's own branch; null for an admin")
     branches: list[str] | None = Field(
@@ -37,7 +38,14 @@ class MePublic(BaseModel):
     user_id: int | None = Field(description="set for staff")
     device_id: int | None = Field(description="set for a device")
     language: str | None = Field(
-        default=None, description="the staff screens' language remembered for the user"
+        default=None,
+        description="the staff screens' language remembered for the user (null: none chosen, "
+        "the browser's is used)",
+    )
+    lang: str = Field(
+        description="the language the staff screens use for the caller: the remembered one, "
+        "else the branch's default when it is a staff language, else en",
+        examples=["tr"],
     )
     must_change_password: bool = Field(
         default=False, description="true: choose a new password before anything else"
@@ -49,6 +57,14 @@ STAFF_LANGUAGES = ("en", "tr", "el", "pl")
 
 class LanguageRequest(BaseModel):
     language: Literal["en", "tr", "el", "pl"] = Field(
+        description="the staff screens' language: en, tr, el or pl"
+    )
+
+
+class MeUpdate(BaseModel):
+    """``PATCH /auth/me``: what a signed-in person may change about themselves."""
+
+    lang: Literal["en", "tr", "el", "pl"] = Field(
         description="the staff screens' language: en, tr, el or pl"
     )
 

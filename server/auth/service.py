@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from server import audit
 from server.auth import throttle
 from server.auth.principal import Principal, Role
-from server.auth.schemas import LoginPublic, MePublic
+from server.auth.schemas import STAFF_LANGUAGES, LoginPublic, MePublic
 from server.counters.service import leave_counters
 from server.domain.errors import Conflict, Forbidden, Invalid, TooManyAttempts, Unauthorized
 from server.models import Branch, Device, StaffSession, User, UserBranch
@@ -219,8 +219,11 @@ def me(session: Session, principal: Principal) -> MePublic:
         else None
     )
     user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    fallback = branch.default_lang if branch and branch.default_lang in STAFF_LANGUAGES else "en"
     return MePublic(
+        username=user.username if user else None,
         language=user.language if user else None,
+        lang=(user.language if user and user.language else None) or fallback,
         must_change_password=user.must_change_password if user else False,
         role=principal.role,
         name=principal.name,

@@ -48,6 +48,11 @@ class UsedCode(Conflict):
     code = "used_code"
 
 
+class TokenTaken(DomainError):
+    status_code = 410
+    code = "pairing_taken"
+
+
 # What a person typing a code can get wrong (each counts towards the limit).
 WRONG_CODE = (UnknownCode, UsedCode, PairingExpired)
 
@@ -104,6 +109,7 @@ def start(
     url = pair_url(public_url, code)
     return {
         "code": shown(code),
+        "pairing_id": secret,
         "secret": secret,
         "expires_at": expires,
         "expires_in": TTL_S,
@@ -194,10 +200,11 @@ def claim(
     return device
 
 
-def status(session: Session, secret: str, *, now: dt.datetime) -> dict[str, Any]:
-    """What the device asking with ``secret`` should do: keep waiting, take its token
-    (handed over once, then erased), or start again (expired)."""
-    row = session.exec(select(Pairing).where(Pairing.secret_hash == _digest(secret))).first()
+def poll(session: Session, pairing_id: str, *, now: dt.datetime) -> dict[str, Any]:
+    """Where the pairing the device knows by ``pairing_id`` (its secret) stands:
+    ``waiting`` for staff, ``paired`` with the device's token (handed over once, then
+    erased), ``delivered`` (the token was already taken) or ``expired``."""
+    row = session.exec(select(Pairing).where(Pairing.secret_hash == _digest(pairing_id))).first()
     if row is None:
         raise NotFound("unknown pairing: ask for a new code")
     if row.token is not None:
@@ -216,7 +223,21 @@ def status(session: Session, secret: str, *, now: dt.datetime) -> dict[str, Any]
             },
         }
     if row.delivered_at is not None:
-        raise Conflict("this pairing's token was already handed over: ask for a new code")
+        return {"state": "delivered"}
     if row.expires_at <= now:
-        raise PairingExpired("the pairing code expired before anyone entered it: ask for a new one")
+        return {"state": "expired"}
     return {"state": "waiting", "expires_at": row.expires_at}
+
+
+ALREADY_TAKEN = "this pairing's token was already handed over: ask for a new code"
+
+
+def status(session: Session, secret: str, *, now: dt.datetime) -> dict[str, Any]:
+    """:func:`poll` for ``POST /pairing/status``: a used pairing is a conflict, an expired one
+    gone (410)."""
+    answer = poll(session, secret, now=now)
+    if answer["state"] == "delivered":
+        raise Conflict(ALREADY_TAKEN)
+    if answer["state"] == "expired":
+        raise PairingExpired("the pairing code expired before anyone entered it: ask for a new one")
+    return answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -32,7 +32,11 @@ class PairingStarted(BaseModel):
     """A pairing code for the device to show, and the secret it keeps to ask for its token."""
 
     code: str = Field(description="show this; staff type it in Settings", examples=["K7QM-4XPA"])
-    secret: str = Field(description="keep this: POST it to /pairing/status to get the token")
+    pairing_id: str = Field(
+        description="keep this: GET /pairing/{pairing_id} (or POST it as `secret` to "
+        "/pairing/status) until the token comes"
+    )
+    secret: str = Field(description="the same value as pairing_id (for POST /pairing/status)")
     expires_at: dt.datetime
     expires_in: int = Field(description="seconds the code stays valid")
     poll_s: int = Field(description="ask /pairing/status this often")
@@ -59,6 +63,25 @@ class PairingStatus(BaseModel):
     expires_at: dt.datetime | None = None
     token: str | None = Field(default=None, description="the device's bearer token: keep it")
     device: PairedDevice | None = None
+
+
+class PairingPoll(BaseModel):
+    """``pending`` until staff enter the code; ``paired`` with the device's token (given once:
+    asking again answers 410); ``expired`` when nobody entered it in time."""
+
+    status: Literal["pending", "paired", "expired"]
+    token: str | None = Field(default=None, description="the device's bearer token: keep it")
+    branch: str | None = Field(default=None, description="the branch the device joined")
+    kind: str | None = Field(default=None, description="kiosk, display, speaker or agent")
+    name: str | None = Field(default=None, description="the device's name")
+    device_id: int | None = None
+    expires_at: dt.datetime | None = Field(default=None, description="while pending")
+
+
+class PairingClaimed(DevicePublic):
+    """The paired device (``device_id`` repeats ``id``)."""
+
+    device_id: int
 
 
 class PairingClaim(BaseModel):
@@ -105,10 +128,56 @@ async def pairing_status(body: PairingSecret, work: PublicWork) -> PairingStatus
     return PairingStatus.model_validate(await work.public(run))
 
 
+TAKEN: dict[int | str, dict[str, Any]] = {
+    410: error_answer("the token was already handed over: ask for a new code")
+}
+
+
+@router.get("/pairing/{pairing_id}", responses=TAKEN)
+async def poll_pairing(
+    work: PublicWork, pairing_id: str = Path(min_length=16, max_length=128)
+) -> PairingPoll:
+    """Whether staff have entered the code yet (no auth: the pairing id is the device's
+    secret; it is blanked out of logs). Once paired, the answer holds the token, once."""
+
+    def run(session: Session, now: dt.datetime) -> dict[str, Any]:
+        return pairing.poll(session, pairing_id, now=now)
+
+    answer = await work.public(run)
+    state = answer["state"]
+    if state == "delivered":
+        raise pairing.TokenTaken(pairing.ALREADY_TAKEN)
+    if state == "paired":
+        device = answer["device"]
+        return PairingPoll(
+            status="paired",
+            token=answer["token"],
+            branch=device["branch"],
+            kind=device["kind"],
+            name=device["name"],
+            device_id=device["id"],
+        )
+    if state == "expired":
+        return PairingPoll(status="expired")
+    return PairingPoll(status="pending", expires_at=answer["expires_at"])
+
+
 @router.post("/admin/pairing", status_code=201, responses=EXPIRED)
 async def claim_pairing(body: PairingClaim, work: ConfigureWork) -> DevicePublic:
     """Pair the device showing ``code``: it is created in ``branch`` and receives its token
     within a few seconds. Wrong codes are limited per person."""
+    return await _claim(body, work)
+
+
+@router.post("/admin/pairing/claim", status_code=201, responses=EXPIRED)
+async def claim_pairing_code(body: PairingClaim, work: ConfigureWork) -> PairingClaimed:
+    """The contract's name for ``POST /admin/pairing``: unknown code 404, used 409, expired
+    410."""
+    device = await _claim(body, work)
+    return PairingClaimed(**device.model_dump(), device_id=device.id)
+
+
+async def _claim(body: PairingClaim, work: ConfigureWork) -> DevicePublic:
     code = pairing.normalize(body.code)
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> DevicePublic:

@@ -17,6 +17,7 @@ from server.models.audit import AuditEntry
 from server.models.ops import Alert, PrintJob, UserBranch
 from server.models.org import (
     Branch,
+    BranchLogo,
     Counter,
     Device,
     LoginThrottle,
@@ -35,6 +36,7 @@ __all__ = [
     "ReportState",
     "UserBranch",
     "Branch",
+    "BranchLogo",
     "Counter",
     "Device",
     "Event",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.domain.lifecycle import CounterState
@@ -37,6 +37,16 @@ class Branch(SQLModel, table=True):
         sa_column=Column(EnumText(TransferPlacement), nullable=False),
     )
     keep_waiting_at_close: bool = False
+    # When the branch is open, in its timezone: {"mon": [["09:00", "17:00"]], ..., "sun": []};
+    # null: not set (the kiosk issues whenever the branch is open). See server/domain/hours.py.
+    opening_hours: dict[str, list[list[str]]] | None = Field(
+        default=None, sa_column=Column(JSONType, nullable=True)
+    )
+    # Whole days the branch stays shut (holidays): ISO dates, sorted.
+    closed_dates: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+    # The current logo's fingerprint (sha256 hex of the stored PNG); null: no logo. The image
+    # itself is in branch_logo.
+    logo: str | None = Field(default=None, max_length=64)
     # Last business date whose leftovers were closed.
     closed_through: str | None = Field(default=None, max_length=10)
     # Per-branch event sequence (last assigned).
@@ -56,7 +66,23 @@ class Service(SQLModel, table=True):
     standard_service_s: int = 300
     active: bool = True
     sort_order: int = 0
+    # Minutes before the branch closes (the end of an opening-hours interval) after which
+    # kiosks stop issuing tickets for this service; null: until closing.
+    cutoff_min: int | None = None
     version: int = 1
+
+
+class BranchLogo(SQLModel, table=True):
+    """A branch's logo as uploaded and checked: re-encoded PNG (never the sender's bytes)."""
+
+    __tablename__ = "branch_logo"
+
+    branch_id: int = Field(foreign_key="branch.id", primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    width: int
+    height: int
+    sha256: str = Field(max_length=64)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Counter(SQLModel, table=True):

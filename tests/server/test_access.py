@@ -231,7 +231,12 @@ def nothing(_: World) -> dict[str, Any]:
 def pairing_started(w: World) -> dict[str, Any]:
     r = w.client.post("/api/v1/pairing", json={"kind": "display"})
     assert r.status_code == 201, r.text
-    return {"code": r.json()["code"], "secret": r.json()["secret"]}
+    started = r.json()
+    return {
+        "code": started["code"],
+        "secret": started["secret"],
+        "pairing_id": started["pairing_id"],
+    }
 
 
 def counter_and_waiting(w: World) -> dict[str, Any]:
@@ -335,6 +340,19 @@ ENDPOINTS = [
         prepare=pairing_started,
     ),
     Endpoint("GET", "/api/v1/audit.csv", CONFIGURE, 200, scoped=False),
+    # the same under the contract's paths (API.md v1.1)
+    Endpoint("GET", "/api/v1/pairing/{pairing_id}", PUBLIC, 200, prepare=pairing_started),
+    Endpoint(
+        "POST",
+        "/api/v1/admin/pairing/claim",
+        CONFIGURE,
+        201,
+        lambda values: {"code": values["code"], "branch": OWN, "kind": "display", "name": "TV"},
+        prepare=pairing_started,
+    ),
+    Endpoint("GET", "/api/v1/admin/audit", CONFIGURE, 200, scoped=False),
+    Endpoint("GET", "/api/v1/admin/audit.csv", CONFIGURE, 200, scoped=False),
+    Endpoint("PATCH", "/api/v1/auth/me", OPERATE, 200, {"lang": "pl"}, scoped=False, rule=ALL),
     # kiosk and tickets
     Endpoint("GET", "/api/v1/branches/{branch}/services", READ_QUEUE, 200),
     Endpoint("POST", "/api/v1/branches/{branch}/tickets", ISSUE, 201, {"service": "A"}),

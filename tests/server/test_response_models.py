@@ -22,6 +22,7 @@ from server.main import create_app
 NOT_JSON = {
     ("GET", "/api/v1/branches/{branch}/tickets.csv"): "text/csv",
     ("GET", "/api/v1/audit.csv"): "text/csv",
+    ("GET", "/api/v1/admin/audit.csv"): "text/csv",
     ("GET", "/api/v1/tickets/by-token/{token}/qr.svg"): "image/svg+xml",
     ("GET", "/api/v1/announcements/chime.wav"): "audio/wav",
     ("GET", "/api/v1/announcements/{lang}/{code}/{counter}.wav"): "audio/wav",

@@ -346,3 +346,24 @@ def test_the_picker_works_from_the_keyboard(site: Any, context: Any) -> None:
     # And on to the form.
     page.keyboard.press("Tab")
     expect(page.get_by_test_id("login-username")).to_be_focused()
+
+
+def test_the_address_can_ask_for_a_language(site: Any, context: Any) -> None:
+    """`/teller/?lang=pl` (the contract's staff-page parameter) shows Polish from the first
+    screen on, over the browser's stored choice and the one saved on the server, and is not
+    saved as the person's own."""
+    page = context.new_page()
+    page.add_init_script("localStorage.setItem('sira.teller.lang', 'el')")
+    sent = saves(page)
+    server_says(page, "tr")
+    page.goto(f"{site.url}/teller/?lang=pl")
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    expect(page.get_by_test_id("lang-select")).to_have_value("pl")
+    page.get_by_test_id("login-username").fill("teller1")
+    page.get_by_test_id("login-password").fill(site.users["teller1"])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("counter-1").click()
+    expect(page.get_by_test_id("live")).to_have_text("Na żywo", timeout=TIMEOUT)
+    expect(page.get_by_test_id("call-next")).to_contain_text("Wezwij następnego")
+    page.wait_for_timeout(300)
+    assert sent == []
