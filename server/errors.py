@@ -31,12 +31,34 @@ def _message(err: dict[str, Any]) -> str:
     return f"{_where(err['loc'])}: {err.get('msg', 'is invalid')}"
 
 
+def _context(err: dict[str, Any]) -> dict[str, str | int | float]:
+    """The limits a validation error names (min_length, le, expected...), for a page to say
+    the same in its user's language; only plain values (never the input itself)."""
+    ctx = err.get("ctx") or {}
+    return {
+        k: v
+        for k, v in ctx.items()
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool) and k != "error"
+    }
+
+
+def _item(err: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "field": _where(tuple(err["loc"])),
+        "message": _message(err),
+        "type": err.get("type", "value_error"),
+        "ctx": _context(err),
+    }
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.field is not None:
-            body["errors"] = [{"field": exc.field, "message": exc.message}]
+            body["errors"] = [
+                {"field": exc.field, "message": exc.message, "type": exc.code, "ctx": {}}
+            ]
         return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -46,9 +68,7 @@ def install(app: FastAPI) -> None:
             {
                 "detail": "; ".join(problems) or "invalid request",
                 "code": "invalid",
-                "errors": [
-                    {"field": _where(tuple(e["loc"])), "message": _message(e)} for e in exc.errors()
-                ],
+                "errors": [_item(e) for e in exc.errors()],
             },
             status_code=422,
         )

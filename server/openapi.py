@@ -27,6 +27,18 @@ class ErrorBody(BaseModel):
 class FieldProblem(BaseModel):
     field: str = Field(examples=["service"])
     message: str = Field(examples=["service is required"])
+    type: str = Field(
+        default="value_error",
+        description="what is wrong, stable for programs: a validation type (missing, "
+        "string_too_long, less_than_equal...) or a domain error's code",
+        examples=["missing"],
+    )
+    ctx: dict[str, str | int | float] = Field(
+        default_factory=dict,
+        description="the limits the problem names (max_length, le...), for a page to say it "
+        "in its user's language",
+        examples=[{"max_length": 200}],
+    )
 
 
 class ValidationErrorBody(ErrorBody):

@@ -26,7 +26,7 @@ from server.config import Settings
 from server.counters import service as counters
 from server.devices.config import admin_only_changes, hardware_problems
 from server.devices.watch import device_alert_key, last_seen
-from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.domain.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from server.models import (
     AuditEntry,
     Branch,
@@ -134,7 +134,7 @@ def list_devices(
 
 def create_branch(session: Session, data: dict[str, Any]) -> Branch:
     if session.exec(select(Branch).where(Branch.code == data["code"])).first() is not None:
-        raise Conflict(f"a branch with code '{data['code']}' already exists")
+        raise Duplicate(f"a branch with code '{data['code']}' already exists", field="code")
     values = {k: v for k, v in data.items() if v is not None}
     branch = Branch(**values)
     session.add(branch)
@@ -205,7 +205,7 @@ def create_service(session: Session, branch: Branch, data: dict[str, Any]) -> Se
         select(Service).where(Service.branch_id == branch.id, Service.code == data["code"])
     ).first()
     if exists is not None:
-        raise Conflict(f"branch {branch.code} already has service {data['code']}")
+        raise Duplicate(f"branch {branch.code} already has service {data['code']}", field="code")
     service = Service(branch_id=branch.id, **data)  # type: ignore[arg-type]
     session.add(service)
     session.flush()
@@ -262,7 +262,7 @@ def check_counter_label(session: Session, branch: Branch, counter: Counter, labe
         )
     ).first()
     if clash is not None:
-        raise Conflict(f"branch {branch.code} already has counter {label}")
+        raise Duplicate(f"branch {branch.code} already has counter {label}", field="label")
     return label
 
 
@@ -270,7 +270,7 @@ def create_counter(session: Session, branch: Branch, *, label: str, services: li
     if session.exec(
         select(Counter).where(Counter.branch_id == branch.id, Counter.label == label)
     ).first():
-        raise Conflict(f"branch {branch.code} already has counter {label}")
+        raise Duplicate(f"branch {branch.code} already has counter {label}", field="label")
     counter = Counter(
         branch_id=row_id(branch),
         label=label,
@@ -367,7 +367,7 @@ def create_user(
     """A new staff account; ``password_hash`` is made by the caller, outside the unit of work
     (``security.new_password_hash``): argon2 in the write slot stalls every branch's writes."""
     if session.exec(select(User).where(User.username == username)).first() is not None:
-        raise Conflict(f"username '{username}' is taken")
+        raise Duplicate(f"username '{username}' is taken", field="username")
     branch_id = None
     if role != Role.ADMIN:
         if branch is None:

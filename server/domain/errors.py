@@ -26,6 +26,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Duplicate(Conflict):
+    """Another branch, service, counter or user already has this code, label or name."""
+
+    code = "duplicate"
+
+
 class EditedElsewhere(Conflict):
     """The row changed since the form was loaded (two people editing it at once)."""
 
@@ -36,6 +42,18 @@ class CounterHeld(Conflict):
     """The counter is held by another person (they must be taken over first)."""
 
     code = "counter_held"
+
+
+class BranchClosed(Conflict):
+    """Outside the branch's opening hours or on one of its closed dates (no ticket now)."""
+
+    code = "branch_closed"
+
+
+class ServiceCutOff(Conflict):
+    """The branch is open but the service's last ticket of this stretch was issued."""
+
+    code = "service_cut_off"
 
 
 class Forbidden(DomainError):

@@ -827,3 +827,29 @@ def test_names_are_stored_composed_and_trimmed(
     stored = read(lambda s: s.exec(select(Branch).where(Branch.code == BRANCH_OK["code"])).one())
     assert stored.name == "\u015eube"
     assert stored.message == "Ho\u015f geldiniz\nİyi günler"
+
+
+def test_field_problems_name_their_type_and_limits(
+    client: TestClient, kit: BranchKit, admin: Any
+) -> None:
+    """Each field problem says what is wrong in a stable form (a validation type or a domain
+    code, and the limit it names), so a page can say it in its user's language."""
+    r = client.post(
+        f"/api/v1/admin/branches/{kit.code}/services",
+        json={"code": "TOOLONG", "names": {"en": "x"}, "standard_wait_s": -5},
+        headers=admin,
+    )
+    assert r.status_code == 422
+    problems = {p["field"]: p for p in r.json()["errors"]}
+    assert problems["code"]["type"] == "string_too_long"
+    assert problems["code"]["ctx"] == {"max_length": 4}
+    assert problems["standard_wait_s"]["type"] in ("greater_than_equal", "greater_than")
+    assert "TOOLONG" not in str(problems["code"]["ctx"])
+    clash = client.post(
+        f"/api/v1/admin/branches/{kit.code}/services",
+        json={"code": "A", "names": {"en": "Again"}},
+        headers=admin,
+    )
+    assert clash.status_code == 409
+    assert clash.json()["code"] == "duplicate"
+    assert [(p["field"], p["type"]) for p in clash.json()["errors"]] == [("code", "duplicate")]

@@ -162,7 +162,8 @@ def test_audit_rows_have_the_contract_shape_and_actions(
     assert [r["actor"] for r in logins] == [f"{CODE}-teller1"]
     failed = rows(admin, "action=login_failed")["rows"]
     # Who tried is unknown (anyone can type a username): the name typed is the target.
-    assert failed and (failed[0]["actor_kind"], failed[0]["target"]) == (
+    assert failed
+    assert (failed[0]["actor_kind"], failed[0]["target"]) == (
         "anonymous",
         f"user {CODE}-teller2",
     )
@@ -215,7 +216,8 @@ def test_audit_rows_are_for_admins_and_managers_of_their_branch(
     other = make(make_branch, code="other")
     admin("PATCH", f"{ADMIN_API}/branches/other", {"message": "new hours from Monday"})
     mine = rows(Api(client, kit.auth("manager")), "limit=500")["rows"]
-    assert mine and {r["branch"] for r in mine} == {CODE}
+    assert mine
+    assert {r["branch"] for r in mine} == {CODE}
     assert client.get(f"{ADMIN_API}/audit", headers=kit.auth("teller1")).status_code == 403
     assert client.get(f"{ADMIN_API}/audit", headers=kit.auth("kiosk")).status_code == 403
     assert client.get(f"{ADMIN_API}/audit").status_code == 401
