@@ -12,6 +12,7 @@ import { Api, ApiError, hashParams } from "/ui/api.js";
 import { EventStream } from "/ui/events.js";
 import { showPairingScreen, stopPairingScreen } from "/ui/pairing.js";
 import { createI18n, formatTime } from "/ui/i18n.js";
+import { showBranchLogo } from "/ui/logo.js";
 import { counterName, isBareLabel } from "/ui/words.js";
 import { STRINGS } from "./strings.js";
 
@@ -207,6 +208,7 @@ function renderBranch() {
   i18n.apply();
   document.title = `${i18n.t("doc_title")} · ${b.name}`;
   $("branch-name").textContent = b.name;
+  showBranchLogo({ img: $("branch-logo"), mark: $("logo-mark"), branch: b });
   const msg = (b.message || "").trim();
   $("message").textContent = msg;
   $("ticker").hidden = !msg;

@@ -7,6 +7,8 @@ call may block for at most the driver's own timeout) and read back a ``DeviceSta
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -66,6 +68,9 @@ class TicketContent:
     priority: bool = False
     logo_path: str | None = None
     reprint: bool = False
+    # The branch's logo as a greyscale PNG (at most 576 x 120 px), printed above everything;
+    # the layout fits it to the paper and dithers it. In JSON: base64.
+    logo_png: bytes | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -117,6 +122,7 @@ def content_to_json(ticket: TicketContent) -> dict[str, object]:
     data = {k: getattr(ticket, k) for k in TicketContent.__dataclass_fields__}
     data["issued_at"] = ticket.issued_at.isoformat()
     data["extra"] = dict(ticket.extra)
+    data["logo_png"] = base64.b64encode(ticket.logo_png).decode() if ticket.logo_png else None
     return data
 
 
@@ -125,4 +131,15 @@ def content_from_json(data: dict[str, object]) -> TicketContent:
     known = {k: v for k, v in data.items() if k in TicketContent.__dataclass_fields__}
     known["issued_at"] = dt.datetime.fromisoformat(str(known["issued_at"]))
     known["extra"] = dict(known.get("extra") or {})  # type: ignore[call-overload]
+    known["logo_png"] = _logo_bytes(known.get("logo_png"))
     return TicketContent(**known)  # type: ignore[arg-type]
+
+
+def _logo_bytes(value: object) -> bytes | None:
+    # A logo that does not decode is left out: the ticket still prints.
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None

@@ -1,14 +1,21 @@
 // The ticket kiosk: choose a language and a service, get a numbered ticket.
 // Fragment parameters: #token=DEVICE_TOKEN (stored for the next start), idle=S (seconds without
 // a touch before returning home, default 30), back=S (confirmation time, default 10),
-// poll=S (service refresh, default 10).
+// poll=S (service refresh, default 10), branch=S (the branch's name and logo read again,
+// default 300: the kiosk follows no events).
 //
 // A wait is shown in words and on a scale (an icon and a colour, never colour alone). A service
 // no counter serves right now is shown as such, without a quote; the server still issues its
 // tickets, so a customer who taps it is warned first and takes one only if they still want it.
+//
+// Outside the branch's opening hours or on a closed date the server reports every service
+// closed with that reason (and when it opens): the kiosk then shows a calm closed screen in
+// place of the services, and goes back to them by itself when a refresh finds them open. A
+// service past its cut-off (its last ticket before closing) is shown unavailable, with why.
 
 import { Api, ApiError, hashParams, newRequestId } from "/ui/api.js";
 import { LANG_NAMES, createI18n, formatMinutes, formatTime } from "/ui/i18n.js";
+import { showBranchLogo } from "/ui/logo.js";
 import { showPairingScreen, stopPairingScreen } from "/ui/pairing.js";
 import { createPlural } from "/ui/plural.js";
 import { PLURALS, STRINGS } from "./strings.js";
@@ -22,11 +29,14 @@ const seconds = (name, dflt) => {
 const IDLE_MS = seconds("idle", 30);
 const BACK_MS = seconds("back", 10);
 const POLL_MS = seconds("poll", 10);
+const BRANCH_MS = seconds("branch", 300);
 const OFFLINE_RETRY_MS = 2500;
 // Quoted waits up to these many seconds read "short", then "moderate"; longer ones "long".
 const SHORT_WAIT_S = 10 * 60;
 const MODERATE_WAIT_S = 30 * 60;
 const SVG = "http://www.w3.org/2000/svg";
+// Reasons that close the whole branch (every service reports them alike).
+const BRANCH_SHUT = new Set(["closed_date", "outside_hours"]);
 
 const $ = (id) => document.getElementById(id);
 const i18n = createI18n(STRINGS, { lang: "en" });
@@ -46,6 +56,7 @@ const state = {
 let idleTimer = null;
 let backTimer = null;
 let pollTimer = null;
+let branchTimer = null;
 
 window.sira = { i18n, state }; // read by the tests and for support
 
@@ -69,6 +80,7 @@ function setLang(lang) {
   renderLangs();
   renderServices();
   if (state.ticket) renderTicket();
+  if (state.view === "closed") renderClosed();
   if (state.errorKey) $("issue-error-body").textContent = i18n.t(state.errorKey);
   if (state.confirming) renderUnserved();
 }
@@ -85,8 +97,75 @@ function goHome({ resetLang = false } = {}) {
   }
   if (!state.branch) return;
   if (resetLang) setLang(state.branch.default_lang);
-  show("home");
-  renderServices();
+  showServicesOrClosed();
+}
+
+/** The service whose row says the whole branch is shut now (closed date, outside hours). */
+function shutRow() {
+  return state.services.find((s) => BRANCH_SHUT.has(s.closed_reason)) || null;
+}
+
+/** The home screen, or the closed screen in its place while the branch is shut. */
+function showServicesOrClosed() {
+  if (shutRow()) {
+    show("closed");
+    renderClosed();
+  } else {
+    show("home");
+    renderServices();
+  }
+}
+
+/** After a refresh: follow the branch opening or closing, unless a customer is mid-way. */
+function syncView() {
+  const atRest = !state.busy && !state.pending && !state.confirming;
+  if (state.view === "closed" || (atRest && state.view === "home" && shutRow())) {
+    state.priority = null;
+    showServicesOrClosed();
+  } else if (state.view === "home") {
+    renderServices();
+  }
+}
+
+/** The branch's local calendar day of a date, as YYYY-MM-DD (for "today" and "tomorrow"). */
+function branchDay(date) {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: state.branch.timezone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(date);
+}
+
+/** When tickets are issued again, in the kiosk's language and the branch's time zone. */
+function reopening(at) {
+  const timeZone = state.branch.timezone;
+  const days = Math.round((Date.parse(branchDay(at)) - Date.parse(branchDay(new Date()))) / 864e5);
+  let day;
+  if (days <= 0) day = i18n.t("day_today");
+  else if (days === 1) day = i18n.t("day_tomorrow");
+  else {
+    const opts = days < 7 ? { weekday: "long" } : { weekday: "long", day: "numeric", month: "long" };
+    day = new Intl.DateTimeFormat(i18n.lang, { ...opts, timeZone }).format(at);
+  }
+  return { day, time: formatTime(at, i18n.lang, timeZone) };
+}
+
+function renderClosed() {
+  const row = shutRow();
+  const at = row && row.opens_at ? new Date(row.opens_at) : null;
+  $("closed-when").textContent = at ? i18n.t("closed_opens", reopening(at)) : i18n.t("closed_no_time");
+}
+
+/** Why a service cannot be taken now, in a few words. */
+function closedText(s) {
+  if (s.closed_reason !== "cut_off") return i18n.t("service_closed");
+  const at = s.opens_at ? new Date(s.opens_at) : null;
+  // Tickets again later today (after a lunch break): say when; otherwise "not today".
+  if (at && branchDay(at) === branchDay(new Date())) {
+    return i18n.t("service_cut_off_until", { time: formatTime(at, i18n.lang, state.branch.timezone) });
+  }
+  return i18n.t("service_cut_off");
 }
 
 function renderLangs() {
@@ -218,7 +297,9 @@ function renderServices() {
         b.dataset.served = String(served(s));
         meta.append(Object.assign(document.createElement("span"), { textContent: waiting }), chip);
       } else {
-        meta.textContent = i18n.t("service_closed");
+        meta.textContent = closedText(s);
+        meta.dataset.testid = `closed-${s.code}`;
+        if (s.closed_reason) b.dataset.reason = s.closed_reason;
       }
       const text = Object.assign(document.createElement("span"), { className: "svc-text" });
       text.append(name, meta);
@@ -309,12 +390,31 @@ async function refreshServices() {
     const rows = await api.get(`/api/v1/branches/${encodeURIComponent(state.branch.code)}/services`);
     state.services = rows;
     setOffline(false);
-    if (state.view === "home") renderServices();
+    syncView();
   } catch (err) {
     if (err instanceof ApiError && err.offline) setOffline(true);
     if (err instanceof ApiError && err.status === 401) return unpair();
   } finally {
     schedulePoll();
+  }
+}
+
+/** The header: the branch's name, and its logo when it has one. */
+function showBrand() {
+  $("bank-name").textContent = state.branch.name;
+  showBranchLogo({ img: $("branch-logo"), mark: $("logo-mark"), branch: state.branch });
+}
+
+/** The branch's name and logo read again (a logo set in Settings shows within BRANCH_MS). */
+async function refreshBranch() {
+  if (!state.branch) return;
+  try {
+    const snap = await api.get(`/api/v1/branches/${encodeURIComponent(state.branch.code)}/snapshot`);
+    const b = snap.data.branch;
+    state.branch = { ...state.branch, name: b.name, logo_url: b.logo_url ?? null };
+    showBrand();
+  } catch (err) {
+    if (!(err instanceof ApiError)) console.error(err);
   }
 }
 
@@ -353,7 +453,15 @@ async function issue() {
     if (err instanceof ApiError && err.offline) setOffline(true);
     // A failure that the server decided (4xx) will not change on a retry: start over.
     if (!offline) state.pending = null;
-    state.errorKey = offline ? "not_issued_body" : "service_unavailable";
+    if (err instanceof ApiError && err.code === "branch_closed") {
+      // Closed since the last refresh: the closed screen says when it opens, no dialog.
+      state.priority = null;
+      refreshServices();
+      return;
+    }
+    const cutOff = err instanceof ApiError && err.code === "service_cut_off";
+    if (cutOff) refreshServices();
+    state.errorKey = offline ? "not_issued_body" : cutOff ? "cut_off_body" : "service_unavailable";
     $("issue-error-body").textContent = i18n.t(state.errorKey);
     $("issue-retry").hidden = !offline;
     $("issue-error").hidden = false;
@@ -481,7 +589,7 @@ async function start(token) {
     const langs = [b.default_lang, ...b.languages.filter((l) => l !== b.default_lang)];
     state.branch = { ...b, languages: langs };
     state.services = snap.data.services;
-    $("bank-name").textContent = b.name;
+    showBrand();
     setOffline(false);
     setLang(b.default_lang);
     goHome();
@@ -489,6 +597,8 @@ async function start(token) {
     setInterval(tick, 10000);
     resetIdle();
     schedulePoll();
+    clearInterval(branchTimer);
+    branchTimer = setInterval(refreshBranch, BRANCH_MS);
   } catch (err) {
     if (err instanceof ApiError && err.offline) {
       setOffline(true);
@@ -521,6 +631,7 @@ function showPair(...keys) {
 /** The token stopped working (revoked by an administrator): back to pairing. */
 function unpair() {
   clearTimeout(pollTimer);
+  clearInterval(branchTimer);
   state.branch = null;
   api.setToken(null);
   localStorage.removeItem(STORE_KEY);

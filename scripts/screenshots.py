@@ -299,6 +299,85 @@ def shoot_settings(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> 
     return out
 
 
+def _demo_logo() -> bytes:
+    """A wide PNG logo for the demo bank, drawn here (no image files in the repository)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (640, 160), (11, 58, 102))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((28, 28, 132, 132), outline=(255, 255, 255), width=10)
+    draw.rectangle((70, 56, 90, 104), fill=(255, 255, 255))
+    draw.text(
+        (160, 80),
+        "Sira Demo Bank",
+        fill=(255, 255, 255),
+        anchor="lm",
+        font=ImageFont.load_default(size=60),
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def shoot_settings_hours(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
+    """settings-hours-logo.png: the branch form's logo, opening hours (a lunch break, Saturday
+    mornings, Sunday closed, Wednesday's end mistyped and said so) and closed dates, 1366 wide,
+    as the admin. It gives the demo branch opening hours (kiosks then refuse tickets outside
+    them), so it comes after the screens that issue tickets."""
+    token = login(site_url, creds, "admin")
+    path = f"/api/v1/admin/branches/{creds['branch']}"
+    lunch = [["09:00", "12:30"], ["13:30", "17:00"]]
+    version = call_api(site_url, "GET", path, token=token)["version"]
+    call_api(
+        site_url,
+        "PATCH",
+        path,
+        token=token,
+        body={
+            "opening_hours": {
+                **{day: lunch for day in ("mon", "tue", "wed", "thu", "fri")},
+                "sat": [["09:00", "13:00"]],
+                "sun": [],
+            },
+            "closed_dates": ["2026-12-25", "2026-12-31", "2027-01-01"],
+            "version": version,
+        },
+    )
+    upload = urllib.request.Request(site_url + path + "/logo", data=_demo_logo(), method="PUT")
+    upload.add_header("Content-Type", "image/png")
+    upload.add_header("Authorization", f"Bearer {token}")
+    urllib.request.urlopen(upload, timeout=15).close()
+
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    _staff_sign_in(page, site_url, creds, "manager", "admin")
+    page.get_by_test_id("tab-settings").click()
+    page.get_by_test_id("settings-nav-branches").click()
+    page.get_by_test_id(f"br-edit-{creds['branch']}").click()
+    page.wait_for_function("document.querySelector('[data-testid=br-logo-img]')?.naturalWidth > 0")
+    page.get_by_test_id("br-wed-to-1").fill("12:00")  # what a mistyped time looks like
+    page.get_by_test_id("br-wed-to-1").blur()
+    page.mouse.move(0, 0)
+    # From the logo to the closed dates: the part of the form these settings are.
+    top = page.get_by_test_id("br-logo").bounding_box()
+    bottom = page.get_by_test_id("br-closed").bounding_box()
+    assert top is not None
+    assert bottom is not None
+    scroll = page.evaluate("window.scrollY")
+    clip = {
+        "x": top["x"] - 16,
+        "y": top["y"] + scroll - 16,
+        "width": top["width"] + 32,
+        "height": bottom["y"] + bottom["height"] - top["y"] + 32,
+    }
+    out = [out_dir / "settings-hours-logo.png"]
+    page.screenshot(path=str(out[-1]), full_page=True, clip=clip)
+    ctx.close()
+    return out
+
+
 def shoot_pairing(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
     """kiosk-pairing.png: a kiosk with no token shows its pairing code and QR (1080×1920)."""
     ctx = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
@@ -318,6 +397,7 @@ SCREENS: dict[str, Callable[[Any, str, Creds, Path], list[Path]]] = {
     "teller": shoot_teller,
     "manager": shoot_manager,
     "settings": shoot_settings,
+    "settings-hours": shoot_settings_hours,
     "pairing": shoot_pairing,
 }
 

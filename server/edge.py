@@ -6,6 +6,9 @@ Pure ASGI middlewares (no request object, no buffering), added by ``create_app``
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,22 +71,51 @@ class _TooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    """Answer 413 ``{detail, code}`` to a request whose body is over ``max_bytes``: at once
-    when its Content-Length says so, else as soon as the bytes received pass the limit (a
-    chunked body), so no more than the limit is ever read into memory."""
+@dataclass(frozen=True)
+class BodyAllowance:
+    """A route with a body limit of its own (an image upload), in place of the default one,
+    and what a person reads when refused."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    method: str
+    path: str  # the route's path as declared: "/api/v1/admin/branches/{branch}/logo"
+    max_bytes: int
+    detail: str
+
+    def pattern(self) -> re.Pattern[str]:
+        """The request paths the route answers ("{branch}" is one path segment)."""
+        return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(self.path)))
+
+
+class BodyLimit:
+    """Answer 413 ``{detail, code}`` to a request whose body is over ``max_bytes`` (or over
+    its route's own allowance): at once when its Content-Length says so, else as soon as the
+    bytes received pass the limit (a chunked body), so no more than the limit is ever read
+    into memory."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, allowances: Sequence[BodyAllowance] = ()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.allowances = [(a, a.pattern()) for a in allowances]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path, method = str(scope.get("path", "")), scope.get("method")
+        allowance = next(
+            (a for a, p in self.allowances if a.method == method and p.fullmatch(path)), None
+        )
+        limit = self.max_bytes if allowance is None else allowance.max_bytes
+        detail = (
+            f"the request body is larger than {limit} bytes"
+            if allowance is None
+            else allowance.detail
+        )
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared > limit:
+            await self._refuse(send, detail)
             return
         received = 0
         over = False
@@ -94,7 +126,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     over = True
                     raise _TooLarge
             return message
@@ -111,15 +143,10 @@ class BodyLimit:
         except _TooLarge:
             pass
         if over and not started:
-            await self._refuse(send)
+            await self._refuse(send, detail)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "detail": f"the request body is larger than {self.max_bytes} bytes",
-                "code": "too_large",
-            }
-        ).encode()
+    async def _refuse(self, send: Send, detail: str) -> None:
+        body = json.dumps({"detail": detail, "code": "too_large"}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 
 from server.admin import service as admin
@@ -172,3 +174,21 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("SIRA_TEST_STRICT"):
         pytest.fail(f"{reason} (SIRA_TEST_STRICT is set: CI must run this test)")
     pytest.skip(reason)
+
+
+def logo_image(
+    width: int = 400, height: int = 100, *, fmt: str = "PNG", mode: str = "RGB", **save: Any
+) -> bytes:
+    """A logo drawn with Pillow, as the bytes of a ``fmt`` file: a dark disc on the left and
+    a bar on a light background (transparent where ``mode`` has alpha). ``save``: more of
+    Pillow's save options (``exif=...``)."""
+    clear = (0, 0, 0, 0) if "A" in mode else "white"
+    image = Image.new("RGBA", (width, height), clear)
+    draw = ImageDraw.Draw(image)
+    r = min(width, height) // 2 - 2
+    draw.ellipse((2, height // 2 - r, 2 + 2 * r, height // 2 + r), fill=(10, 40, 120, 255))
+    left = min(2 * r + 8, width // 2)
+    draw.rectangle((left, height // 3, width - 4, 2 * height // 3), fill=(200, 30, 30, 255))
+    out = io.BytesIO()
+    image.convert(mode).save(out, fmt, **save)
+    return out.getvalue()

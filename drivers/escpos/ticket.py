@@ -5,6 +5,7 @@ drives a python-escpos ``Escpos`` object, so the same code prints to any transpo
 
 from __future__ import annotations
 
+import io
 import logging
 import textwrap
 import unicodedata
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: Font A columns and printable dots for each paper width, on a 203 dpi head.
 PAPER = {80: (48, 576), 58: (32, 384)}
+#: The tallest a branch logo is printed, in dots (15 mm at 203 dpi).
+LOGO_MAX_DOTS = 120
 
 
 @dataclass(frozen=True)
@@ -199,8 +202,11 @@ def render_ticket(p: Escpos, ticket: TicketContent, options: TicketOptions) -> N
     w = _Writer(p, ticket, options)
     labels = labels_for(ticket.lang)
     w.start()
+    # The branch's logo, else a logo file configured for this printer.
     logo = ticket.logo_path or options.logo_path
-    if logo:
+    if ticket.logo_png:
+        _branch_logo(w, ticket.logo_png)
+    elif logo:
         _logo(w, logo)
     w.style(align="center", bold=True)
     w.line(ticket.bank_name, double_height=True)
@@ -272,6 +278,26 @@ def _logo(w: _Writer, path: str) -> None:
     canvas = Image.new("RGBA", (w.dots, img.height), (255, 255, 255, 255))
     canvas.paste(img, ((w.dots - img.width) // 2, 0), img)
     w.image(canvas.convert("L"))
+
+
+def _branch_logo(w: _Writer, png: bytes) -> None:
+    """The branch's logo across the paper's printable width, at most LOGO_MAX_DOTS tall,
+    dithered to black dots (Floyd-Steinberg) once at its printed size."""
+    try:
+        with Image.open(io.BytesIO(png), formats=("PNG",)) as src:
+            rgba = src.convert("RGBA")
+    except (OSError, SyntaxError, ValueError) as exc:
+        log.warning("branch logo not printed: %s", exc)
+        return
+    paper = Image.new("RGB", rgba.size, (255, 255, 255))
+    paper.paste(rgba, mask=rgba.getchannel("A"))
+    scale = min(w.dots / paper.width, LOGO_MAX_DOTS / paper.height)
+    size = (max(1, round(paper.width * scale)), max(1, round(paper.height * scale)))
+    grey = paper.convert("L").resize(size, Image.Resampling.LANCZOS)
+    dots = grey.convert("1", dither=Image.Dither.FLOYDSTEINBERG)
+    canvas = Image.new("1", (w.dots, dots.height), 1)
+    canvas.paste(dots, ((w.dots - dots.width) // 2, 0))
+    w.image(canvas)
 
 
 def ticket_bytes(ticket: TicketContent, options: TicketOptions) -> bytes:

@@ -2,7 +2,8 @@
  * manager_ui/settings/branches.js — Settings › Branches: the branches the user may configure
  * (searchable, paged), a new branch (admin: code, name, time zone, languages and the default
  * one), and each branch's settings: name, time zone, languages, the message kiosks and displays
- * show, open or closed, and how the next customer is chosen (server/domain/ordering.py), each
+ * show, its logo, open or closed, its opening hours and closed dates (./logo.js, ./hours.js,
+ * ./closed-dates.js) and how the next customer is chosen (server/domain/ordering.py), each
  * with a line saying what it does. Delete (admin) asks first; a branch with ticket history is
  * refused by the server with a sentence, shown as it is. Contract: ./shell.js.
  */
@@ -10,8 +11,11 @@
 import { ApiError } from "/ui/api.js";
 import { el } from "/ui/staff.js";
 import { check, clearErrors, fieldRow, liveCheck, matches, pager, showErrors, listView } from "./forms.js";
+import { closedDatesEditor, CLOSED_WORDS } from "./closed-dates.js";
+import { hoursEditor, HOURS_WORDS } from "./hours.js";
+import { logoEditor, LOGO_WORDS } from "./logo.js";
 
-export const words = {
+const OWN_WORDS = {
   en: {
     set_branches_title: "Branches",
     set_branches_lead: "A branch's languages, message, opening and how its counters choose the next customer.",
@@ -348,6 +352,14 @@ export const words = {
     set_branches_deleted: "Oddział {name} został usunięty.",
   },
 };
+
+// The hours, closed dates and logo parts of the form bring their own words.
+export const words = Object.fromEntries(
+  Object.entries(OWN_WORDS).map(([lang, own]) => [
+    lang,
+    { ...own, ...HOURS_WORDS[lang], ...CLOSED_WORDS[lang], ...LOGO_WORDS[lang] },
+  ]),
+);
 
 const LANG_NAMES = { en: "English", tr: "Türkçe", el: "Ελληνικά", pl: "Polski" };
 const ALL_LANGS = ["en", "tr", "el", "pl"];
@@ -722,7 +734,29 @@ export function mount(root, ctx) {
     let messageInput = null;
     let ratioInput = null;
     let maxWaitInput = null;
+    let hours = null;
+    let closedDates = null;
     if (!creating) {
+      const locale = ctx.locale();
+      hours = hoursEditor({ hours: b.opening_hours ?? null, zone: b.timezone, t, locale });
+      closedDates = closedDatesEditor({ dates: b.closed_dates || [], t, locale });
+      const logo = logoEditor({
+        branch: b,
+        api,
+        t,
+        locale,
+        confirm: ctx.confirm,
+        // The logo is saved on its own; when that is the branch's only change since the form
+        // opened, the form's version follows it (anyone else's change is still refused).
+        onChange: async () => {
+          try {
+            const fresh = await api.get(`/api/v1/admin/branches/${encodeURIComponent(b.code)}`);
+            if (fresh.version === b.version + 1) b.version = fresh.version;
+          } catch {
+            // the save will say so if the version is stale
+          }
+        },
+      });
       messageInput = el("textarea", { rows: 2, maxlength: 500, "data-testid": "br-message" });
       messageInput.value = b.message || "";
       ratioInput = el("input", {
@@ -769,7 +803,10 @@ export function mount(root, ctx) {
       });
       parts.push(
         el("div", { class: "cfg-grid cfg-grid-wide" }, fieldRow("message", t("set_branches_message"), messageInput, t("set_branches_message_hint"))),
+        logo.node,
         checkRow("is_open", t("set_branches_is_open"), t("set_branches_is_open_hint"), b.is_open, "br-open"),
+        hours.node,
+        closedDates.node,
         el(
           "fieldset",
           { class: "cfg-fieldset", "aria-describedby": "br-ordering-hint" },
@@ -828,7 +865,10 @@ export function mount(root, ctx) {
       e.preventDefault();
       form.dataset.submitted = "1";
       reloadBtn.hidden = true;
-      if (!check(form, rules, t)) {
+      // check() clears every message first, so the hours and dates are checked after it.
+      const fieldsOk = check(form, rules, t);
+      const hoursOk = creating || [hours.check(), closedDates.check()].every(Boolean);
+      if (!fieldsOk || !hoursOk) {
         for (const f of form.querySelectorAll("[name]")) f.dataset.touched = "1";
         (form.querySelector("[aria-invalid='true']") || (langsError.hidden ? null : form.querySelector("input[name='languages']")))?.focus();
         return;
@@ -851,6 +891,8 @@ export function mount(root, ctx) {
           max_wait_s: maxWait ? Number(maxWait) * 60 : null,
           transfer_placement: val("transfer_placement").value,
           keep_waiting_at_close: val("keep_waiting_at_close").checked,
+          opening_hours: hours.value(),
+          closed_dates: closedDates.value(),
           version: b.version,
         });
       }

@@ -4,7 +4,11 @@
  * nothing when it fails, the version check's refusal in words, confirmations, paging.
  *
  *   showErrors(form, err, t)   the server's errors beside each field ([data-error-for=name]);
- *                              the rest in the form's [data-form-error]; true if any was shown
+ *                              the rest in the form's [data-form-error]; true if any was shown.
+ *                              A problem whose `type` the dictionary knows (set_err_<type>,
+ *                              with its `ctx` limits) is said in the user's language; any
+ *                              other keeps the server's sentence
+ *   serverText(problem, t)     that sentence for one {field, message, type, ctx}
  *   clearErrors(form)
  *   check(form, rules, t)      client-side rules {field: (value, form) => key|null}; shows
  *                              the first problem per field; true when all pass. Wire with
@@ -16,7 +20,7 @@
 
 import { ApiError } from "/ui/api.js";
 import { el } from "/ui/staff.js";
-import { plural } from "../i18n.js";
+import { plural, STRINGS } from "../i18n.js";
 
 const fold = (s) =>
   String(s ?? "")
@@ -63,6 +67,11 @@ function place(form, name, message) {
   return true;
 }
 
+export function serverText(problem, t) {
+  const key = `set_err_${problem.type || ""}`;
+  return Object.hasOwn(STRINGS.en, key) ? t(key, problem.ctx || {}) : problem.message;
+}
+
 /** A server refusal beside its field(s); what no field owns goes to the form's line. */
 export function showErrors(form, err, t) {
   clearErrors(form);
@@ -71,7 +80,8 @@ export function showErrors(form, err, t) {
   if (err instanceof ApiError && Array.isArray(err.errors)) {
     for (const e of err.errors) {
       const name = String(e.field || "").split(".")[0];
-      if (!place(form, name, e.message)) rest.push(e.message);
+      const text = serverText(e, t);
+      if (!place(form, name, text)) rest.push(text);
     }
   }
   if (!(err instanceof ApiError) || !Array.isArray(err.errors) || rest.length) {

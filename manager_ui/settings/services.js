@@ -3,7 +3,9 @@
  * the list (ticket prefix, names per branch language, standards, active or not, kiosk order),
  * a form to add or edit one (standards in minutes on screen, seconds in the API; a language of
  * the branch with no name is flagged "missing translation", never filled in silently), an
- * active/inactive switch and delete (a service with tickets is retired, not deleted).
+ * active/inactive switch and delete (a service with tickets is retired, not deleted). The
+ * cut-off (minutes before closing when kiosks stop issuing for it) says when the branch has
+ * no opening hours for it to count from.
  * Contract: ./shell.js. Every save sends the row's `version`; a stale one is refused.
  */
 
@@ -27,6 +29,7 @@ export const words = {
     set_services_col_actions: "Actions",
     set_services_wait_std: "call within {min}",
     set_services_service_std: "serve within {min}",
+    set_services_cutoff_std: "last ticket {min} before closing",
     set_services_minutes: "{n} min",
     set_services_active: "Active",
     set_services_inactive: "Inactive",
@@ -67,6 +70,12 @@ export const words = {
     set_services_err_wait: "Enter minutes between 0.5 and 1440.",
     set_services_err_service: "Enter minutes between 0.2 and 1440.",
     set_services_err_sort: "Enter a whole number from 0 to 1000.",
+    set_services_cutoff: "Cut-off before closing (minutes)",
+    set_services_cutoff_hint:
+      "Kiosks stop issuing tickets for this service this many minutes before each closing time, a lunch break's included, so those already waiting can be served. Empty: until closing.",
+    set_services_cutoff_no_hours:
+      "This branch has no opening hours, so a cut-off has no effect until they are set (Settings › Branches).",
+    set_services_err_cutoff: "Enter whole minutes from 0 to 720, or leave it empty for no cut-off.",
     set_services_del_title: "Delete service {code}?",
     set_services_del_body:
       "A service that never issued a ticket is deleted. One with tickets is retired instead: it becomes inactive, the kiosk stops offering it, and its history stays in the reports.",
@@ -90,6 +99,7 @@ export const words = {
     set_services_col_actions: "İşlemler",
     set_services_wait_std: "{min} içinde çağrı",
     set_services_service_std: "{min} içinde hizmet",
+    set_services_cutoff_std: "son bilet kapanıştan {min} önce",
     set_services_minutes: "{n} dk",
     set_services_active: "Etkin",
     set_services_inactive: "Devre dışı",
@@ -130,6 +140,12 @@ export const words = {
     set_services_err_wait: "0,5 ile 1440 arasında dakika girin.",
     set_services_err_service: "0,2 ile 1440 arasında dakika girin.",
     set_services_err_sort: "0 ile 1000 arasında bir tam sayı girin.",
+    set_services_cutoff: "Kapanıştan önce bilet kesme (dakika)",
+    set_services_cutoff_hint:
+      "Kiosklar bu işlem için her kapanıştan (öğle arası dahil) bu kadar dakika önce bilet vermeyi durdurur; böylece bekleyenlere hizmet verilebilir. Boş: kapanışa kadar.",
+    set_services_cutoff_no_hours:
+      "Bu şubenin çalışma saatleri yok; saatler girilene kadar bilet kesmenin etkisi olmaz (Ayarlar › Şubeler).",
+    set_services_err_cutoff: "0 ile 720 arasında tam dakika girin ya da bilet kesme olmaması için boş bırakın.",
     set_services_del_title: "{code} işlemi silinsin mi?",
     set_services_del_body:
       "Hiç bilet verilmemiş bir işlem silinir. Bileti olan bir işlem ise emekliye ayrılır: devre dışı kalır, kiosk artık sunmaz ve geçmişi raporlarda kalır.",
@@ -153,6 +169,7 @@ export const words = {
     set_services_col_actions: "Ενέργειες",
     set_services_wait_std: "κλήση εντός {min}",
     set_services_service_std: "εξυπηρέτηση εντός {min}",
+    set_services_cutoff_std: "τελευταίος αριθμός {min} πριν το κλείσιμο",
     set_services_minutes: "{n} λεπ.",
     set_services_active: "Ενεργή",
     set_services_inactive: "Ανενεργή",
@@ -194,6 +211,12 @@ export const words = {
     set_services_err_wait: "Δώστε λεπτά από 0,5 έως 1440.",
     set_services_err_service: "Δώστε λεπτά από 0,2 έως 1440.",
     set_services_err_sort: "Δώστε ακέραιο από 0 έως 1000.",
+    set_services_cutoff: "Διακοπή έκδοσης πριν το κλείσιμο (λεπτά)",
+    set_services_cutoff_hint:
+      "Τα κιόσκια σταματούν να εκδίδουν αριθμούς για την υπηρεσία τόσα λεπτά πριν από κάθε κλείσιμο, και πριν από το μεσημεριανό διάλειμμα, ώστε να εξυπηρετηθούν όσοι ήδη περιμένουν. Κενό: έως το κλείσιμο.",
+    set_services_cutoff_no_hours:
+      "Το κατάστημα δεν έχει ωράριο λειτουργίας, οπότε η διακοπή έκδοσης δεν ισχύει μέχρι να οριστεί (Ρυθμίσεις › Καταστήματα).",
+    set_services_err_cutoff: "Δώστε ακέραια λεπτά από 0 έως 720, ή αφήστε κενό για καμία διακοπή.",
     set_services_del_title: "Διαγραφή της υπηρεσίας {code};",
     set_services_del_body:
       "Μια υπηρεσία που δεν εξέδωσε ποτέ αριθμό διαγράφεται. Μια υπηρεσία με αριθμούς αποσύρεται: γίνεται ανενεργή, το κιόσκι παύει να την προσφέρει και το ιστορικό της μένει στις αναφορές.",
@@ -218,6 +241,7 @@ export const words = {
     set_services_col_actions: "Działania",
     set_services_wait_std: "wywołanie w ciągu {min}",
     set_services_service_std: "obsługa w ciągu {min}",
+    set_services_cutoff_std: "ostatni bilet {min} przed zamknięciem",
     set_services_minutes: "{n} min",
     set_services_active: "Aktywna",
     set_services_inactive: "Nieaktywna",
@@ -258,6 +282,12 @@ export const words = {
     set_services_err_wait: "Podaj liczbę minut od 0,5 do 1440.",
     set_services_err_service: "Podaj liczbę minut od 0,2 do 1440.",
     set_services_err_sort: "Podaj liczbę całkowitą od 0 do 1000.",
+    set_services_cutoff: "Koniec wydawania przed zamknięciem (minuty)",
+    set_services_cutoff_hint:
+      "Kioski przestają wydawać bilety do tej usługi tyle minut przed każdym zamknięciem, także przed przerwą obiadową, aby oczekujący zdążyli zostać obsłużeni. Puste: do zamknięcia.",
+    set_services_cutoff_no_hours:
+      "Ten oddział nie ma godzin otwarcia, więc koniec wydawania nie działa, dopóki nie zostaną ustawione (Ustawienia › Oddziały).",
+    set_services_err_cutoff: "Podaj pełne minuty od 0 do 720 albo zostaw puste, aby nie kończyć wydawania wcześniej.",
     set_services_del_title: "Usunąć usługę {code}?",
     set_services_del_body:
       "Usługa, która nigdy nie wydała biletu, zostanie usunięta. Usługa z biletami zostanie wycofana: stanie się nieaktywna, kiosk przestanie ją oferować, a jej historia zostanie w raportach.",
@@ -444,6 +474,10 @@ export function mount(root, ctx) {
           el("span", { "data-testid": `svc-wait-${r.code}`, text: t("set_services_wait_std", { min: fmtMin(r.standard_wait_s) }) }),
           el("br"),
           el("span", { text: t("set_services_service_std", { min: fmtMin(r.standard_service_s) }) }),
+          r.cutoff_min ? el("br") : null,
+          r.cutoff_min
+            ? el("span", { "data-testid": `svc-cutoff-${r.code}`, text: t("set_services_cutoff_std", { min: fmtMin(r.cutoff_min * 60) }) })
+            : null,
         ),
         el(
           "td",
@@ -678,6 +712,27 @@ export function mount(root, ctx) {
       "data-testid": "svc-sort",
       value: String(row ? row.sort_order : Math.min(1000, Math.max(0, ...s.rows.map((r) => r.sort_order + 1), 0))),
     });
+    const cutoffInput = el("input", {
+      type: "number",
+      step: "1",
+      min: "0",
+      max: "720",
+      inputmode: "numeric",
+      "data-testid": "svc-cutoff",
+      value: row?.cutoff_min == null ? "" : String(row.cutoff_min),
+    });
+    const cutoffRow = fieldRow("cutoff_min", t("set_services_cutoff"), cutoffInput, t("set_services_cutoff_hint"));
+    if (!s.branch?.opening_hours) {
+      // Said beside the field and read with it: the number alone would do nothing.
+      const note = el("p", {
+        class: "cfg-note small",
+        id: `${cutoffInput.id}-note`,
+        "data-testid": "svc-cutoff-no-hours",
+        text: t("set_services_cutoff_no_hours"),
+      });
+      cutoffInput.after(note);
+      cutoffInput.setAttribute("aria-describedby", `${cutoffInput.getAttribute("aria-describedby")} ${note.id}`);
+    }
     const activeInput = el("input", {
       type: "checkbox",
       id: "svc-active-input",
@@ -691,6 +746,10 @@ export function mount(root, ctx) {
       standard_service_s: (v) => (minutesOk(v, 10 / 60) ? null : "set_services_err_service"),
       sort_order: (v) => (/^\d{1,4}$/.test(String(v).trim()) && Number(v) <= 1000 ? null : "set_services_err_sort"),
       names: (_v, f) => (nameValues(f).length ? null : "set_services_err_names"),
+      cutoff_min: (v) => {
+        const x = String(v ?? "").trim();
+        return !x || (/^\d{1,3}$/.test(x) && Number(x) <= 720) ? null : "set_services_err_cutoff";
+      },
     };
     if (creating) {
       rules.code = (v) => {
@@ -740,6 +799,7 @@ export function mount(root, ctx) {
         fieldRow("standard_wait_s", t("set_services_wait"), waitInput, t("set_services_wait_hint")),
         fieldRow("standard_service_s", t("set_services_service"), serviceInput, t("set_services_service_hint")),
         fieldRow("sort_order", t("set_services_sort"), sortInput, t("set_services_sort_hint")),
+        cutoffRow,
       ),
       el(
         "fieldset",
@@ -791,6 +851,7 @@ export function mount(root, ctx) {
         standard_service_s: toSeconds(serviceInput.value),
         sort_order: Number(sortInput.value),
         active: activeInput.checked,
+        cutoff_min: cutoffInput.value.trim() === "" ? null : Number(cutoffInput.value),
       };
       save.disabled = true;
       try {

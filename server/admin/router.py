@@ -77,7 +77,7 @@ async def update_branch(
         b = _branch_for(session, principal, branch)
         check_version(b, body.version, what=f"branch {b.code}")
         changes = body.model_dump(exclude_unset=True, exclude={"version"})
-        nullable = {"max_wait_s"}
+        nullable = {"max_wait_s", "opening_hours"}
         changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
         service.update_branch(session, b, changes, principal=principal, now=now)
         session.flush()
@@ -152,7 +152,9 @@ async def update_service(
     def run(session: Session, principal: Principal, now: dt.datetime) -> schemas.ServicePublic:
         svc = get_service(session, _branch_for(session, principal, branch), code)
         check_version(svc, body.version, what=f"service {svc.code}")
-        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+        changes = body.model_dump(exclude_unset=True, exclude={"version"})
+        nullable = {"cutoff_min"}  # null: issue until closing
+        changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
         service.update_service(session, svc, changes, now=now)
         session.flush()
         return service.service_public(svc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -13,11 +13,18 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from server.devices.config import DeviceConfig
 from server.domain.announce import SUPPORTED_LANGS
 from server.domain.calendar import check_zone
 from server.domain.errors import DomainError
+from server.domain.hours import (
+    MAX_CUTOFF_MIN,
+    HoursError,
+    check_closed_dates,
+    check_opening_hours,
+)
 from server.domain.ordering import OrderMode as OrderModeValue
 from server.domain.ordering import PriorityMode as PriorityModeValue
 from server.domain.ordering import TransferPlacement as TransferPlacementValue
@@ -39,6 +46,47 @@ def _check_zone(value: str | None) -> str | None:
     except DomainError as exc:
         raise ValueError(exc.message) from exc
     return value
+
+
+def _field_problem(exc: HoursError) -> PydanticCustomError:
+    # The domain's sentence as it is ("Tuesday: 13:00–12:00 ends before it starts") with its
+    # kind and values, for a form to say it in its user's language.
+    return PydanticCustomError(exc.kind, str(exc), dict(exc.ctx))
+
+
+def _check_hours(value: dict[str, list[list[str]]] | None) -> dict[str, list[list[str]]] | None:
+    if value is None:
+        return value
+    try:
+        return check_opening_hours(value)
+    except HoursError as exc:
+        raise _field_problem(exc) from None
+
+
+def _check_dates(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return value
+    try:
+        return check_closed_dates(value)
+    except HoursError as exc:
+        raise _field_problem(exc) from None
+
+
+# Field settings shared by the create, update and public shapes.
+OPENING_HOURS: dict[str, Any] = {
+    "description": "when kiosks issue tickets, in the branch's timezone: "
+    '{"mon": [["09:00", "17:00"]], ..., "sun": []}; up to 4 intervals a day; a day left out '
+    "is closed; null: no hours (issued whenever the branch is open)",
+    "examples": [{"mon": [["09:00", "12:30"], ["13:30", "17:00"]], "sat": [], "sun": []}],
+}
+CLOSED_DATES: dict[str, Any] = {
+    "description": "whole days the branch is shut (YYYY-MM-DD); kept sorted, at most 400",
+    "examples": [["2026-01-01", "2026-04-23"]],
+}
+CUTOFF: dict[str, Any] = {
+    "description": "minutes before the branch closes (the end of an opening-hours interval) "
+    "after which kiosks stop issuing tickets for this service; null: until closing",
+}
 
 
 class Versioned(BaseModel):
@@ -73,8 +121,12 @@ class BranchCreate(BranchPolicy):
     default_lang: LangCode | None = None
     message: Message = Field(default="", max_length=500)
     is_open: StrictBool = True
+    opening_hours: dict[str, list[list[str]]] | None = Field(default=None, **OPENING_HOURS)
+    closed_dates: list[str] = Field(default_factory=list, max_length=1000, **CLOSED_DATES)
 
     _zone = field_validator("timezone")(_check_zone)
+    _hours = field_validator("opening_hours")(_check_hours)
+    _dates = field_validator("closed_dates")(_check_dates)
 
     @model_validator(mode="after")
     def _default_in_languages(self) -> BranchCreate:
@@ -94,8 +146,12 @@ class BranchUpdate(BranchPolicy, Versioned):
     default_lang: LangCode | None = None
     message: Message | None = Field(default=None, max_length=500)
     is_open: StrictBool | None = None
-    # max_wait_s: send null explicitly to remove the cap
+    # max_wait_s, opening_hours: send null explicitly to remove the cap or the hours
+    opening_hours: dict[str, list[list[str]]] | None = Field(default=None, **OPENING_HOURS)
+    closed_dates: list[str] | None = Field(default=None, max_length=1000, **CLOSED_DATES)
     _zone = field_validator("timezone")(_check_zone)
+    _hours = field_validator("opening_hours")(_check_hours)
+    _dates = field_validator("closed_dates")(_check_dates)
 
 
 class BranchPublic(BaseModel):
@@ -121,6 +177,12 @@ class BranchPublic(BaseModel):
     keep_waiting_at_close: bool = Field(
         description="tickets left waiting at the end of a day stay queued instead of cancelled"
     )
+    opening_hours: dict[str, list[list[str]]] | None = Field(default=None, **OPENING_HOURS)
+    closed_dates: list[str] = Field(default_factory=list, **CLOSED_DATES)
+    logo_url: str | None = Field(
+        default=None,
+        description="the branch's logo (PUT/DELETE .../logo to change it); null: none",
+    )
     version: int = Field(description="bumped by each change; send it back when editing")
 
 
@@ -144,6 +206,7 @@ class ServiceCreate(BaseModel):
     standard_service_s: StrictInt = Field(default=300, ge=10, le=86400)
     active: StrictBool = True
     sort_order: StrictInt = Field(default=0, ge=0, le=1000)
+    cutoff_min: StrictInt | None = Field(default=None, ge=0, le=MAX_CUTOFF_MIN, **CUTOFF)
 
     @field_validator("names")
     @classmethod
@@ -159,6 +222,8 @@ class ServiceUpdate(Versioned):
     standard_service_s: StrictInt | None = Field(default=None, ge=10, le=86400)
     active: StrictBool | None = None
     sort_order: StrictInt | None = Field(default=None, ge=0, le=1000)
+    # send null explicitly to issue until closing again
+    cutoff_min: StrictInt | None = Field(default=None, ge=0, le=MAX_CUTOFF_MIN, **CUTOFF)
 
     _names = field_validator("names")(_check_names)
 
@@ -174,6 +239,7 @@ class ServicePublic(BaseModel):
     standard_service_s: int = Field(description="a customer should be served within this")
     active: bool
     sort_order: int = Field(description="place on the kiosk, lowest first")
+    cutoff_min: int | None = Field(default=None, **CUTOFF)
     version: int = Field(description="bumped by each change; send it back when editing")
 
 

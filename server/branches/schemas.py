@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.counters.schemas import CounterPublic
+from server.domain.hours import Reason as IssuingReason
 from server.metrics.schemas import LiveMetrics
 from server.tickets.schemas import TicketPublic
 
@@ -19,7 +20,31 @@ class ServiceRow(BaseModel):
     names: dict[str, str] = Field(description="name per language", examples=[{"en": "Cash"}])
     waiting: int = Field(description="tickets waiting for it now")
     estimated_wait_s: int = Field(description="the wait a ticket issued now would be quoted")
-    open: bool = Field(description="tickets can be issued for it (active, branch open)")
+    open: bool = Field(
+        description="tickets can be issued for it now (active, branch open, within opening "
+        "hours, not on a closed date, before the service's cut-off)"
+    )
+    closed_reason: IssuingReason | None = Field(
+        default=None,
+        description="why it is not open: branch_closed (closed by hand), service_inactive, "
+        "closed_date, outside_hours (the whole branch), cut_off (this service, branch open); "
+        "null when open",
+    )
+    opens_at: str | None = Field(
+        default=None,
+        description="when not open by the opening hours: the next instant tickets are issued "
+        "(ISO 8601, UTC); null when open or not known",
+    )
+    closes_at: str | None = Field(
+        default=None,
+        description="the end of the current stretch of opening hours (UTC); null outside "
+        "hours or when the branch has none",
+    )
+    cutoff_at: str | None = Field(
+        default=None,
+        description="when the service stops issuing in the current stretch (its cut-off "
+        "before closes_at, UTC); null without a cut-off",
+    )
     counters_open: int = Field(description="open counters that serve it")
     standard_wait_s: int = Field(description="a customer should be called within this")
 
@@ -34,6 +59,15 @@ class BranchInfo(BaseModel):
     default_lang: str
     is_open: bool = Field(description="false: kiosks issue no tickets")
     message: str = Field(description="shown on kiosks and displays")
+    logo_url: str | None = Field(
+        default=None,
+        description="the branch's logo (PNG) for the screens' header; null: none",
+        examples=["/api/v1/branches/central/logo?v=3f2a9c0d1e4b"],
+    )
+    opening_hours: dict[str, list[list[str]]] | None = Field(
+        default=None, description="when kiosks issue tickets, in the branch's timezone"
+    )
+    closed_dates: list[str] = Field(default_factory=list, description="whole days shut")
 
 
 class RecentCall(BaseModel):
@@ -82,3 +116,15 @@ class OverviewPublic(BaseModel):
 
     at: str = Field(description="when the figures were taken")
     branches: list[BranchLive]
+
+
+class LogoPublic(BaseModel):
+    """A branch's logo as stored: re-encoded as PNG, at most 1024 px wide."""
+
+    url: str = Field(
+        description="where screens load it; changes with the image",
+        examples=["/api/v1/branches/central/logo?v=3f2a9c0d1e4b"],
+    )
+    width: int = Field(description="in pixels, as stored")
+    height: int = Field(description="in pixels, as stored")
+    sha256: str = Field(description="of the stored PNG; its ETag")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from server.branches.issuing import service_issuing
 from server.branches.lookup import list_counters, list_services, service_name
 from server.branches.schemas import ServiceRow
 from server.counters.holding import holders
@@ -23,6 +24,14 @@ RECENT_CALLS = 8
 QUEUE_LIMIT = 50
 
 
+def logo_url(branch: Branch) -> str | None:
+    """Where screens load the branch's logo (server/branches/logo.py), or None without one;
+    the version in the address changes with the image, so it may be cached for good."""
+    if branch.logo is None:
+        return None
+    return f"/api/v1/branches/{branch.code}/logo?v={branch.logo[:12]}"
+
+
 def branch_dict(branch: Branch) -> dict[str, Any]:
     return {
         "code": branch.code,
@@ -32,17 +41,28 @@ def branch_dict(branch: Branch) -> dict[str, Any]:
         "default_lang": branch.default_lang,
         "is_open": branch.is_open,
         "message": branch.message,
+        "logo_url": logo_url(branch),
+        "opening_hours": branch.opening_hours,
+        "closed_dates": list(branch.closed_dates or []),
     }
 
 
-def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[ServiceRow]:
-    """Services with their waiting count and the wait a new ticket would be quoted."""
+def _iso(at: dt.datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def service_rows(
+    session: Session, branch: Branch, *, lang: str | None, now: dt.datetime
+) -> list[ServiceRow]:
+    """Services with their waiting count, the wait a new ticket would be quoted, and whether
+    a ticket can be issued for each now (the rule the ticket route applies)."""
     waiting = waiting_counts(session, branch.id)  # type: ignore[arg-type]
     open_by_service = open_counters_by_service(list_counters(session, branch.id))  # type: ignore[arg-type]
     rows = []
     for service in list_services(session, branch.id):  # type: ignore[arg-type]
         n = waiting.get(service.code, 0)
         name_lang = lang or branch.default_lang
+        state = service_issuing(branch, service, now=now)
         rows.append(
             ServiceRow(
                 code=service.code,
@@ -56,7 +76,11 @@ def service_rows(session: Session, branch: Branch, *, lang: str | None) -> list[
                     ahead=n,
                     open_counters=open_by_service.get(service.code, 0),
                 ),
-                open=bool(service.active and branch.is_open),
+                open=state.open,
+                closed_reason=state.reason,
+                opens_at=_iso(state.opens_at),
+                closes_at=_iso(state.closes_at),
+                cutoff_at=_iso(state.cutoff_at),
                 counters_open=open_by_service.get(service.code, 0),
                 standard_wait_s=service.standard_wait_s,
             )
@@ -108,7 +132,7 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
     return {
         "branch": branch_dict(branch),
         "business_date": today.isoformat(),
-        "services": [row.model_dump() for row in service_rows(session, branch, lang=None)],
+        "services": [row.model_dump() for row in service_rows(session, branch, lang=None, now=now)],
         "counters": [
             counter_dict(c, at_counter.get(c.current_ticket_id), held_by=held.get(c.id))
             for c in counters

@@ -22,8 +22,10 @@ def ticket_content(
     bank_name: str,
     footer: str = "",
     reprint: bool = False,
+    logo_png: bytes | None = None,
 ) -> dict[str, Any]:
-    """The JSON form of drivers.base.TicketContent for this ticket."""
+    """The JSON form of drivers.base.TicketContent for this ticket; ``logo_png`` is the
+    branch's logo in its printed form (server/branches/logo.py ``print_logo``)."""
     local = ticket.issued_at.astimezone(ZoneInfo(branch.timezone))
     content = TicketContent(
         code=ticket.code,
@@ -38,6 +40,7 @@ def ticket_content(
         footer=footer,
         priority=ticket.priority,
         reprint=reprint,
+        logo_png=logo_png,
     )
     return content_to_json(content)
 
@@ -56,6 +59,7 @@ def trial_content(
     public_url: str,
     bank_name: str,
     footer: str = "",
+    logo_png: bytes | None = None,
 ) -> dict[str, Any]:
     """A test ticket: it looks like a real one (code, service line, QR, cut) so that whoever
     stands at the printer sees that everything prints, and says it is a test."""
@@ -70,5 +74,6 @@ def trial_content(
         bank_name=bank_name or branch.name,
         branch_name=branch.name if bank_name else "",
         footer=footer,
+        logo_png=logo_png,
     )
     return content_to_json(content)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from server.branches.logo import print_logo
 from server.branches.lookup import get_branch_by_id, get_service
 from server.config import Settings
 from server.context import AppContext
@@ -84,6 +85,7 @@ def plan_ticket_print(
         public_url=settings.public_url,
         bank_name=settings.bank_name,
         footer=str((device.config or {}).get("footer") or setup.raw.get("footer") or ""),
+        logo_png=print_logo(session, branch),
     )
     job = jobs.create_job(session, ticket=ticket, device=device, content=content, now=now)
     return PrintPlan(job.id, device.id, setup, content)  # type: ignore[arg-type]

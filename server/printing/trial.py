@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from server.branches.logo import print_logo
 from server.branches.lookup import get_branch_by_id
 from server.config import Settings
 from server.context import AppContext
@@ -78,6 +79,7 @@ def print_test_ticket(
         public_url=settings.public_url,
         bank_name=settings.bank_name,
         footer=footer,
+        logo_png=print_logo(session, branch),
     )
     delivery = TrialDelivery(row_id(device), setup, content)
     if setup.via == "agent":

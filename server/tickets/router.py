@@ -37,9 +37,9 @@ async def list_services(
     branch: str = BranchCode,
     lang: str | None = Query(default=None, max_length=8),
 ) -> list[ServiceRow]:
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> list[ServiceRow]:
+    def run(session: Session, principal: Principal, now: dt.datetime) -> list[ServiceRow]:
         b = branch_for(session, principal, branch)
-        return service_rows(session, b, lang=lang)
+        return service_rows(session, b, lang=lang, now=now)
 
     return await work(run)
 

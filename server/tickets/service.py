@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from server.auth.principal import Principal
+from server.branches.issuing import check_issuing
 from server.branches.lookup import get_branch_by_id, get_service
 from server.config import Settings
 from server.counters.holding import check_holder
@@ -111,8 +112,8 @@ def _issue(
     if not branch.is_open:
         raise Conflict(f"branch {branch.code} is closed and is not issuing tickets")
     service = get_service(session, branch, service_code)
-    if not service.active:
-        raise Conflict(f"service {service.code} is not available at the moment")
+    # The same rule as the kiosk's "open" (is_open, active, opening hours, cut-off).
+    check_issuing(branch, service, now=now)
     lang = lang or branch.default_lang
     if lang not in branch.languages:
         offered = ", ".join(branch.languages)

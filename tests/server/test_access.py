@@ -29,7 +29,14 @@ from server.config import Settings
 from server.deps import route_access
 from server.main import create_app
 from server.models import User
-from tests.support import PASSWORD, BranchKit, admin_token, make_branch, staff_token
+from tests.support import (
+    PASSWORD,
+    BranchKit,
+    admin_token,
+    logo_image,
+    make_branch,
+    staff_token,
+)
 
 OWN = "one"
 OTHER = "two"
@@ -242,6 +249,16 @@ def pairing_started(w: World) -> dict[str, Any]:
 def counter_and_waiting(w: World) -> dict[str, Any]:
     t = issue(w)
     return {**open_counter(w), "ticket_id": t["id"]}
+
+
+def with_logo(w: World) -> dict[str, Any]:
+    r = w.client.put(
+        f"/api/v1/admin/branches/{OWN}/logo",
+        content=logo_image(),
+        headers={**w.headers("-", "admin"), "Content-Type": "image/png"},
+    )
+    assert r.status_code == 200, r.text
+    return {}
 
 
 def no_show_ticket(w: World) -> dict[str, Any]:
@@ -458,6 +475,11 @@ ENDPOINTS = [
     Endpoint("PATCH", B, CONFIGURE, 200, {"message": "Welcome"}),
     Endpoint("DELETE", B, ADMIN, 204, prepare=spare_branch),
     Endpoint("POST", B + "/close-day", CONFIGURE, 200),
+    # a branch's logo: set by who configures the branch (the image itself as the body, see
+    # _call), read by anyone (an <img> on a kiosk or display sends no token)
+    Endpoint("PUT", B + "/logo", CONFIGURE, 200, logo_image()),
+    Endpoint("DELETE", B + "/logo", CONFIGURE, 204, prepare=with_logo),
+    Endpoint("GET", "/api/v1/branches/{branch}/logo", PUBLIC, 200, prepare=with_logo),
     # admin: services
     Endpoint("POST", B + "/services", CONFIGURE, 201, {"code": "D", "names": {"en": "Deposits"}}),
     Endpoint("GET", B + "/services", CONFIGURE, 200),
@@ -707,9 +729,12 @@ def _call(world: World, ep: Endpoint, branch: str, role: str) -> Any:
     values = {"branch": OWN, **ep.prepare(world)}
     path = ep.path.format(**values)
     body = ep.body(values) if callable(ep.body) else ep.body
-    return world.client.request(
-        ep.method, path, json=body, headers=world.headers(branch, role), follow_redirects=False
-    )
+    headers = world.headers(branch, role)
+    if isinstance(body, bytes):  # an image upload: the file itself is the body
+        return world.client.request(
+            ep.method, path, content=body, headers={**headers, "Content-Type": "image/png"}
+        )
+    return world.client.request(ep.method, path, json=body, headers=headers, follow_redirects=False)
 
 
 @pytest.mark.parametrize(("ep", "branch", "role", "expected"), RULE_CASES)

@@ -24,6 +24,7 @@ NOT_JSON = {
     ("GET", "/api/v1/audit.csv"): "text/csv",
     ("GET", "/api/v1/admin/audit.csv"): "text/csv",
     ("GET", "/api/v1/tickets/by-token/{token}/qr.svg"): "image/svg+xml",
+    ("GET", "/api/v1/branches/{branch}/logo"): "image/png",
     ("GET", "/api/v1/announcements/chime.wav"): "audio/wav",
     ("GET", "/api/v1/announcements/{lang}/{code}/{counter}.wav"): "audio/wav",
 }

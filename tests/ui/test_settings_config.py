@@ -143,12 +143,35 @@ def test_errors_show_beside_their_field_as_typed_and_from_the_server(
     assert created.status_code == 201, created.text
     page.get_by_test_id("svc-name-en").fill("Mine")
     page.get_by_test_id("svc-save").click()
-    expect(error_for(form, "code")).to_contain_text("already has service E")
+    expect(error_for(form, "code")).to_have_text("This is already in use here: choose another.")
     # A failed save changes nothing: the form keeps what was typed, the list is not redrawn.
     expect(page.get_by_test_id("svc-name-en")).to_have_value("Mine")
     expect(page.get_by_test_id("svc-row-E")).to_have_count(0)
     svc = api.read(f"/api/v1/admin/branches/{site.branch}/services/E")
     assert svc["names"] == {"en": "Elsewhere"}
+
+
+def test_a_server_refusal_is_said_in_the_users_language(site: Any, context: Any) -> None:
+    """The server's problems carry a type (and their limits): the form says them in
+    Turkish, though the server's own sentence is English."""
+    api = Admin(site)
+    page = context.new_page()
+    page.add_init_script("localStorage.setItem('sira.manager.lang', 'tr')")
+    open_section(page, site, "services")
+    expect(page.get_by_test_id("svc-row-A")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_test_id("svc-new").click()
+    form = page.get_by_test_id("svc-form")
+    page.get_by_test_id("svc-code").fill("F")
+    page.get_by_test_id("svc-name-tr").fill("Fon işlemleri")
+    created = api.call(
+        "POST",
+        f"/api/v1/admin/branches/{site.branch}/services",
+        {"code": "F", "names": {"en": "Funds"}},
+    )
+    assert created.status_code == 201, created.text
+    page.get_by_test_id("svc-save").click()
+    expect(error_for(form, "code")).to_have_text("Bu zaten kullanılıyor: başka bir değer seçin.")
+    expect(page.get_by_test_id("svc-code")).to_have_attribute("aria-invalid", "true")
 
 
 def test_a_concurrent_edit_is_refused_and_the_other_change_kept(site: Any, context: Any) -> None:
