@@ -12,11 +12,19 @@
  */
 
 import { ApiError } from "/ui/api.js";
+import { serverText } from "./forms.js";
 import { el } from "/ui/staff.js";
 
 export const TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 export const MAX_BYTES = 1024 * 1024;
 const MIN_WIDTH = 64;
+
+/** A refusal in the user's language where its code is known, else the server's sentence. */
+function refusal(err, t) {
+  if (err instanceof ApiError && err.offline) return t("set_offline");
+  if (err instanceof ApiError) return serverText({ type: err.code, message: err.detail }, t);
+  return String(err);
+}
 const MAX_SIDE = 4000;
 
 export const LOGO_WORDS = {
@@ -243,7 +251,7 @@ export function logoEditor({ branch, api, t, locale, confirm, onChange }) {
       status.textContent = t("set_branches_logo_saved");
     } catch (err) {
       status.textContent = "";
-      problem(err instanceof ApiError && err.offline ? t("set_offline") : err.detail || String(err));
+      problem(refusal(err, t));
     } finally {
       input.disabled = false;
       input.value = "";
@@ -266,7 +274,7 @@ export function logoEditor({ branch, api, t, locale, confirm, onChange }) {
     try {
       await api.delete(path);
     } catch (err) {
-      problem(err instanceof ApiError && err.offline ? t("set_offline") : err.detail || String(err));
+      problem(refusal(err, t));
       remove.focus();
       return;
     }

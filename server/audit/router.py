@@ -96,10 +96,13 @@ async def audit_csv(
     )
 
 
+MAX_ID = 2**63 - 1  # the largest id either database stores
+
+
 def _cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit():
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > MAX_ID:
         raise Invalid("cursor must be the next_cursor of an earlier page", field="cursor")
     return int(cursor)
 

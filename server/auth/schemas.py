@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.domain.roles import Role
 
@@ -63,6 +63,8 @@ class LanguageRequest(BaseModel):
 
 class MeUpdate(BaseModel):
     """``PATCH /auth/me``: what a signed-in person may change about themselves."""
+
+    model_config = ConfigDict(extra="forbid")
 
     lang: Literal["en", "tr", "el", "pl"] = Field(
         description="the staff screens' language: en, tr, el or pl"

@@ -82,6 +82,7 @@ def _failed(session: Session, *, username: str, address: str, now: dt.datetime) 
         kind=audit.Kind.SIGN_IN_FAILED,
         action="sign_in.failed",
         target=f"user {username[:64]}",  # as typed: the account may not exist
+        branch_id=throttle.branch_of(session, username),
         actor=audit.Actor("anonymous", "", None, address),
         now=now,
     )

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from server import audit
-from server.models import LoginThrottle
+from server.models import LoginThrottle, User
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,14 @@ def locked_for(session: Session, *, address: str, username: str, now: dt.datetim
     return _wait(rows, now)
 
 
+def branch_of(session: Session, username: str) -> int | None:
+    """The branch of the account named ``username``, if there is one: a failed sign-in or a
+    lockout is shown to that branch's managers too (their own staff's names)."""
+    if not username:
+        return None
+    return session.exec(select(User.branch_id).where(User.username == username)).first()
+
+
 def reserve(session: Session, *, address: str, username: str, now: dt.datetime) -> int | None:
     """Count one try as failed until it proves good; the wait instead when locked."""
     session.execute(delete(LoginThrottle).where(col(LoginThrottle.expires_at) <= now))
@@ -85,6 +93,7 @@ def reserve(session: Session, *, address: str, username: str, now: dt.datetime) 
                 kind=audit.Kind.LOCKOUT,
                 action="sign_in.locked",
                 target=f"user {u[:64]}" if u else "every username from this address",
+                branch_id=branch_of(session, u),
                 changes={"failures": {"after": row.failures}, "locked_s": {"after": LOCKOUT_S}},
                 actor=audit.Actor("anonymous", "", None, address),
                 now=now,

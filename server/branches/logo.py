@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import threading
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -40,11 +41,19 @@ PRINT_MAX_WIDTH = 576
 PRINT_MAX_HEIGHT = 120
 
 NOT_AN_IMAGE = "That file is not a PNG, JPEG, GIF or WebP image"
+WRONG_TYPE = (
+    "Send the image itself as the request body with Content-Type image/png, image/jpeg, "
+    "image/gif or image/webp (not a form upload)"
+)
 TOO_LARGE = "That file is larger than 1 MB: a logo may be at most 1 MB (1048576 bytes)"
 
 
 class NotAnImage(Invalid):
     code = "not_an_image"
+
+
+class DamagedImage(Invalid):
+    code = "damaged_image"
 
 
 class LogoTooNarrow(Invalid):
@@ -85,7 +94,9 @@ def check_logo(data: bytes, *, content_type: str | None) -> CheckedLogo:
     if len(data) > MAX_BYTES:
         raise LogoTooLarge(TOO_LARGE)
     media = (content_type or "").split(";")[0].strip().lower()
-    if media not in MEDIA_TYPES or not data:
+    if media not in MEDIA_TYPES:
+        raise NotAnImage(WRONG_TYPE)
+    if not data:
         raise NotAnImage(NOT_AN_IMAGE)
     try:
         # Past Image.MAX_IMAGE_PIXELS Pillow warns (the size check below refuses that image
@@ -104,8 +115,18 @@ def check_logo(data: bytes, *, content_type: str | None) -> CheckedLogo:
         try:
             decoded = _decode(image)
         except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-            raise NotAnImage(f"{NOT_AN_IMAGE} (it could not be read: is it damaged?)") from exc
+            raise DamagedImage(f"{NOT_AN_IMAGE} (it could not be read: is it damaged?)") from exc
     return _stored_form(decoded)
+
+
+_DECODING = threading.Lock()
+
+
+def check_logo_alone(data: bytes, *, content_type: str | None) -> CheckedLogo:
+    """:func:`check_logo`, one at a time in this process: a decode may take a few hundred
+    MB, and uploads arriving together must not add up."""
+    with _DECODING:
+        return check_logo(data, content_type=content_type)
 
 
 def _upright_size(image: Image.Image) -> tuple[int, int]:

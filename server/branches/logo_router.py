@@ -54,7 +54,7 @@ async def put_logo(request: Request, work: ConfigureWork, branch: str = BranchCo
     await work.check(lambda session, principal, _now: branch_for(session, principal, branch))
     data = await request.body()
     checked = await run_in_threadpool(
-        logo.check_logo, data, content_type=request.headers.get("content-type")
+        logo.check_logo_alone, data, content_type=request.headers.get("content-type")
     )
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> LogoPublic:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from server.admin import service as admin
@@ -16,6 +16,7 @@ from server.branches.lookup import get_branch
 from server.deps import ConfigureWork, PublicWork
 from server.devices import pairing
 from server.devices.config import DeviceConfig
+from server.domain.errors import Invalid
 from server.domain.text import Name
 from server.openapi import error_answer
 
@@ -85,6 +86,8 @@ class PairingClaimed(DevicePublic):
 
 
 class PairingClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     code: str = Field(min_length=4, max_length=16, description="as the device shows it")
     branch: str = Field(min_length=1, max_length=32)
     kind: DeviceKind
@@ -179,6 +182,12 @@ async def claim_pairing_code(body: PairingClaim, work: ConfigureWork) -> Pairing
 
 async def _claim(body: PairingClaim, work: ConfigureWork) -> DevicePublic:
     code = pairing.normalize(body.code)
+    if len(code) != pairing.CODE_LENGTH:  # not a code at all: a typing slip, not a guess
+        raise Invalid(
+            f"a pairing code is {pairing.CODE_LENGTH} letters and digits, such as K7QM-4XPA: "
+            "type it as the device shows it",
+            field="code",
+        )
 
     def run(session: Session, principal: Principal, now: dt.datetime) -> DevicePublic:
         pairing.check_attempts(session, principal, now)

@@ -45,8 +45,8 @@ OpeningHours = dict[str, list[list[str]]]
 # retired (``active``), a closed date, outside opening hours, or past the service's cut-off.
 Reason = Literal["branch_closed", "service_inactive", "closed_date", "outside_hours", "cut_off"]
 
-_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00", re.ASCII)  # fullmatch: no "\n" after
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 # --- the shape ---------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def _check_interval(day: str, n: int, interval: Any) -> list[str]:
         )
     start, end = interval
     for t in (start, end):
-        if not _TIME.match(t):
+        if not _TIME.fullmatch(t):
             raise HoursError(
                 "hours_time",
                 f"{name}: '{t[:20]}' is not a time from 00:00 to 24:00 (HH:MM)",
@@ -167,7 +167,7 @@ def check_closed_dates(values: Sequence[Any]) -> list[str]:
     """ISO dates (YYYY-MM-DD), deduplicated and sorted; HoursError naming a bad one."""
     days: set[str] = set()
     for n, value in enumerate(values, start=1):
-        if not isinstance(value, str) or not _DATE.match(value):
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
             raise HoursError(
                 "date_format", f"'{str(value)[:20]}' is not a date written YYYY-MM-DD", item=n
             )
@@ -235,6 +235,8 @@ def _stretches(
             continue
         for start_s, end_s in hours.get(DAYS[day.weekday()], ()):
             start, end = _instant(day, start_s, tz), _instant(day, end_s, tz)
+            if end <= start:  # wholly inside the hour the clocks skip: never open
+                continue
             if pending is not None and pending[1] == start:
                 pending = (pending[0], end)
                 continue

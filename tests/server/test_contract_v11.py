@@ -249,3 +249,52 @@ def test_me_names_the_user_and_their_language(client: TestClient, kit: BranchKit
     device = client.patch("/api/v1/auth/me", json={"lang": "tr"}, headers=kit.auth("kiosk"))
     assert device.status_code == 403
     assert client.patch("/api/v1/auth/me", json={"lang": "tr"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["9223372036854775808", "99999999999999999999", "\u00b2", "\u2460", "-1", "1.5"],
+)
+def test_a_crafted_cursor_is_a_clear_refusal(admin: Api, client: TestClient, cursor: str) -> None:
+    r = client.get(f"{ADMIN_API}/audit", params={"cursor": cursor}, headers=admin.headers)
+    assert r.status_code == 422
+    assert r.json()["detail"] == "cursor must be the next_cursor of an earlier page"
+
+
+def test_a_branchs_manager_sees_their_staffs_failed_sign_ins_and_lockouts(
+    client: TestClient, kit: BranchKit, make: Any
+) -> None:
+    for _ in range(6):
+        client.post("/api/v1/auth/login", json={"username": f"{CODE}-teller2", "password": "no!"})
+    client.post("/api/v1/auth/login", json={"username": "nobody-at-all", "password": "no!"})
+    manager = Api(client, kit.auth("manager"))
+    failed = rows(manager, "action=login_failed&limit=500")["rows"]
+    assert failed
+    assert {r["target"] for r in failed} == {f"user {CODE}-teller2"}  # not someone else's
+    assert {r["branch"] for r in failed} == {CODE}
+    assert [r["target"] for r in rows(manager, "action=lockout")["rows"]] == [
+        f"user {CODE}-teller2"
+    ]
+    other = make(make_branch, code="other")
+    theirs = rows(Api(client, other.auth("manager")), "action=login_failed&limit=500")["rows"]
+    assert theirs == []
+
+
+def test_a_claim_that_is_no_code_at_all_is_not_counted_as_a_guess(
+    client: TestClient, kit: BranchKit
+) -> None:
+    r = claim(client, kit.auth("manager"), "----")
+    assert r.status_code == 422
+    assert "8 letters and digits" in r.json()["detail"]
+    assert rows(Api(client, kit.auth("manager")), "action=pairing_refused")["rows"] == []
+    extra = client.post(
+        "/api/v1/admin/pairing/claim",
+        json={"code": "ABCD-EFGH", "branch": CODE, "kind": "kiosk", "name": "K", "extra": 1},
+        headers=kit.auth("manager"),
+    )
+    assert extra.status_code == 422
+    me = client.patch(
+        "/api/v1/auth/me", json={"lang": "tr", "role": "admin"}, headers=kit.auth("teller1")
+    )
+    assert me.status_code == 422
+    assert client.get("/api/v1/auth/me", headers=kit.auth("teller1")).json()["role"] == "teller"

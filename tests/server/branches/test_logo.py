@@ -190,7 +190,7 @@ REFUSALS = [
         "image/svg+xml",
         422,
         "not_an_image",
-        NOT_AN_IMAGE,
+        logo.WRONG_TYPE,
         id="svg",
     ),
     pytest.param(
@@ -201,7 +201,16 @@ REFUSALS = [
         NOT_AN_IMAGE,
         id="svg sent as png",
     ),
-    pytest.param(logo_image(), "application/pdf", 422, "not_an_image", NOT_AN_IMAGE, id="pdf"),
+    pytest.param(logo_image(), "application/pdf", 422, "not_an_image", logo.WRONG_TYPE, id="pdf"),
+    pytest.param(logo_image(), "text/plain", 422, "not_an_image", logo.WRONG_TYPE, id="text"),
+    pytest.param(
+        logo_image(),
+        "multipart/form-data; boundary=x",
+        422,
+        "not_an_image",
+        logo.WRONG_TYPE,
+        id="a form upload",
+    ),
     pytest.param(b"", "image/png", 422, "not_an_image", NOT_AN_IMAGE, id="empty"),
     pytest.param(
         b"GIF89a is what this says", "image/gif", 422, "not_an_image", NOT_AN_IMAGE, id="junk"
@@ -211,7 +220,7 @@ REFUSALS = [
         logo_image(800, 200)[:300],
         "image/png",
         422,
-        "not_an_image",
+        "damaged_image",
         NOT_AN_IMAGE + " (it could not be read: is it damaged?)",
         id="truncated",
     ),

@@ -188,3 +188,25 @@ def test_closed_by_hand_or_retired_wins_over_the_hours() -> None:
     }
     assert issuing(**base, branch_open=False).reason == "branch_closed"
     assert issuing(**base, service_active=False).reason == "service_inactive"
+
+
+def test_a_period_wholly_inside_the_skipped_hour_never_opens() -> None:
+    """New York, 14 March 2027: 02:00-03:00 does not exist; 02:30-03:00 that day is no
+    opening (not one promised at 03:30), so the kiosk names the next real one."""
+    hours = {"sun": [["02:30", "03:00"]], "mon": [["09:00", "17:00"]]}
+    s = state(hours, at(2027, 3, 14, 6, 0), tz="America/New_York")  # 01:00 EST
+    assert not s.open
+    assert s.opens_at == at(2027, 3, 15, 13, 0)  # Monday 09:00 EDT
+
+
+@pytest.mark.parametrize("value", ["09:00\n", "\u0660\u0669:00", "9:00\n"])
+def test_a_time_with_anything_after_or_other_digits_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="Monday"):
+        check_opening_hours({"mon": [[value, "17:00"]]})
+    with pytest.raises(ValueError, match="Monday"):
+        check_opening_hours({"mon": [["09:00", "09:00\n"]]})
+
+
+def test_a_date_with_a_newline_is_a_format_error() -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        check_closed_dates(["2027-01-01\n"])
