@@ -145,6 +145,7 @@ ROLLUP_MEASURES: tuple[str, ...] = (
     "est_abs_ms",
     "est_err_ms",
     "est_within",
+    "est_within_target",
     "rec_recovered",
     "rec_fb_n1",
     "rec_fb_sum1",

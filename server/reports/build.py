@@ -40,6 +40,9 @@ RF, RR, RD, RA = report_fact, report_rollup, report_day, report_action
 def grading_key(cfg: CycleConfig) -> str:
     """Fingerprint of everything a grade depends on."""
     raw = {
+        # Bumped when the stored sums gain a measure: days summarised before are read live
+        # until their next rebuild (2: est_within_target).
+        "measures": 2,
         "critical": cfg.critical,
         "targets": {
             s: {m: [t.expected, t.exclusive] for m, t in per.items()}

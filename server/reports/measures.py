@@ -267,6 +267,10 @@ def measure_exprs(g: Subquery) -> dict[str, ColumnElement[Any]]:
     out["est_abs_ms"] = _sum(called, func.abs(err))
     out["est_err_ms"] = _sum(called, err)
     out["est_within"] = _count(and_(called, func.abs(err) <= WITHIN_S * 1000))
+    # Within max(2 min, 20 % of the actual wait): the contract's within_target_pct.
+    # |error| <= max(120 s, wait / 5), in integers: 5 |error| <= max(600 s, wait).
+    five_times_target = case((w > WITHIN_S * 5000, w), else_=WITHIN_S * 5000)
+    out["est_within_target"] = _count(and_(called, func.abs(err) * 5 <= five_times_target))
     missed_wait = g.c.g_wait == GRADE_MISSED
     rec = g.c.recovered == 1
     out["rec_recovered"] = _count(and_(missed_wait, rec))

@@ -242,6 +242,9 @@ class EstimateRow(BaseModel):
     mae_s: float | None = Field(description="mean absolute error")
     bias_s: float | None = Field(description="mean error; > 0: customers waited longer")
     within_2min_pct: float | None
+    within_target_pct: float | None = Field(
+        description="share of quotes within max(2 min, 20 % of the actual wait)"
+    )
 
 
 class RecoveryService(BaseModel):

@@ -141,21 +141,22 @@ def estimates(
     now: dt.datetime | None = None,
 ) -> list[EstimateRow]:
     """Quoted against actual wait, by issued service and in total (key "*")."""
-    names = ("est_n", "est_abs_ms", "est_err_ms", "est_within")
+    names = ("est_n", "est_abs_ms", "est_err_ms", "est_within", "est_within_target")
     rows = open_range(session, branch, cfg, period, grades=False).sums(("svc",), names)
 
-    def row(key: str, n: int, mae: int, bias: int, within: int) -> EstimateRow:
+    def row(key: str, n: int, mae: int, bias: int, within: int, target: int) -> EstimateRow:
         return EstimateRow(
             key=key,
             tickets=n,
             mae_s=r1(ratio(mae, n, 1000)),
             bias_s=r1(ratio(bias, n, 1000)),
             within_2min_pct=pct(within, n),
+            within_target_pct=pct(target, n),
         )
 
     found = [(r[0], *(int(x) for x in r[1:])) for r in rows if int(r.est_n)]
     out = [row(*r) for r in sorted(found, key=lambda r: r[0])]
-    out.append(row("*", *(sum(r[i] for r in found) for i in range(1, 5))))
+    out.append(row("*", *(sum(r[i] for r in found) for i in range(1, 6))))
     return out
 
 

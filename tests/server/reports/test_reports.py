@@ -209,6 +209,9 @@ def test_estimate_accuracy(world: dict[str, Any]) -> None:
         assert body[key]["bias_s"] == ex.r1(ex.mean(errors))
         within = sum(abs(e) <= 120 for e in errors)
         assert body[key]["within_2min_pct"] == round(100 * within / len(group), 1)
+        waits = [ex.measures(t, None)["wait"] for t in group]
+        target = sum(abs(e) <= max(120, w / 5) for e, w in zip(errors, waits, strict=True))
+        assert body[key]["within_target_pct"] == round(100 * target / len(group), 1)
 
 
 def test_recovery_report(world: dict[str, Any]) -> None:
