@@ -104,7 +104,8 @@ function renderQueue(t) {
   if (t.served_now === false) {
     // Nobody serves this now: no "any moment now", no quote that cannot hold.
     wait.textContent = i18n.t("wait_unserved");
-  } else if (ahead === 0 || !t.estimated_wait_s) {
+  } else if (!t.estimated_wait_s) {
+    // Next with a free counter. Next while every counter is busy still quotes a wait.
     wait.textContent = i18n.t("wait_soon");
   } else {
     // "about" + the minutes, the number and its unit kept on one line.

@@ -292,7 +292,8 @@ function renderServices() {
         const waiting = s.waiting > 0 ? plural("waiting_n", s.waiting) : i18n.t("waiting_0");
         const chip = Object.assign(document.createElement("span"), { className: "svc-wait wait-chip" });
         chip.dataset.testid = `wait-${s.code}`;
-        const level = served(s) ? waitLevel(s.waiting > 0 ? s.estimated_wait_s : 0) : "unserved";
+        // Nobody waiting can still mean a wait: every counter may be busy with a customer.
+        const level = served(s) ? waitLevel(s.estimated_wait_s) : "unserved";
         fillWaitChip(chip, { level, seconds: s.estimated_wait_s });
         b.dataset.served = String(served(s));
         meta.append(Object.assign(document.createElement("span"), { textContent: waiting }), chip);
@@ -336,7 +337,7 @@ function renderTicket() {
   $("ticket-position").classList.toggle("small", ahead === 0);
   // No counter served the service when it was taken: its quote (as if one were open) would
   // be a guess, so none is given.
-  const level = t.unserved ? "unserved" : waitLevel(ahead === 0 ? 0 : t.estimated_wait_s);
+  const level = t.unserved ? "unserved" : waitLevel(t.estimated_wait_s);
   $("ticket-wait").textContent =
     level === "unserved"
       ? i18n.t("wait_unknown")

@@ -16,9 +16,9 @@ from server.counters.service import counter_dict
 from server.domain.calendar import business_date, day_start
 from server.domain.lifecycle import TicketStatus
 from server.models import Branch, Event, Ticket
-from server.models.types import row_id
+from server.tickets import forecasting
 from server.tickets.present import ticket_dict
-from server.tickets.stats import open_counters_by_service, queued_in_branch, quote, waiting_counts
+from server.tickets.stats import open_counters_by_service, queued_in_branch, waiting_counts
 
 RECENT_CALLS = 8
 QUEUE_LIMIT = 50
@@ -54,12 +54,15 @@ def _iso(at: dt.datetime | None) -> str | None:
 def service_rows(
     session: Session, branch: Branch, *, lang: str | None, now: dt.datetime
 ) -> list[ServiceRow]:
-    """Services with their waiting count, the wait a new ticket would be quoted, and whether
-    a ticket can be issued for each now (the rule the ticket route applies)."""
+    """Services with their waiting count, the wait a new ticket would be quoted (what issuing
+    it would quote), and whether a ticket can be issued for each now (the rule the ticket
+    route applies)."""
     waiting = waiting_counts(session, branch.id)  # type: ignore[arg-type]
     open_by_service = open_counters_by_service(list_counters(session, branch.id))  # type: ignore[arg-type]
+    services = list_services(session, branch.id)  # type: ignore[arg-type]
+    quotes = forecasting.quote_services(session, branch, services, now=now)
     rows = []
-    for service in list_services(session, branch.id):  # type: ignore[arg-type]
+    for service in services:
         n = waiting.get(service.code, 0)
         name_lang = lang or branch.default_lang
         state = service_issuing(branch, service, now=now)
@@ -69,13 +72,7 @@ def service_rows(
                 name=service_name(branch, service, lang=name_lang),
                 names=dict(service.names),
                 waiting=n,
-                estimated_wait_s=quote(
-                    session,
-                    branch_id=row_id(branch),
-                    service=service,
-                    ahead=n,
-                    open_counters=open_by_service.get(service.code, 0),
-                ),
+                estimated_wait_s=forecasting.wait_s(quotes[service.code]),
                 open=state.open,
                 closed_reason=state.reason,
                 opens_at=_iso(state.opens_at),

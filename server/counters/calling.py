@@ -23,17 +23,7 @@ from server.counters.service import current_ticket
 from server.domain.announce import announcement_text
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.lifecycle import AT_COUNTER, QUEUED, TicketStatus, check_counter_op
-from server.domain.ordering import (
-    Candidate,
-    Choice,
-    OrderMode,
-    Policy,
-    PriorityMode,
-    Rule,
-    TransferPlacement,
-    choose_next,
-    next_streak,
-)
+from server.domain.ordering import Candidate, Choice, Rule, choose_next, next_streak, policy_of
 from server.effects import after_commit
 from server.models import Branch, Counter, Service, Ticket
 from server.models.types import row_id
@@ -44,16 +34,6 @@ from server.tickets.present import ticket_dict, ticket_public, waited_s
 # A claim lost to another counter is retried on the fresh queue up to this many times.
 CLAIM_ATTEMPTS = 50
 Previous = Literal["done", "no_show"]
-
-
-def policy_of(branch: Branch) -> Policy:
-    return Policy(
-        order_mode=OrderMode(branch.order_mode),
-        priority_mode=PriorityMode(branch.priority_mode),
-        priority_ratio=branch.priority_ratio,
-        max_wait_s=branch.max_wait_s,
-        transfer_placement=TransferPlacement(branch.transfer_placement),
-    )
 
 
 def _candidates(

@@ -27,8 +27,8 @@ class FeedbackCreate(BaseModel):
 
 @router.get("/{token}")
 async def ticket_status(work: PublicWork, token: str = Token) -> TicketStatusPublic:
-    def run(session: Session, _now: dt.datetime) -> TicketStatusPublic:
-        return service.status_view(session, service.by_token(session, token))
+    def run(session: Session, now: dt.datetime) -> TicketStatusPublic:
+        return service.status_view(session, service.by_token(session, token), now=now)
 
     return await work.public(run)
 

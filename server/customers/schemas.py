@@ -25,8 +25,16 @@ class TicketStatusPublic(BaseModel):
     )
     priority: bool = Field(description="a priority ticket (the reason is never shown)")
     lang: str
-    position: int | None = Field(description="1: next to be called; null when not waiting")
+    position: int | None = Field(
+        description="place in the order the counters will call (1: next); null when not waiting"
+    )
     estimated_wait_s: int | None = Field(description="quoted wait, seconds; null when not waiting")
+    estimated_wait_range_s: list[int] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="[low, high] seconds, given when the wait is too uncertain for one figure",
+    )
     served_now: bool = Field(
         default=True,
         description="false: no open counter serves the ticket's service now (no quote holds)",

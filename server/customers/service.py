@@ -6,14 +6,13 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from server.branches.lookup import get_branch_by_id, get_service, list_counters, service_name
+from server.branches.lookup import get_branch_by_id, get_service, service_name
 from server.customers.schemas import BranchRef, TicketStatusPublic
 from server.domain.errors import Conflict, NotFound
 from server.domain.lifecycle import QUEUED, check_ticket_op
 from server.models import Counter, Ticket
-from server.models.types import row_id
 from server.realtime.events import EventType, record
-from server.tickets.stats import open_counters_by_service, people_ahead, quote
+from server.tickets import forecasting
 
 
 def by_token(session: Session, token: str) -> Ticket:
@@ -23,22 +22,19 @@ def by_token(session: Session, token: str) -> Ticket:
     return ticket
 
 
-def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
+def status_view(session: Session, ticket: Ticket, *, now: dt.datetime) -> TicketStatusPublic:
     branch = get_branch_by_id(session, ticket.branch_id)
     position = None
     estimate = None
+    wait_range = None
     served_now = True
     service = get_service(session, branch, ticket.service_code)
     if ticket.status in QUEUED:
-        ahead = people_ahead(session, ticket)
-        position = ahead + 1
-        open_n = open_counters_by_service(list_counters(session, row_id(branch))).get(
-            service.code, 0
-        )
-        estimate = quote(
-            session, branch_id=row_id(branch), service=service, ahead=ahead, open_counters=open_n
-        )
-        served_now = open_n > 0
+        quote = forecasting.quote_ticket(session, ticket, now=now, branch=branch)
+        position = forecasting.position(quote)
+        estimate = forecasting.wait_s(quote)
+        wait_range = forecasting.wait_range_s(quote)
+        served_now = quote.served_now
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
     return TicketStatusPublic(
         code=ticket.code,
@@ -49,6 +45,7 @@ def status_view(session: Session, ticket: Ticket) -> TicketStatusPublic:
         lang=ticket.lang,
         position=position,
         estimated_wait_s=estimate,
+        estimated_wait_range_s=wait_range,
         served_now=served_now,
         counter=counter.label if counter is not None else None,
         branch=BranchRef(code=branch.code, name=branch.name),

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class OrderMode(StrEnum):
@@ -72,6 +73,32 @@ class Choice:
     ticket_id: int
     rule: Rule
     priority: bool
+
+
+class PolicySettings(Protocol):
+    """Where a branch keeps its ordering rules (``models.Branch``), read-only."""
+
+    @property
+    def order_mode(self) -> str: ...
+    @property
+    def priority_mode(self) -> str: ...
+    @property
+    def priority_ratio(self) -> int: ...
+    @property
+    def max_wait_s(self) -> int | None: ...
+    @property
+    def transfer_placement(self) -> str: ...
+
+
+def policy_of(branch: PolicySettings) -> Policy:
+    """The ordering rules a branch's settings say: what calling and forecasting both use."""
+    return Policy(
+        order_mode=OrderMode(branch.order_mode),
+        priority_mode=PriorityMode(branch.priority_mode),
+        priority_ratio=branch.priority_ratio,
+        max_wait_s=branch.max_wait_s,
+        transfer_placement=TransferPlacement(branch.transfer_placement),
+    )
 
 
 def _arrival_key(c: Candidate) -> tuple[datetime, int]:

@@ -10,7 +10,9 @@ from sqlmodel import select
 from server.config import Settings
 from server.context import AppContext
 from server.domain.errors import NotFound, Unauthorized
+from server.metrics.tally import tally
 from server.models import Branch, Ticket
+from server.tickets.forecasting import FALLBACKS
 from server.tickets.stats import queued_in_branch
 
 
@@ -53,4 +55,11 @@ def render(ctx: AppContext) -> str:
     ]
     for b in branches.values():
         lines.append(f'sira_event_seq{{branch="{b.code}"}} {b.last_seq}')
+    lines += [
+        "# HELP sira_estimate_fallbacks_total Wait quotes given by the old formula because the"
+        " estimator failed, was too slow or could not say, by reason.",
+        "# TYPE sira_estimate_fallbacks_total counter",
+    ]
+    for (branch, reason), n in tally(ctx.db.cache, FALLBACKS).items():
+        lines.append(f'sira_estimate_fallbacks_total{{branch="{branch}",reason="{reason}"}} {n}')
     return "\n".join(lines) + "\n"

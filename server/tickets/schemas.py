@@ -44,8 +44,14 @@ class TicketIssued(BaseModel):
     code: str
     service: str
     number: int
-    position: int
-    estimated_wait_s: int
+    position: int = Field(description="place in the order the counters will call (1: next)")
+    estimated_wait_s: int = Field(description="the quoted wait, seconds")
+    estimated_wait_range_s: list[int] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="[low, high] seconds, given when the wait is too uncertain for one figure",
+    )
     issued_at: str
     token: str
     status_url: str

@@ -17,22 +17,18 @@ from server.config import Settings
 from server.counters.holding import check_holder
 from server.domain.calendar import business_date, format_code
 from server.domain.errors import Conflict, Invalid, NotFound
-from server.domain.lifecycle import AT_COUNTER, TicketStatus, check_ticket_op
+from server.domain.forecast import Forecast
+from server.domain.lifecycle import AT_COUNTER, QUEUED, TicketStatus, check_ticket_op
 from server.models import Branch, Counter, Service, Ticket
 from server.models.types import row_id
 from server.printing.dispatch import PrintDelivery, plan_ticket_print, queue_delivery
 from server.realtime.events import EventType, record
 from server.reports.touch import record_touch
 from server.security import new_customer_token
+from server.tickets import forecasting
 from server.tickets.numbering import take_number
 from server.tickets.present import ticket_dict, waited_s
-from server.tickets.stats import (
-    count_ahead_of_new,
-    forget_recent,
-    open_counters_for,
-    people_ahead,
-    quote,
-)
+from server.tickets.stats import forget_recent
 
 _TICKETS = Ticket.__table__  # type: ignore[attr-defined]
 _INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
@@ -40,13 +36,14 @@ _INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
 
 @dataclass(frozen=True)
 class Issued:
-    """An issued ticket, its position (1 = next), the wait it was quoted, and its print
-    (delivered after the commit; None when the issuing device has no printer)."""
+    """An issued ticket, its position (1 = next), the wait it was quoted (and the range, when
+    wide), and its print (delivered after the commit; None when the device has no printer)."""
 
     ticket: Ticket
     position: int
     estimated_wait_s: int
     print: PrintDelivery | None
+    wait_range_s: list[int] | None = None
 
 
 def issue_ticket(
@@ -71,8 +68,13 @@ def issue_ticket(
         if earlier is not None:
             # A retried or double-tapped request gets the ticket it already got (and its
             # first print: nothing is printed twice).
-            return Issued(earlier, people_ahead(session, earlier) + 1, earlier.quoted_wait_s, None)
-    ticket, position, quoted = _issue(
+            place = 1
+            if earlier.status in QUEUED:
+                place = forecasting.position(
+                    forecasting.quote_ticket(session, earlier, now=now, branch=branch)
+                )
+            return Issued(earlier, place, earlier.quoted_wait_s, None)
+    ticket, quote = _issue(
         session,
         branch=branch,
         service_code=service_code,
@@ -85,6 +87,7 @@ def issue_ticket(
     )
     if touch_s is not None:
         record_touch(session, ticket_id=ticket.id, touch_s=touch_s)  # type: ignore[arg-type]
+    position, quoted = forecasting.position(quote), forecasting.wait_s(quote)
     plan = plan_ticket_print(
         session,
         ticket=ticket,
@@ -94,7 +97,8 @@ def issue_ticket(
         settings=settings,
         now=now,
     )
-    return Issued(ticket, position, quoted, queue_delivery(session, plan))
+    delivery = queue_delivery(session, plan)
+    return Issued(ticket, position, quoted, delivery, forecasting.wait_range_s(quote))
 
 
 def _issue(
@@ -108,7 +112,7 @@ def _issue(
     request_id: str | None,
     principal: Principal,
     now: dt.datetime,
-) -> tuple[Ticket, int, int]:
+) -> tuple[Ticket, Forecast]:
     if not branch.is_open:
         raise Conflict(f"branch {branch.code} is closed and is not issuing tickets")
     service = get_service(session, branch, service_code)
@@ -124,16 +128,9 @@ def _issue(
     day = business_date(now, branch.timezone)
     branch_id = row_id(branch)
     number = take_number(session, branch_id=branch_id, prefix=service.code, business_date=day)
-    ahead = count_ahead_of_new(
-        session, branch_id=branch_id, service_code=service.code, priority=priority
-    )
-    quoted = quote(
-        session,
-        branch_id=branch_id,
-        service=service,
-        ahead=ahead,
-        open_counters=open_counters_for(session, branch_id=branch_id, service_code=service.code),
-    )
+    # Quoted before the ticket exists: the same state the kiosk's services list quoted from.
+    quote = forecasting.quote_new(session, branch, service, priority=priority, now=now)
+    quoted = forecasting.wait_s(quote)
     values: dict[str, Any] = {
         "branch_id": branch.id,
         "business_date": day,
@@ -180,9 +177,14 @@ def _issue(
         ticket_id=ticket.id,
         device_id=principal.device_id,
         user_id=principal.user_id,
-        data={"ticket": ticket_dict(ticket), "position": ahead + 1, "estimated_wait_s": quoted},  # type: ignore[arg-type]
+        data={
+            "ticket": ticket_dict(ticket),  # type: ignore[arg-type]
+            "position": forecasting.position(quote),
+            "estimated_wait_s": quoted,
+            "estimated_wait_range_s": forecasting.wait_range_s(quote),
+        },
     )
-    return ticket, ahead + 1, quoted  # type: ignore[return-value]
+    return ticket, quote  # type: ignore[return-value]
 
 
 def _counter_of(session: Session, ticket: Ticket) -> Counter | None:

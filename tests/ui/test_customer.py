@@ -129,6 +129,19 @@ def test_waiting_then_called_then_feedback(site: Site, phone: Any) -> None:
     assert status["feedback_given"] is True
 
 
+def test_next_while_the_counter_is_busy_quotes_a_wait(site: Site, phone: Any) -> None:
+    # Next in line, but counter 1 (the only one open for A) has a customer: the page says
+    # how long that visit may take, not "Any moment now".
+    teller = Teller(site)
+    teller.counter("1", "open")
+    issue(site)
+    mine = issue(site)
+    teller.counter("1", "call-next")
+    phone.goto(f"{site.url}/t/{mine['token']}#poll=0.5")
+    expect(phone.locator("#ahead")).to_have_text("You are next")
+    expect(phone.get_by_test_id("wait")).to_contain_text("minute")
+
+
 def test_recall_alerts_again_and_the_phone_buzzes(site: Site, phone: Any) -> None:
     phone.add_init_script(
         "window.__buzz = []; navigator.vibrate = (p) => { window.__buzz.push(p); return true; };"

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui.conftest import Site, wait_until
-from tests.ui.test_customer import Teller, tickets_in_db
+from tests.ui.test_customer import Teller, issue, tickets_in_db
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -100,13 +100,30 @@ def test_take_a_ticket_in_turkish(site: Site, touch: Any) -> None:
 
 
 def test_second_ticket_shows_people_ahead(site: Site, touch: Any) -> None:
-    page = open_kiosk(touch, site)
+    # One counter serves B: the second customer waits for the first one's visit (with two
+    # free counters both are called at once, and the ticket rightly says "No wait").
+    page = open_kiosk(touch, site, counters=("1",))
     page.get_by_test_id("service-B").tap()
     expect(page.get_by_test_id("ticket-code")).to_have_text("B001")
     page.get_by_test_id("ticket-done").tap()
     page.get_by_test_id("service-B").tap()
     expect(page.get_by_test_id("ticket-code")).to_have_text("B002")
     expect(page.get_by_test_id("ticket-position")).to_have_text("1")
+    expect(page.get_by_test_id("ticket-wait")).to_contain_text("minute")
+
+
+def test_a_busy_counter_is_a_wait_with_nobody_ahead(site: Site, touch: Any) -> None:
+    # Counter 1 alone serves A, and it is busy with a customer: nobody waits, yet the next
+    # one waits for that visit to end (the list said "No wait" here before).
+    page = open_kiosk(touch, site, counters=("1",))
+    first = issue(site, "A")
+    assert Teller(site).counter("1", "call-next")["ticket"]["id"] == first["id"]
+    page.reload()
+    row = page.get_by_test_id("service-A")
+    expect(row).to_contain_text("No queue")
+    expect(page.get_by_test_id("wait-A")).to_contain_text("minute")
+    row.tap()
+    expect(page.get_by_test_id("ticket-position")).to_have_text("No one ahead of you")
     expect(page.get_by_test_id("ticket-wait")).to_contain_text("minute")
 
 

@@ -125,11 +125,37 @@ def chip(page: Any, code: str) -> dict[str, Any]:
     )
 
 
+def quoting(ctx: Any, waits: dict[str, int]) -> None:
+    """The services list as the server answers it, with these quotes: how a wait reads is
+    tested here, the estimator's figures in tests/server/tickets/test_forecasting.py (on
+    shared counters a queue of B delays A and C too, so real figures give no three levels)."""
+
+    def quote(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            row["estimated_wait_s"] = waits.get(row["code"], row["estimated_wait_s"])
+
+    def services(route: Any) -> None:
+        response = route.fetch()
+        rows = response.json()
+        quote(rows)
+        route.fulfill(response=response, json=rows)
+
+    def snapshot(route: Any) -> None:  # the kiosk's first list
+        response = route.fetch()
+        body = response.json()
+        quote(body["data"]["services"])
+        route.fulfill(response=response, json=body)
+
+    ctx.route("**/api/v1/branches/*/services*", services)
+    ctx.route("**/api/v1/branches/*/snapshot", snapshot)
+
+
 def test_waits_read_in_words_and_on_a_scale(site: Site, touch: Any) -> None:
     for _ in range(11):
-        issue(site, "B")  # served by counters 1 and 4: six rounds of 7 minutes
+        issue(site, "B")
     for _ in range(4):
-        issue(site, "A")  # counter 1 only: four rounds of 4 minutes
+        issue(site, "A")
+    quoting(touch, {"B": 42 * 60, "A": 16 * 60, "C": 0})
     page = open_kiosk(touch, site)
     strings = page.evaluate("async () => (await import('/kiosk/strings.js')).STRINGS")
     for lang in LANGS:

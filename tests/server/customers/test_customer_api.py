@@ -81,26 +81,25 @@ def test_position_falls_as_earlier_tickets_are_called(client: TestClient, kit: B
     tickets = [issue(client, kit) for _ in range(3)]
     issue(client, kit, "B")  # another service's queue does not count
     mine = tickets[2]["token"]
-    teller(client, kit, "open", "7")  # one counter open for A: each person ahead is one service
+    teller(client, kit, "open", "7")  # one counter open for A: each person ahead is one visit
     s = status(client, mine)
-    assert (s["status"], s["position"], s["estimated_wait_s"]) == (
-        "waiting",
-        3,
-        2 * STANDARD_SERVICE_S,
-    )
+    assert (s["status"], s["position"]) == ("waiting", 3)
+    # Two visits modelled on the 300 s standard (log-normal): their median sum.
+    two_visits = s["estimated_wait_s"]
+    assert 1.4 * STANDARD_SERVICE_S < two_visits < 2.2 * STANDARD_SERVICE_S
 
     assert teller(client, kit, "call-next", "7")["ticket"]["code"] == "A001"
     s = status(client, mine)
-    assert (s["status"], s["position"], s["estimated_wait_s"]) == ("waiting", 2, STANDARD_SERVICE_S)
+    # A001's visit has just begun: still two visits to wait through (the old formula
+    # forgot the customer at the counter and said one).
+    assert (s["status"], s["position"]) == ("waiting", 2)
+    assert abs(s["estimated_wait_s"] - two_visits) < 30
 
     assert teller(client, kit, "call-next", "7")["ticket"]["code"] == "A002"
     s = status(client, mine)
-    assert (s["status"], s["position"], s["estimated_wait_s"], s["counter"]) == (
-        "waiting",
-        1,
-        0,
-        None,
-    )
+    assert (s["status"], s["position"], s["counter"]) == ("waiting", 1, None)
+    # Next, but the counter is busy: the rest of A002's visit (the old formula said 0).
+    assert 0.5 * STANDARD_SERVICE_S < s["estimated_wait_s"] < 1.1 * STANDARD_SERVICE_S
 
     assert teller(client, kit, "call-next", "7")["ticket"]["code"] == "A003"
     s = status(client, mine)
@@ -109,11 +108,26 @@ def test_position_falls_as_earlier_tickets_are_called(client: TestClient, kit: B
     assert s["position"] is None
 
 
-def test_priority_ticket_goes_ahead_of_normal_ones(client: TestClient, kit: BranchKit) -> None:
+def test_priority_ticket_goes_ahead_of_normal_ones_when_strictly_first(
+    client: TestClient, make: Any
+) -> None:
+    kit = make(make_branch, code=CODE, policy={"priority_mode": "strict"})
     normal = issue(client, kit)
     urgent = issue(client, kit, priority=True, priority_reason="elderly")
     assert status(client, urgent["token"])["position"] == 1
     assert status(client, normal["token"])["position"] == 2
+
+
+def test_priority_ticket_waits_its_turn_under_a_ratio(client: TestClient, kit: BranchKit) -> None:
+    # One priority call after every two normal ones (the default): a counter opening now
+    # calls the normal customer who came first (the old count put the priority one first).
+    normal = issue(client, kit)
+    urgent = issue(client, kit, priority=True, priority_reason="elderly")
+    assert status(client, normal["token"])["position"] == 1
+    assert status(client, urgent["token"])["position"] == 2
+    teller(client, kit, "open", "7")
+    assert teller(client, kit, "call-next", "7")["ticket"]["id"] == normal["id"]
+    assert status(client, urgent["token"])["position"] == 1
 
 
 def test_counter_label_shows_after_a_call(client: TestClient, kit: BranchKit) -> None:

@@ -50,30 +50,49 @@ def test_language_defaults_to_the_branch_default(client, kit):
 def test_position_and_quote_grow_with_the_queue(client, kit):
     first, second, third = (issue(client, kit) for _ in range(3))
     assert [first["position"], second["position"], third["position"]] == [1, 2, 3]
-    # No counter open and no history: quoted as one counter at the 300 s standard.
-    assert [first["estimated_wait_s"], second["estimated_wait_s"], third["estimated_wait_s"]] == [
-        0,
-        300,
-        600,
-    ]
+    # No counter open and no history: quoted as if one counter opened now, each visit
+    # modelled on the 300 s standard (log-normal): the median of one visit, then of two.
+    quotes = [first["estimated_wait_s"], second["estimated_wait_s"], third["estimated_wait_s"]]
+    assert quotes[0] == 0
+    assert 150 < quotes[1] < 330
+    assert 1.6 * quotes[1] < quotes[2] < 660
+
+
+def open_counters(client, kit, *labels):
+    for label in labels:
+        r = client.post(
+            f"/api/v1/counters/{kit.counters[label]}/open", headers=kit.auth(f"teller{label}")
+        )
+        assert r.status_code == 200, r.text
 
 
 def test_open_counters_shorten_the_quote(client, kit):
-    for label in ("1", "2"):
-        client.post(
-            f"/api/v1/counters/{kit.counters[label]}/open", headers=kit.auth(f"teller{label}")
-        )
+    open_counters(client, kit, "1", "2")
     quotes = [issue(client, kit)["estimated_wait_s"] for _ in range(5)]
-    # Two counters serve A: people ahead clear two at a time.
-    assert quotes == [0, 300, 300, 600, 600]
+    # Two free counters serve A: the first two are called at once (the old formula quoted
+    # 300 s for the second); the third waits for the first of two visits to end.
+    assert quotes[:2] == [0, 0]
+    assert 0 < quotes[2] < quotes[3] < quotes[4]
+    assert quotes[2] < 250  # sooner than one whole visit
 
 
-def test_priority_customer_is_placed_after_earlier_priority_only(client, kit):
+def test_priority_customer_strictly_first_goes_after_earlier_priority_only(client, make):
+    kit = make(make_branch, code="strict", policy={"priority_mode": "strict"})
     issue(client, kit)
     issue(client, kit)
     p1 = issue(client, kit, priority=True, priority_reason="elderly")
     p2 = issue(client, kit, priority=True, priority_reason="pregnant")
     assert (p1["position"], p2["position"]) == (1, 2)
+
+
+def test_priority_customer_under_a_ratio_waits_for_its_turn(client, kit):
+    # One priority call after every two normal ones (the branch's default): a counter
+    # opening now calls two normal customers first (the old count said "1st").
+    issue(client, kit)
+    issue(client, kit)
+    p1 = issue(client, kit, priority=True, priority_reason="elderly")
+    p2 = issue(client, kit, priority=True, priority_reason="pregnant")
+    assert (p1["position"], p2["position"]) == (3, 4)
 
 
 def test_a_retried_request_gets_the_same_ticket(client, kit, db):
@@ -94,7 +113,9 @@ def test_services_list_shows_waiting_and_quote(client, kit):
         f"/api/v1/branches/{kit.code}/services?lang=tr", headers=kit.auth("kiosk")
     ).json()
     b = next(r for r in rows if r["code"] == "B")
-    assert b == b | {"name": "Hesaplar", "waiting": 2, "estimated_wait_s": 600, "open": True}
+    assert b == b | {"name": "Hesaplar", "waiting": 2, "open": True}
+    # Two ahead, no counter open: as if one opened now, two visits of about 300 s.
+    assert 400 < b["estimated_wait_s"] < 660
     a = next(r for r in rows if r["code"] == "A")
     assert (a["name"], a["waiting"], a["estimated_wait_s"]) == ("Nakit", 0, 0)
 
