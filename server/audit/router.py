@@ -77,7 +77,14 @@ async def audit_csv(
     first: dt.date | None = From,
     last: dt.date | None = To,
 ) -> StreamingResponse:
-    f = _filter(branch, actor, kind, first, last)
+    return await _download(work, ctx, _filter(branch, actor, kind, first, last), contract=False)
+
+
+async def _download(
+    work: ConfigureWork, ctx: ContextDep, f: query.AuditFilter, *, contract: bool
+) -> StreamingResponse:
+    """The filtered trail as a CSV download; bad filters are refused before it starts (an
+    error mid-stream is a broken file)."""
 
     def run(session: Session, principal: Principal, _now: dt.datetime) -> Principal:
         query.check(session, principal, f)
@@ -87,7 +94,7 @@ async def audit_csv(
 
     def lines() -> Iterator[str]:
         with ctx.db.read_session() as session:
-            yield from query.csv_rows(session, principal, f)
+            yield from query.csv_rows(session, principal, f, contract=contract)
 
     return StreamingResponse(
         lines(),
@@ -155,19 +162,4 @@ async def audit_rows_csv(
     last: dt.date | None = To,
 ) -> StreamingResponse:
     f = query.AuditFilter(branch=branch, actor=actor, action=action, first=first, last=last)
-
-    def run(session: Session, principal: Principal, _now: dt.datetime) -> Principal:
-        query.check(session, principal, f)
-        return principal
-
-    principal = await work(run)
-
-    def lines() -> Iterator[str]:
-        with ctx.db.read_session() as session:
-            yield from query.csv_rows(session, principal, f, contract=True)
-
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="sira-audit.csv"'},
-    )
+    return await _download(work, ctx, f, contract=True)
