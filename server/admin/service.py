@@ -21,7 +21,7 @@ from server.branches.lookup import (
     valid_id,
     visible_branches,
 )
-from server.branches.snapshot import branch_dict
+from server.branches.snapshot import branch_changed, branch_dict
 from server.config import Settings
 from server.counters import service as counters
 from server.devices.config import admin_only_changes, hardware_problems
@@ -42,7 +42,6 @@ from server.models.types import row_id
 from server.printing import jobs
 from server.printing.config import hardware_policy
 from server.realtime.access import access_changed
-from server.realtime.events import EventType, record
 from server.reports import risk
 from server.security import DEVICE_PREFIX, new_token, token_hash
 
@@ -157,14 +156,7 @@ def update_branch(
             f"default_lang '{branch.default_lang}' must be one of languages {branch.languages}"
         )
     session.add(branch)
-    record(
-        session,
-        branch_id=row_id(branch),
-        type=EventType.BRANCH_CHANGED,
-        at=now,
-        user_id=principal.user_id,
-        data={"branch": branch_dict(branch)},
-    )
+    branch_changed(session, branch, user_id=principal.user_id, now=now)
     return branch
 
 

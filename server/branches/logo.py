@@ -22,11 +22,10 @@ from sqlmodel import Session
 from server.auth.principal import Principal
 from server.branches.lookup import get_branch
 from server.branches.schemas import LogoPublic
-from server.branches.snapshot import branch_dict, logo_url
+from server.branches.snapshot import branch_changed, logo_url
 from server.domain.errors import DomainError, Invalid, NotFound
 from server.models import Branch, BranchLogo
 from server.models.types import row_id
-from server.realtime.events import EventType, record
 
 #: The largest upload; the edge allows this route this much (server/edge.py, server/main.py).
 MAX_BYTES = 1024 * 1024
@@ -256,14 +255,7 @@ def _set_logo(
     # tells the screens that follow the branch (the display shows the new logo at once).
     branch.logo = sha256
     session.add(branch)
-    record(
-        session,
-        branch_id=row_id(branch),
-        type=EventType.BRANCH_CHANGED,
-        at=now,
-        user_id=principal.user_id,
-        data={"branch": branch_dict(branch)},
-    )
+    branch_changed(session, branch, user_id=principal.user_id, now=now)
 
 
 # --- serving -----------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from server.counters.service import counter_dict
 from server.domain.calendar import business_date, day_start
 from server.domain.lifecycle import TicketStatus
 from server.models import Branch, Event, Ticket
+from server.models.types import row_id
+from server.realtime.events import EventType, record
 from server.tickets import forecasting
 from server.tickets.present import ticket_dict
 from server.tickets.stats import open_counters_by_service, queued_in_branch, waiting_counts
@@ -140,3 +142,17 @@ def snapshot(session: Session, branch: Branch, *, now: dt.datetime) -> dict[str,
         ],
         "served_today": served_today,
     }
+
+
+def branch_changed(
+    session: Session, branch: Branch, *, user_id: int | None, now: dt.datetime
+) -> None:
+    """Tell every screen following ``branch`` its new settings (``branch.changed``)."""
+    record(
+        session,
+        branch_id=row_id(branch),
+        type=EventType.BRANCH_CHANGED,
+        at=now,
+        user_id=user_id,
+        data={"branch": branch_dict(branch)},
+    )
