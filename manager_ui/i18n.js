@@ -253,6 +253,35 @@ export const STRINGS = {
     col_mean_error: "Mean error",
     col_bias: "Bias",
     col_within_2: "Within ±2 min",
+    col_within_target: "Within target",
+    col_requotes: "Re-quotes",
+    col_requote_error: "Re-quote mean error",
+    col_requote_within: "Re-quotes within target",
+    drift_short: "Quotes too short",
+    drift_long: "Quotes too long",
+    drift_short_note:
+      "{service}: quotes too short — customers waited {bias} longer than told on average, and only {within} were within target.",
+    drift_long_note:
+      "{service}: quotes too long — customers were called {bias} sooner than told on average, and only {within} were within target.",
+    est_target_note:
+      "Within target: off by at most {min} or {share} of the actual wait, whichever is more. Re-quotes: each new wait the customer's phone showed, judged against the wait that followed.",
+    est_chart_label: "Quoted against actual wait, one dot per called ticket",
+    est_diagonal: "Quoted = actual",
+    est_band: "Target band (±{min} or {share})",
+    est_point: "{service}: quoted {quoted}, waited {actual}",
+    axis_quoted: "quoted wait (min)",
+    axis_actual: "actual wait (min)",
+    est_sampled: "Showing {n} of {total} called tickets, evenly sampled.",
+    est_points_one: "{n} called ticket.",
+    est_points_other: "{n} called tickets.",
+    est_summary_none: "No called tickets in this range: nothing to compare.",
+    est_summary_one:
+      "Scatter chart of quoted against actual wait for {n} called ticket; dots above the diagonal waited longer than told.",
+    est_summary_other:
+      "Scatter chart of quoted against actual wait for {n} called tickets; dots above the diagonal waited longer than told.",
+    est_summary_longer: "{service}: customers waited {bias} longer than quoted on average; {within} within target.",
+    est_summary_shorter: "{service}: customers waited {bias} less than quoted on average; {within} within target.",
+    est_summary_even: "{service}: quotes right on average; {within} within target.",
     all_services: "All services",
     rec_missed: "waits over standard",
     rec_recovered: "with a recovery",
@@ -594,6 +623,37 @@ export const STRINGS = {
     col_mean_error: "Ortalama sapma",
     col_bias: "Sapma yönü",
     col_within_2: "±2 dk içinde",
+    col_within_target: "Hedef aralıkta",
+    col_requotes: "Yeni tahmin",
+    col_requote_error: "Yeni tahminin ortalama sapması",
+    col_requote_within: "Hedefteki yeni tahmin",
+    drift_short: "Tahminler çok kısa",
+    drift_long: "Tahminler çok uzun",
+    drift_short_note:
+      "{service}: tahminler çok kısa — müşteriler ortalamada söylenenden {bias} daha uzun bekledi ve yalnızca {within} hedef aralıktaydı.",
+    drift_long_note:
+      "{service}: tahminler çok uzun — müşteriler ortalamada söylenenden {bias} daha erken çağrıldı ve yalnızca {within} hedef aralıktaydı.",
+    est_target_note:
+      "Hedef aralıkta: sapma en fazla {min} ya da gerçek beklemenin {share} kadarı (hangisi büyükse). Yeni tahmin: müşterinin telefonunda gösterilen her yeni bekleme süresi, ardından gelen gerçek bekleme ile karşılaştırılır.",
+    est_chart_label: "Bildirilen ve gerçek bekleme, çağrılan her bilet için bir nokta",
+    est_diagonal: "Bildirilen = gerçek",
+    est_band: "Hedef aralık (±{min} ya da {share})",
+    est_point: "{service}: bildirilen {quoted}, gerçek bekleme {actual}",
+    axis_quoted: "bildirilen bekleme (dk)",
+    axis_actual: "gerçek bekleme (dk)",
+    est_sampled: "Çağrılan {total} biletten {n} tanesi gösteriliyor (eşit aralıklı örnek).",
+    est_points_one: "Çağrılan {n} bilet.",
+    est_points_other: "Çağrılan {n} bilet.",
+    est_summary_none: "Bu aralıkta çağrılan bilet yok: karşılaştırılacak bir şey yok.",
+    est_summary_one:
+      "Çağrılan {n} bilet için bildirilen ve gerçek beklemenin dağılım grafiği; köşegenin üstündeki noktalar söylenenden uzun bekledi.",
+    est_summary_other:
+      "Çağrılan {n} bilet için bildirilen ve gerçek beklemenin dağılım grafiği; köşegenin üstündeki noktalar söylenenden uzun bekledi.",
+    est_summary_longer:
+      "{service}: müşteriler ortalamada bildirilenden {bias} daha uzun bekledi; {within} hedef aralıkta.",
+    est_summary_shorter:
+      "{service}: müşteriler ortalamada bildirilenden {bias} daha kısa bekledi; {within} hedef aralıkta.",
+    est_summary_even: "{service}: tahminler ortalamada doğru; {within} hedef aralıkta.",
     all_services: "Tüm hizmetler",
     rec_missed: "standardı aşan bekleme",
     rec_recovered: "telafi yapılan",

@@ -18,6 +18,7 @@ import {
   momentName,
   num,
   pct,
+  pctLoose,
   serviceLabel,
   showError,
   weekdays,
@@ -82,6 +83,9 @@ export function initReports(options) {
     document.body.classList.remove("print-one");
     for (const card of document.querySelectorAll(".print-target")) card.classList.remove("print-target");
   });
+  // A table wider than its card scrolls inside it; whether it does changes with the window.
+  const observer = new ResizeObserver(() => keyboardScroll());
+  for (const wrap of document.querySelectorAll("#report-grid .table-wrap")) observer.observe(wrap);
   if (window.Chart) {
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     Chart.defaults.color = "#3c4855";
@@ -121,6 +125,7 @@ async function loadReports() {
     heatmap: get(`/reports/heatmap?${q}`),
     satisfaction: get(`/reports/satisfaction?${q}`),
     estimates: get(`/reports/estimates?${q}`),
+    estimatePoints: get(`/reports/estimates/points?${q}`),
     recovery: get(`/reports/recovery?${q}`),
     staffing: get(`/staffing?hours=4`),
   };
@@ -154,12 +159,28 @@ function renderAll(data) {
     breaks: () => renderBreaks(data.breaks),
     heatmap: () => renderHeatmap(data.heatmap),
     satisfaction: () => chartSatisfaction(data.satisfaction),
-    estimates: () => renderEstimates(data.estimates),
+    estimates: () => renderEstimates(data.estimates, data.estimatePoints),
     recovery: () => renderRecovery(data.recovery),
     staffing: () => renderStaffing(data.staffing),
   };
   for (const [name, fn] of Object.entries(render)) {
     if (name in data && (name !== "teller" || "tellerTime" in data)) fn();
+  }
+  keyboardScroll();
+}
+
+/** A table that scrolls in its card can be scrolled from the keyboard: it takes focus, named
+ * by its card's title. One that fits is no stop on the way through the page. */
+function keyboardScroll() {
+  for (const wrap of document.querySelectorAll("#report-grid .table-wrap")) {
+    const title = wrap.closest(".chart-card")?.querySelector("h2[id]");
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      if (title) wrap.setAttribute("aria-labelledby", title.id);
+    } else {
+      for (const name of ["tabindex", "role", "aria-labelledby"]) wrap.removeAttribute(name);
+    }
   }
 }
 
@@ -281,6 +302,7 @@ function renderTable(by, rows) {
   const note = rows.length ? groupNote(by, rows) : t("no_tickets");
   $("report-table-note").textContent = note || "";
   $("report-table-note").hidden = !note;
+  keyboardScroll();
 }
 
 // ---------------------------------------------------------------------------------- charts
@@ -489,38 +511,233 @@ function renderHeatmap(data) {
   );
 }
 
-function renderEstimates(rows) {
+const ESTIMATE_COLUMNS = [
+  "col_service",
+  "col_tickets",
+  "col_mean_error",
+  "col_bias",
+  "col_within_2",
+  "col_within_target",
+  "col_requotes",
+  "col_requote_error",
+  "col_requote_within",
+];
+
+/** A mean error with its direction: "+2 min 10 s" (waited longer than told), "−45 s". */
+function signedDuration(s) {
+  if (s === null || s === undefined) return "–";
+  return `${s > 0 ? "+" : s < 0 ? "−" : ""}${duration(Math.abs(s))}`;
+}
+
+/** The group an estimates row stands for: a service, or all of them. */
+function estimateKey(r) {
+  return r.key === "*" ? t("all_services") : serviceLabel(r.key);
+}
+
+/** Quotes, re-quotes and drift by issued service; `points` (may be missing: that request
+ * failed) draw the quoted-against-actual chart beside the table. */
+function renderEstimates(rows, points) {
   $("estimates").replaceChildren(
-    el(
-      "thead",
-      {},
-      el(
-        "tr",
-        {},
-        ...["col_service", "col_tickets", "col_mean_error", "col_bias", "col_within_2"].map((k) =>
-          el("th", { scope: "col", text: t(k) }),
-        ),
-      ),
-    ),
+    el("thead", {}, el("tr", {}, ...ESTIMATE_COLUMNS.map((k) => el("th", { scope: "col", text: t(k) })))),
     el(
       "tbody",
       {},
       ...rows.map((r) =>
         el(
           "tr",
-          { class: r.key === "*" ? "total" : "" },
-          el("th", { scope: "row", text: r.key === "*" ? t("all_services") : serviceLabel(r.key) }),
+          {
+            class: [r.key === "*" ? "total" : "", r.drift ? `drift drift-${r.drift}` : ""].join(" ").trim(),
+            "data-testid": `estimates-row-${r.key === "*" ? "all" : r.key}`,
+          },
+          el(
+            "th",
+            { scope: "row" },
+            el("span", { class: "est-key", text: estimateKey(r) }),
+            r.drift
+              ? el("span", { class: "drift-flag", "data-testid": "drift-flag", text: t(`drift_${r.drift}`) })
+              : null,
+          ),
           el("td", { class: "num", text: int(r.tickets) }),
           el("td", { class: "num", text: duration(r.mae_s) }),
-          el("td", {
-            class: "num",
-            text: r.bias_s === null ? "–" : `${r.bias_s > 0 ? "+" : r.bias_s < 0 ? "−" : ""}${duration(Math.abs(r.bias_s))}`,
-          }),
+          el("td", { class: "num", text: signedDuration(r.bias_s) }),
           el("td", { class: "num", text: pct(r.within_2min_pct) }),
+          el("td", { class: "num", "data-testid": "within-target", text: pct(r.within_target_pct) }),
+          el("td", { class: "num", text: int(r.requotes ?? 0) }),
+          el("td", { class: "num", text: duration(r.requote_mae_s) }),
+          el("td", { class: "num", text: pct(r.requote_within_target_pct) }),
         ),
       ),
     ),
   );
+  const flagged = rows.filter((r) => r.drift);
+  const note = $("est-drift-note");
+  note.replaceChildren(
+    ...flagged.map((r) => {
+      const words = { service: estimateKey(r), bias: duration(Math.abs(r.bias_s)), within: pct(r.within_target_pct) };
+      return el("span", { class: "drift-line", text: t(`drift_${r.drift}_note`, words) });
+    }),
+  );
+  note.hidden = !flagged.length;
+  const target = $("est-target-note");
+  target.hidden = !points;
+  if (!points) {
+    // That request failed (the error line says so): no chart of another range left behind.
+    charts["chart-estimates"]?.destroy();
+    delete charts["chart-estimates"];
+    $("est-chart-note").textContent = $("est-chart-summary").textContent = "";
+  } else {
+    target.textContent = t("est_target_note", {
+      min: duration(points.target_min_s),
+      share: pctLoose(points.target_share * 100),
+    });
+    chartEstimates(points, rows);
+  }
+}
+
+// One colour a service, in the order the services come; the band and the diagonal are not
+// service colours.
+const SERVICE_COLORS = [
+  COLORS.blue,
+  COLORS.amber,
+  COLORS.teal,
+  "#6b3fa0",
+  COLORS.red,
+  COLORS.navy,
+  "#c0568f",
+  COLORS.grey,
+];
+
+/** The target band's edges on the quoted (x) axis, in minutes: actual waits y with
+ * |y − x| <= max(m, share × y), i.e. y from max(0, x − m) or x / (1 + share) up to x + m or
+ * x / (1 − share), whichever band is wider (the API gives m and share). */
+function bandEdges(max, m, share) {
+  const upper = (x) => Math.max(x + m, share < 1 ? x / (1 - share) : Infinity);
+  const lower = (x) => Math.max(0, Math.min(x - m, x / (1 + share)));
+  // The edges bend where the share takes over from the minimum (x = m/share ∓ m) and where
+  // the lower one reaches zero (x = m).
+  const xs = [0, m, m / share - m, m / share + m, max].filter((x) => x >= 0 && x <= max).sort((a, b) => a - b);
+  return {
+    upper: xs.map((x) => ({ x, y: Math.min(upper(x), max * 1.5) })),
+    lower: xs.map((x) => ({ x, y: lower(x) })),
+  };
+}
+
+function chartEstimates(data, rows) {
+  const byService = new Map();
+  for (const p of data.points) {
+    if (!byService.has(p.service)) byService.set(p.service, []);
+    byService.get(p.service).push({ x: minutes(p.quoted_s), y: minutes(p.actual_s) });
+  }
+  const codes = [...byService.keys()].sort();
+  const highest = Math.max(0, ...data.points.flatMap((p) => [p.quoted_s, p.actual_s]));
+  const max = Math.max(5, Math.ceil((highest / 60) * 1.05));
+  const band = bandEdges(max, data.target_min_s / 60, data.target_share);
+  const bandLabel = t("est_band", { min: duration(data.target_min_s), share: pctLoose(data.target_share * 100) });
+  const datasets = [
+    ...codes.map((code, i) => {
+      const color = SERVICE_COLORS[i % SERVICE_COLORS.length];
+      return {
+        type: "scatter",
+        label: serviceLabel(code),
+        data: byService.get(code),
+        backgroundColor: `${color}b3`,
+        borderColor: color,
+        pointStyle: "circle",
+        pointRadius: 3,
+        pointHoverRadius: 5,
+        order: LINE,
+      };
+    }),
+    {
+      type: "line",
+      label: t("est_diagonal"),
+      data: [
+        { x: 0, y: 0 },
+        { x: max, y: max },
+      ],
+      borderColor: COLORS.navy,
+      borderWidth: 1.5,
+      borderDash: [6, 4],
+      pointStyle: "line",
+      pointRadius: 0,
+      order: BARS,
+    },
+    {
+      type: "line",
+      label: bandLabel,
+      data: band.upper,
+      borderColor: "rgb(23 104 63 / 0.5)",
+      backgroundColor: "rgb(23 104 63 / 0.12)",
+      borderWidth: 1,
+      pointStyle: "rect",
+      pointRadius: 0,
+      fill: "+1",
+      order: BARS + 1,
+    },
+    {
+      type: "line",
+      label: "",
+      data: band.lower,
+      borderColor: "rgb(23 104 63 / 0.5)",
+      borderWidth: 1,
+      pointRadius: 0,
+      fill: false,
+      order: BARS + 1,
+    },
+  ];
+  const axis = (key) => ({ type: "linear", min: 0, max, title: { display: true, text: t(key) } });
+  draw("chart-estimates", {
+    type: "scatter",
+    data: { labels: [], datasets },
+    options: {
+      scales: { x: axis("axis_quoted"), y: axis("axis_actual") },
+      plugins: {
+        legend: {
+          labels: {
+            sort: (a, b) => a.datasetIndex - b.datasetIndex,
+            filter: (item) => Boolean(item.text),
+            usePointStyle: true,
+            boxHeight: 8,
+            pointStyleWidth: 18,
+          },
+        },
+        tooltip: {
+          filter: (item) => item.dataset.type === "scatter",
+          callbacks: {
+            label: (item) =>
+              t("est_point", {
+                service: item.dataset.label,
+                quoted: duration(item.parsed.x * 60),
+                actual: duration(item.parsed.y * 60),
+              }),
+          },
+        },
+      },
+    },
+  });
+  $("chart-estimates").dataset.rendered = String(data.points.length);
+  $("est-chart-note").textContent = data.sampled
+    ? t("est_sampled", { n: int(data.points.length), total: int(data.total) })
+    : plural("est_points", data.total, { n: int(data.total) });
+  $("est-chart-summary").textContent = estimatesSummary(data, rows);
+}
+
+/** What the chart shows, in words (for a screen reader; the table holds the figures). */
+function estimatesSummary(data, rows) {
+  if (!data.total) return t("est_summary_none");
+  const lines = [plural("est_summary", data.total, { n: int(data.total) })];
+  for (const r of rows) {
+    if (!r.tickets) continue;
+    const key = r.bias_s > 0 ? "est_summary_longer" : r.bias_s < 0 ? "est_summary_shorter" : "est_summary_even";
+    lines.push(
+      t(key, {
+        service: estimateKey(r),
+        bias: duration(Math.abs(r.bias_s ?? 0)),
+        within: pct(r.within_target_pct),
+      }),
+    );
+  }
+  return lines.join(" ");
 }
 
 /** A logged recovery action by its key (the teller console's choices); unknown keys as sent. */

@@ -269,6 +269,41 @@ export default {
   col_mean_error: "Średni błąd",
   col_bias: "Kierunek błędu",
   col_within_2: "W granicach ±2 min",
+  col_within_target: "W granicach celu",
+  col_requotes: "Nowe prognozy",
+  col_requote_error: "Średni błąd nowych prognoz",
+  col_requote_within: "Nowe prognozy w granicach celu",
+  drift_short: "Prognozy za krótkie",
+  drift_long: "Prognozy za długie",
+  drift_short_note:
+    "{service}: prognozy za krótkie — klienci czekali średnio o {bias} dłużej, niż im podano, a tylko {within} mieściło się w granicach celu.",
+  drift_long_note:
+    "{service}: prognozy za długie — klienci byli wzywani średnio o {bias} wcześniej, niż im podano, a tylko {within} mieściło się w granicach celu.",
+  est_target_note:
+    "W granicach celu: odchylenie najwyżej {min} lub {share} rzeczywistego czasu oczekiwania (co większe). Nowe prognozy: każdy nowy czas pokazany na telefonie klienta, porównany z oczekiwaniem, które nastąpiło potem.",
+  est_chart_label: "Podany a rzeczywisty czas oczekiwania, jeden punkt na każdy wezwany bilet",
+  est_diagonal: "Podany = rzeczywisty",
+  est_band: "Zakres celu (±{min} lub {share})",
+  est_point: "{service}: podano {quoted}, rzeczywiście {actual}",
+  axis_quoted: "podany czas oczekiwania (min)",
+  axis_actual: "rzeczywisty czas oczekiwania (min)",
+  est_sampled: "Pokazano {n} z {total} wezwanych biletów (równomierna próbka).",
+  est_points_one: "{n} wezwany bilet.",
+  est_points_few: "{n} wezwane bilety.",
+  est_points_many: "{n} wezwanych biletów.",
+  est_points_other: "{n} wezwanego biletu.",
+  est_summary_none: "Brak wezwanych biletów w tym okresie: nie ma czego porównać.",
+  est_summary_one:
+    "Wykres punktowy podanego i rzeczywistego czasu oczekiwania dla {n} wezwanego biletu; punkty nad przekątną czekały dłużej, niż im podano.",
+  est_summary_few:
+    "Wykres punktowy podanego i rzeczywistego czasu oczekiwania dla {n} wezwanych biletów; punkty nad przekątną czekały dłużej, niż im podano.",
+  est_summary_many:
+    "Wykres punktowy podanego i rzeczywistego czasu oczekiwania dla {n} wezwanych biletów; punkty nad przekątną czekały dłużej, niż im podano.",
+  est_summary_other:
+    "Wykres punktowy podanego i rzeczywistego czasu oczekiwania dla {n} wezwanego biletu; punkty nad przekątną czekały dłużej, niż im podano.",
+  est_summary_longer: "{service}: klienci czekali średnio o {bias} dłużej, niż podano; {within} w granicach celu.",
+  est_summary_shorter: "{service}: klienci czekali średnio o {bias} krócej, niż podano; {within} w granicach celu.",
+  est_summary_even: "{service}: prognozy średnio trafne; {within} w granicach celu.",
   all_services: "Wszystkie usługi",
   rec_missed: "oczekiwania ponad standard",
   rec_recovered: "z działaniem naprawczym",

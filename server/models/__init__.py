@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from server.models.analytics import (
     ReportState,
     ServiceCycle,
+    TicketQuote,
     TicketTouch,
     report_action,
     report_day,
@@ -46,6 +47,7 @@ __all__ = [
     "StaffSession",
     "Ticket",
     "TicketSequence",
+    "TicketQuote",
     "TicketTouch",
     "User",
     "SQLModel",

@@ -47,6 +47,26 @@ class TicketTouch(SQLModel, table=True):
     touch_s: int
 
 
+class TicketQuote(SQLModel, table=True):
+    """What a customer was told about their wait, and when: the quote at issue and each
+    re-quote that changed what their phone showed (moments of truth the accuracy report
+    measures against the wait that followed)."""
+
+    __tablename__ = "ticket_quote"
+    __table_args__ = (Index("ix_ticket_quote_ticket", "ticket_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    kind: str = Field(max_length=8)  # "issue" or "requote"
+    wait_s: int
+    low_s: int | None = None
+    high_s: int | None = None
+    position: int | None = None
+    rough: bool = False
+    fallback: bool = False  # the old formula quoted (the estimator failed or could not say)
+
+
 # --- Report rollups (server/reports/build.py builds them) --------------------------------
 # Closed business days are summarised once, so a report over a year reads a few rows per day
 # instead of every ticket; the current day (and any day changed since) is computed live.

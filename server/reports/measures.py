@@ -13,10 +13,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -36,6 +34,7 @@ from server.domain.standards import MOMENT_KEYS, MOMENTS
 from server.models import Branch, Event, Ticket, TicketTouch
 from server.realtime.events import EventType
 from server.reports import sqlexpr as sx
+from server.reports.accuracy import WITHIN_S, within_target
 from server.reports.cycle import CycleConfig
 from server.reports.grading import GRADE_EXCLUSIVE, GRADE_EXPECTED, GRADE_MISSED, grade_expr
 from server.reports.period import Period
@@ -50,7 +49,6 @@ WAIT_BUCKETS = (
     (1200, 1800),
     (1800, None),
 )
-WITHIN_S = 120
 MASK = {"kiosk": 1, "wait": 2, "walk": 4, "service": 8, "feedback": 16}
 # The fact column holding each moment's value, its unit (per second) and the service whose
 # standard judges it (issued-for before the call, the service given after).
@@ -63,10 +61,7 @@ VALUE = {
 }
 SERVICE_OF = {"kiosk": "svc", "wait": "svc", "walk": "final_svc", "service": "final_svc"}
 SERVICE_OF["feedback"] = "final_svc"
-
-
-def _ms(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
-    return cast(func.round(sx.seconds_between(dialect, start, end) * 1000), BigInteger)
+_ms = sx.ms_between
 
 
 def live_facts(
@@ -268,9 +263,7 @@ def measure_exprs(g: Subquery) -> dict[str, ColumnElement[Any]]:
     out["est_err_ms"] = _sum(called, err)
     out["est_within"] = _count(and_(called, func.abs(err) <= WITHIN_S * 1000))
     # Within max(2 min, 20 % of the actual wait): the contract's within_target_pct.
-    # |error| <= max(120 s, wait / 5), in integers: 5 |error| <= max(600 s, wait).
-    five_times_target = case((w > WITHIN_S * 5000, w), else_=WITHIN_S * 5000)
-    out["est_within_target"] = _count(and_(called, func.abs(err) * 5 <= five_times_target))
+    out["est_within_target"] = _count(and_(called, within_target(err, w)))
     missed_wait = g.c.g_wait == GRADE_MISSED
     rec = g.c.recovered == 1
     out["rec_recovered"] = _count(and_(missed_wait, rec))

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
 from server.auth.principal import Principal
-from server.branches.lookup import branch_for
+from server.branches.lookup import branch_for, get_service
 from server.deps import ConfigureWork, ContextDep
 from server.domain.calendar import business_date
 from server.domain.errors import Invalid
@@ -24,6 +24,7 @@ from server.reports.schemas import (
     BreaksPublic,
     CyclePublic,
     CycleUpdate,
+    EstimatePoints,
     EstimateRow,
     HeatmapPublic,
     MomentRow,
@@ -144,6 +145,33 @@ for path, view, answer in (
     router.add_api_route(
         f"/{{branch}}/reports/{path}", _view(view), methods=["GET"], response_model=answer
     )
+
+
+@router.get("/{branch}/reports/estimates/points")
+async def estimate_points(
+    work: ConfigureWork,
+    branch: str = BranchCode,
+    first: dt.date | None = From,
+    last: dt.date | None = To,
+    service: str | None = Query(
+        default=None,
+        min_length=1,
+        max_length=4,
+        pattern=r"^[A-Z][A-Z0-9]{0,3}$",
+        description="one issued service's tickets (default: every service)",
+    ),
+) -> EstimatePoints:
+    """Quoted (at issue) against actual wait of called tickets: at most 2,000 points, an
+    evenly spread sample (every k-th ticket by id) when there are more."""
+
+    def run(session: Session, principal: Principal, now: dt.datetime) -> EstimatePoints:
+        b = branch_for(session, principal, branch)
+        period = period_of(b, first, last, now)
+        if service is not None:
+            get_service(session, b, service)  # 404 for a service the branch does not have
+        return views.estimate_points(session, b, period, service=service)
+
+    return await work(run)
 
 
 @router.get("/{branch}/reports/teller-time")

@@ -245,6 +245,45 @@ class EstimateRow(BaseModel):
     within_target_pct: float | None = Field(
         description="share of quotes within max(2 min, 20 % of the actual wait)"
     )
+    requotes: int = Field(
+        description="re-quotes (the phone's figure moved by at least max(1 min, 10 %)) of "
+        "the row's called tickets, made before the call"
+    )
+    requote_mae_s: float | None = Field(
+        description="mean absolute error of the re-quotes against the wait that followed "
+        "each (first call − re-quote); null: no re-quotes"
+    )
+    requote_within_target_pct: float | None = Field(
+        description="share of re-quotes within max(2 min, 20 % of the wait that followed)"
+    )
+    drift: Literal["short", "long"] | None = Field(
+        description='"short": quotes systematically too short (customers waited longer than '
+        'told), "long": too long; set when the row has at least 20 quotes, |bias_s| >= 60 '
+        "and within_target_pct < 80"
+    )
+
+
+class EstimatePoint(BaseModel):
+    """A called ticket: the wait quoted at issue and the wait it had (first call − issue)."""
+
+    service: str = Field(description="the issued service code")
+    quoted_s: int
+    actual_s: float
+
+
+class EstimatePoints(BaseModel):
+    """Quoted against actual wait of the range's called tickets, for a scatter chart."""
+
+    points: list[EstimatePoint]
+    total: int = Field(description="called tickets in the range (and service)")
+    sampled: bool = Field(
+        description="more than the points cap: every k-th ticket by id, evenly spread"
+    )
+    target_min_s: int = Field(
+        description="the target band is ±max(target_min_s, target_share × the actual wait)",
+        examples=[120],
+    )
+    target_share: float = Field(description="see target_min_s", examples=[0.2])
 
 
 class RecoveryService(BaseModel):

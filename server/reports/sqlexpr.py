@@ -11,7 +11,7 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, case, cast, func, literal, literal_column
+from sqlalchemy import BigInteger, Integer, Numeric, case, cast, func, literal, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -29,6 +29,11 @@ def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.round(cast(func.extract("epoch", end - start), Numeric), _MS)
     return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, _MS)
+
+
+def ms_between(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
+    """``end - start`` in whole milliseconds (NULL when either is NULL)."""
+    return cast(func.round(seconds_between(dialect, start, end) * 1000), BigInteger)
 
 
 @lru_cache(maxsize=256)

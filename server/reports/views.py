@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from server.domain.standards import MOMENT_KEYS, MOMENTS
 from server.models import Branch, Ticket
+from server.reports import accuracy, quotes
 from server.reports.build import RA, recovery_actions
 from server.reports.cycle import CycleConfig
 from server.reports.grouped import pct, r1, ratio
@@ -18,6 +19,8 @@ from server.reports.measures import WAIT_BUCKETS
 from server.reports.period import Period
 from server.reports.schemas import (
     BreaksPublic,
+    EstimatePoint,
+    EstimatePoints,
     EstimateRow,
     HeatmapPublic,
     RecoveryPublic,
@@ -26,7 +29,15 @@ from server.reports.schemas import (
 )
 from server.reports.source import open_range
 
-__all__ = ["WAIT_BUCKETS", "breaks", "estimates", "heatmap", "recovery", "satisfaction"]
+__all__ = [
+    "WAIT_BUCKETS",
+    "breaks",
+    "estimate_points",
+    "estimates",
+    "heatmap",
+    "recovery",
+    "satisfaction",
+]
 
 
 def heatmap(
@@ -140,24 +151,54 @@ def estimates(
     period: Period,
     now: dt.datetime | None = None,
 ) -> list[EstimateRow]:
-    """Quoted against actual wait, by issued service and in total (key "*")."""
+    """Quoted against actual wait, by issued service and in total (key "*"): the quote at
+    issue (from the report sums), the re-quotes (read from the stored quotes) and whether
+    the quotes drift."""
     names = ("est_n", "est_abs_ms", "est_err_ms", "est_within", "est_within_target")
     rows = open_range(session, branch, cfg, period, grades=False).sums(("svc",), names)
+    found = {str(r[0]): [int(x) for x in r[1:]] for r in rows if int(r.est_n)}
+    requotes = quotes.requote_sums(session, branch, period)
+    zero = quotes.RequoteSums(0, 0, 0)
 
-    def row(key: str, n: int, mae: int, bias: int, within: int, target: int) -> EstimateRow:
+    def row(key: str, sums: list[int], rq: quotes.RequoteSums) -> EstimateRow:
+        n, mae, bias, within, target = sums
+        bias_s, target_pct = r1(ratio(bias, n, 1000)), pct(target, n)
         return EstimateRow(
             key=key,
             tickets=n,
             mae_s=r1(ratio(mae, n, 1000)),
-            bias_s=r1(ratio(bias, n, 1000)),
+            bias_s=bias_s,
             within_2min_pct=pct(within, n),
-            within_target_pct=pct(target, n),
+            within_target_pct=target_pct,
+            requotes=rq.n,
+            requote_mae_s=r1(ratio(rq.abs_ms, rq.n, 1000)),
+            requote_within_target_pct=pct(rq.within_target, rq.n),
+            drift=accuracy.drift(quotes=n, bias_s=bias_s, within_target_pct=target_pct),
         )
 
-    found = [(r[0], *(int(x) for x in r[1:])) for r in rows if int(r.est_n)]
-    out = [row(*r) for r in sorted(found, key=lambda r: r[0])]
-    out.append(row("*", *(sum(r[i] for r in found) for i in range(1, 6))))
+    keys = sorted(set(found) | set(requotes))
+    out = [row(k, found.get(k, [0] * 5), requotes.get(k, zero)) for k in keys]
+    total = [sum(v[i] for v in found.values()) for i in range(5)]
+    all_rq = quotes.RequoteSums(
+        *(sum(getattr(v, f) for v in requotes.values()) for f in ("n", "abs_ms", "within_target"))
+    )
+    out.append(row("*", total, all_rq))
     return out
+
+
+def estimate_points(
+    session: Session, branch: Branch, period: Period, *, service: str | None = None
+) -> EstimatePoints:
+    """The quote at issue against the actual wait of called tickets (a sample of at most
+    ``quotes.MAX_POINTS``), with the target band's rule for the chart."""
+    found, total = quotes.points(session, branch, period, service=service)
+    return EstimatePoints(
+        points=[EstimatePoint(service=s, quoted_s=q, actual_s=a) for s, q, a in found],
+        total=total,
+        sampled=len(found) < total,
+        target_min_s=accuracy.TARGET_MIN_S,
+        target_share=accuracy.TARGET_SHARE,
+    )
 
 
 def recovery(

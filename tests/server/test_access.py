@@ -434,6 +434,7 @@ ENDPOINTS = [
             "/reports/breaks",
             "/reports/satisfaction",
             "/reports/estimates",
+            "/reports/estimates/points",
             "/reports/recovery",
             "/reports/teller-time",
             "/tickets.csv",
