@@ -5,8 +5,9 @@
 // never keeps a counter from the state before).
 
 import { Api, ApiError, hashParams } from "/ui/api.js";
-import { createI18n, formatMinutes } from "/ui/i18n.js";
+import { createI18n } from "/ui/i18n.js";
 import { createPlural } from "/ui/plural.js";
+import { fillWait } from "/ui/wait.js";
 import { counterName } from "/ui/words.js";
 import { PLURALS, STRINGS } from "./strings.js";
 
@@ -104,17 +105,16 @@ function renderQueue(t) {
   if (t.served_now === false) {
     // Nobody serves this now: no "any moment now", no quote that cannot hold.
     wait.textContent = i18n.t("wait_unserved");
-  } else if (!t.estimated_wait_s) {
+  } else if (!t.estimated_wait_s && !t.estimated_wait_range_s) {
     // Next with a free counter. Next while every counter is busy still quotes a wait.
     wait.textContent = i18n.t("wait_soon");
   } else {
-    // "about" + the minutes, the number and its unit kept on one line.
-    const [before, after = ""] = i18n.t("wait_about").split("{time}");
-    const time = Object.assign(document.createElement("span"), {
-      className: "nowrap",
-      textContent: formatMinutes(t.estimated_wait_s, i18n.lang),
+    // Worded as the kiosk and the paper word it (a range when given, "rough estimate" when
+    // rough, on a line of its own); a number never wraps away from its unit.
+    fillWait(wait, i18n.lang, t.estimated_wait_s, {
+      range: t.estimated_wait_range_s ?? null,
+      rough: Boolean(t.estimate_rough),
     });
-    wait.replaceChildren(before, time, after);
   }
 }
 

@@ -71,6 +71,10 @@ class TicketContent:
     # The branch's logo as a greyscale PNG (at most 576 x 120 px), printed above everything;
     # the layout fits it to the paper and dithers it. In JSON: base64.
     logo_png: bytes | None = None
+    # [low, high] seconds when the quote was too uncertain for one figure; printed instead.
+    estimated_wait_range_s: tuple[int, int] | None = None
+    # The quote rests on standards, not on this branch's history: the ticket says so.
+    estimate_rough: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -123,6 +127,8 @@ def content_to_json(ticket: TicketContent) -> dict[str, object]:
     data["issued_at"] = ticket.issued_at.isoformat()
     data["extra"] = dict(ticket.extra)
     data["logo_png"] = base64.b64encode(ticket.logo_png).decode() if ticket.logo_png else None
+    wait_range = ticket.estimated_wait_range_s
+    data["estimated_wait_range_s"] = list(wait_range) if wait_range is not None else None
     return data
 
 
@@ -132,7 +138,19 @@ def content_from_json(data: dict[str, object]) -> TicketContent:
     known["issued_at"] = dt.datetime.fromisoformat(str(known["issued_at"]))
     known["extra"] = dict(known.get("extra") or {})  # type: ignore[call-overload]
     known["logo_png"] = _logo_bytes(known.get("logo_png"))
+    known["estimated_wait_range_s"] = _wait_range(known.get("estimated_wait_range_s"))
+    known["estimate_rough"] = known.get("estimate_rough") is True
     return TicketContent(**known)  # type: ignore[arg-type]
+
+
+def _wait_range(value: object) -> tuple[int, int] | None:
+    # A range that is not two numbers is left out: the point estimate still prints.
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    low, high = value
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
+        return None
+    return int(low), int(high)
 
 
 def _logo_bytes(value: object) -> bytes | None:

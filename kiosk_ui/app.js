@@ -4,7 +4,10 @@
 // poll=S (service refresh, default 10), branch=S (the branch's name and logo read again,
 // default 300: the kiosk follows no events).
 //
-// A wait is shown in words and on a scale (an icon and a colour, never colour alone). A service
+// A wait is shown in words and on a scale (an icon and a colour, never colour alone). Its figure
+// is worded as the paper and the phone word it (ui_common/wait.js): rounded for people, a range
+// when the server gives one; a rough estimate says so on the ticket screen, and with a short
+// mark on a service's chip (the words for screen readers). A service
 // no counter serves right now is shown as such, without a quote; the server still issues its
 // tickets, so a customer who taps it is warned first and takes one only if they still want it.
 //
@@ -14,10 +17,11 @@
 // service past its cut-off (its last ticket before closing) is shown unavailable, with why.
 
 import { Api, ApiError, hashParams, newRequestId } from "/ui/api.js";
-import { LANG_NAMES, createI18n, formatMinutes, formatTime } from "/ui/i18n.js";
+import { LANG_NAMES, createI18n, formatTime } from "/ui/i18n.js";
 import { showBranchLogo } from "/ui/logo.js";
 import { showPairingScreen, stopPairingScreen } from "/ui/pairing.js";
 import { createPlural } from "/ui/plural.js";
+import { fillWait, formatWait, keepNumbersWithUnits, roughNote } from "/ui/wait.js";
 import { PLURALS, STRINGS } from "./strings.js";
 
 const STORE_KEY = "sira.kiosk.token";
@@ -34,6 +38,8 @@ const OFFLINE_RETRY_MS = 2500;
 // Quoted waits up to these many seconds read "short", then "moderate"; longer ones "long".
 const SHORT_WAIT_S = 10 * 60;
 const MODERATE_WAIT_S = 30 * 60;
+// A figure on the ticket screen longer than this is set smaller.
+const LONG_WAIT_CHARS = 16;
 const SVG = "http://www.w3.org/2000/svg";
 // Reasons that close the whole branch (every service reports them alike).
 const BRANCH_SHUT = new Set(["closed_date", "outside_hours"]);
@@ -188,8 +194,8 @@ function renderLangs() {
 }
 
 /** A wait on the scale: "none", "short", "moderate" or "long". */
-function waitLevel(seconds) {
-  if (!seconds) return "none";
+function waitLevel(seconds, range) {
+  if (!seconds && !range) return "none";
   if (seconds <= SHORT_WAIT_S) return "short";
   return seconds <= MODERATE_WAIT_S ? "moderate" : "long";
 }
@@ -238,8 +244,14 @@ function waitIcon(level) {
   return svg;
 }
 
-/** The wait of a service (or of a ticket just issued) as a chip: icon, words, minutes. */
-function fillWaitChip(el, { level, seconds }) {
+/** A quote's figure in the customer's words: a range when given, "rough estimate" when rough. */
+function waitText({ seconds, range, rough }) {
+  return keepNumbersWithUnits(formatWait(i18n.lang, seconds, { range, rough }));
+}
+
+/** The wait of a service (or of a ticket just issued) as a chip: icon, words, the figure. Kept
+ * short: a rough figure is marked "≈", its words ("rough estimate") read by screen readers. */
+function fillWaitChip(el, { level, seconds = 0, range = null, rough = false }) {
   el.dataset.level = level;
   const text = Object.assign(document.createElement("span"), { className: "wait-text" });
   text.append(
@@ -248,14 +260,26 @@ function fillWaitChip(el, { level, seconds }) {
       textContent: i18n.t(level === "unserved" ? "service_unserved" : `wait_${level}`),
     }),
   );
-  if (level !== "none" && level !== "unserved" && seconds) {
-    text.append(
-      " ",
-      Object.assign(document.createElement("span"), {
-        className: "wait-time",
-        textContent: i18n.t("wait_about", { time: formatMinutes(seconds, i18n.lang) }),
-      }),
-    );
+  if (level !== "none" && level !== "unserved" && (seconds || range)) {
+    const figure = waitText({ seconds, range });
+    const marked = rough && figure !== waitText({ seconds, range, rough });
+    const time = Object.assign(document.createElement("span"), { className: "wait-time" });
+    if (marked) {
+      const mark = Object.assign(document.createElement("span"), { className: "wait-rough", textContent: "≈" });
+      mark.setAttribute("aria-hidden", "true");
+      time.append(mark);
+      time.dataset.rough = "true";
+    }
+    time.append(figure);
+    if (marked) {
+      time.append(
+        Object.assign(document.createElement("span"), {
+          className: "visually-hidden",
+          textContent: ` ${roughNote(i18n.lang)}`,
+        }),
+      );
+    }
+    text.append(" ", time);
   }
   el.replaceChildren(waitIcon(level), text);
 }
@@ -293,8 +317,13 @@ function renderServices() {
         const chip = Object.assign(document.createElement("span"), { className: "svc-wait wait-chip" });
         chip.dataset.testid = `wait-${s.code}`;
         // Nobody waiting can still mean a wait: every counter may be busy with a customer.
-        const level = served(s) ? waitLevel(s.estimated_wait_s) : "unserved";
-        fillWaitChip(chip, { level, seconds: s.estimated_wait_s });
+        const quote = {
+          seconds: s.estimated_wait_s,
+          range: s.estimated_wait_range_s ?? null,
+          rough: Boolean(s.estimate_rough),
+        };
+        const level = served(s) ? waitLevel(quote.seconds, quote.range) : "unserved";
+        fillWaitChip(chip, { level, ...quote });
         b.dataset.served = String(served(s));
         meta.append(Object.assign(document.createElement("span"), { textContent: waiting }), chip);
       } else {
@@ -337,13 +366,19 @@ function renderTicket() {
   $("ticket-position").classList.toggle("small", ahead === 0);
   // No counter served the service when it was taken: its quote (as if one were open) would
   // be a guess, so none is given.
-  const level = t.unserved ? "unserved" : waitLevel(t.estimated_wait_s);
-  $("ticket-wait").textContent =
-    level === "unserved"
-      ? i18n.t("wait_unknown")
-      : level === "none"
-        ? i18n.t("wait_none")
-        : formatMinutes(t.estimated_wait_s, i18n.lang);
+  const range = t.estimated_wait_range_s ?? null;
+  const level = t.unserved ? "unserved" : waitLevel(t.estimated_wait_s, range);
+  const wait = $("ticket-wait");
+  // A long figure ("45 minutes – 1 hour 15 minutes") in a smaller size, so the card still fits.
+  const quoted = level !== "unserved" && level !== "none";
+  const figure = quoted ? formatWait(i18n.lang, t.estimated_wait_s, { range }) : "";
+  wait.classList.toggle("long", figure.length > LONG_WAIT_CHARS);
+  if (!quoted) {
+    wait.textContent = i18n.t(level === "unserved" ? "wait_unknown" : "wait_none");
+  } else {
+    // The rough note, if any, on a line of its own under the figure (.wait-note).
+    fillWait(wait, i18n.lang, t.estimated_wait_s, { range, rough: Boolean(t.estimate_rough) });
+  }
   const scale = $("ticket-wait-scale");
   scale.hidden = level === "none";
   if (!scale.hidden) {

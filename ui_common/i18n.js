@@ -16,11 +16,14 @@
  *     i18n.apply(root = document)  fills every [data-i18n="key"] element's textContent and
  *                         every [data-i18n-attr="attr:key;attr2:key2"] attribute; sets
  *                         <html lang> when root is the document
- *   formatMinutes(seconds, lang) -> "5 minutes" / "5 dakika" / "5 λεπτά" / "5 minut"
- *                         (Intl unit formatting, rounded up, at least 1)
+ *   formatMinutes(seconds, lang) -> "5 minutes" / "5 dakika" / "5 λεπτά" / "5 minut": a wait
+ *                         as customers read it; kept for callers of old, the wording is
+ *                         ui_common/wait.js's formatWait (use that: ranges, "rough estimate")
  *   formatTime(date, lang, timeZone?) -> "14:05"
  *   missingKeys(dicts, reference = "en") -> { lang: { missing: [...], extra: [...] } }
  */
+
+import { formatWait } from "./wait.js";
 
 export const SUPPORTED_LANGS = ["en", "tr", "el", "pl"];
 
@@ -73,16 +76,7 @@ export function createI18n(dicts, { lang = "en", fallback = "en" } = {}) {
 }
 
 export function formatMinutes(seconds, lang) {
-  const minutes = Math.max(1, Math.ceil((Number(seconds) || 0) / 60));
-  try {
-    return new Intl.NumberFormat(lang, {
-      style: "unit",
-      unit: "minute",
-      unitDisplay: "long",
-    }).format(minutes);
-  } catch {
-    return `${minutes} min`;
-  }
+  return formatWait(lang, seconds);
 }
 
 export function formatTime(date, lang, timeZone) {

@@ -1,12 +1,15 @@
-"""The words printed on a ticket, per language, with ASCII punctuation only.
+"""The words printed on a ticket, per language, with ASCII punctuation only; and the wait as
+customers read it, on paper and (the same rule, in ui_common/wait.js) on the screens.
 
-Thermal printer code pages have no typographic quotes or dashes, so none are used here.
-Unknown languages fall back to English rather than failing a ticket.
+Thermal printer code pages have no typographic quotes or dashes, so none are used in the
+labels; the one dash of the wait wording (a range, "10–15 minutes") is printed as "-"
+(``paper_text``). Unknown languages fall back to English rather than failing a ticket.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 
@@ -70,28 +73,151 @@ def format_issued(lang: str, when: dt.datetime) -> str:
     return when.strftime(labels_for(lang).date_format)
 
 
-def format_wait(lang: str, seconds: int) -> str:
-    """An estimated wait in whole minutes, rounded up; under a minute says so in words."""
-    if seconds < 60:
-        return {
-            "tr": "1 dakikadan az",
-            "el": "λιγότερο από ένα λεπτό",
-            "pl": "mniej niż minuta",
-        }.get(lang, "less than a minute")
-    minutes = -(-seconds // 60)
-    if lang == "tr":
-        return f"{minutes} dakika"  # Turkish keeps the noun singular after a number
-    if lang == "el":
-        return f"{minutes} λεπτό" if minutes == 1 else f"{minutes} λεπτά"
-    if lang == "pl":
-        return f"{minutes} {_polish_minutes(minutes)}"
-    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+# --- the wait, in words ---------------------------------------------------------------------
+#
+# One rule, written twice: here for the paper and in ui_common/wait.js for the screens, both
+# held to tests/fixtures/wait_wording.json.
+#
+# A point estimate s: under a minute in words; under 10 minutes in whole minutes rounded up;
+# under an hour to the nearest 5 minutes; then hours and minutes to the nearest 15. A range
+# [low, high]: both ends on the step of the high end (1, 5 or 15 minutes), low rounded down
+# and high up; one figure when they meet, "up to" when low comes to 0. A rough estimate says
+# so, except under a minute.
+
+#: Between the two ends of a range. Code pages lack it: the ticket prints "-" (paper_text).
+RANGE_DASH = "\u2013"
 
 
-def _polish_minutes(n: int) -> str:
-    # Polish plural: 1 minuta, 2-4 minuty (but 12-14 minut), otherwise minut.
+@dataclass(frozen=True)
+class WaitWords:
+    under_a_minute: str
+    minute: dict[str, str]  # by plural category: one, few, many, other
+    hour: dict[str, str]
+    hours_and: str  # between hours and minutes
+    up_to: str
+    rough: str
+    # The forms after ``up_to`` where the language declines them (Polish "do" + genitive).
+    up_to_minute: dict[str, str] | None = None
+    up_to_hour: dict[str, str] | None = None
+
+
+WAIT_WORDS: dict[str, WaitWords] = {
+    "en": WaitWords(
+        under_a_minute="less than a minute",
+        minute={"one": "minute", "other": "minutes"},
+        hour={"one": "hour", "other": "hours"},
+        hours_and=" ",
+        up_to="up to {}",
+        rough="{} (rough estimate)",
+    ),
+    "tr": WaitWords(
+        under_a_minute="1 dakikadan az",
+        # Turkish keeps the noun singular after a number.
+        minute={"one": "dakika", "other": "dakika"},
+        hour={"one": "saat", "other": "saat"},
+        hours_and=" ",
+        up_to="en fazla {}",
+        rough="{} (kaba tahmin)",
+    ),
+    "el": WaitWords(
+        under_a_minute="λιγότερο από ένα λεπτό",
+        minute={"one": "λεπτό", "other": "λεπτά"},
+        hour={"one": "ώρα", "other": "ώρες"},
+        hours_and=" και ",
+        up_to="έως {}",
+        rough="{} (πρόχειρη εκτίμηση)",
+    ),
+    "pl": WaitWords(
+        under_a_minute="mniej niż minuta",
+        minute={"one": "minuta", "few": "minuty", "many": "minut"},
+        hour={"one": "godzina", "few": "godziny", "many": "godzin"},
+        hours_and=" ",
+        up_to="do {}",
+        rough="{} (orientacyjnie)",
+        up_to_minute={"one": "minuty", "other": "minut"},
+        up_to_hour={"one": "godziny", "other": "godzin"},
+    ),
+}
+
+
+def format_wait(
+    lang: str,
+    seconds: float,
+    *,
+    wait_range: tuple[float, float] | list[float] | None = None,
+    rough: bool = False,
+) -> str:
+    """An estimated wait as a customer reads it: rounded for people, a range when one is
+    given, and "(rough estimate)" when ``rough`` (never for under a minute)."""
+    words = WAIT_WORDS.get(lang, WAIT_WORDS["en"])
+    if wait_range is not None:
+        text = _range(lang, words, *wait_range)
+    else:
+        text = _point(lang, words, seconds)
+    if rough and text != words.under_a_minute:
+        return words.rough.format(text)
+    return text
+
+
+def paper_text(text: str) -> str:
+    """``text`` as a thermal printer's code page can print it (the range dash as "-")."""
+    return text.replace(RANGE_DASH, "-")
+
+
+def _point(lang: str, words: WaitWords, seconds: float) -> str:
+    s = max(seconds, 0)
+    if s < 60:
+        return words.under_a_minute
+    if s < 600:
+        minutes = math.ceil(s / 60)
+    elif s < 3600:
+        minutes = 5 * math.floor((s + 150) / 300)
+    else:
+        minutes = 15 * math.floor((s + 450) / 900)
+    return _duration(lang, words, minutes)
+
+
+def _range(lang: str, words: WaitWords, low_s: float, high_s: float) -> str:
+    low_s, high_s = sorted((max(low_s, 0), max(high_s, 0)))
+    if high_s < 60:
+        return words.under_a_minute
+    step = 1 if high_s < 600 else 5 if high_s < 3600 else 15
+    low = step * math.floor(low_s / (60 * step))
+    high = step * math.ceil(high_s / (60 * step))
+    if low == high:
+        return _duration(lang, words, high)
+    if low == 0:
+        return words.up_to.format(_duration(lang, words, high, up_to=True))
+    if high < 60:
+        return f"{low}{RANGE_DASH}{high} {_unit(lang, words.minute, high)}"
+    if low % 60 == 0 and high % 60 == 0:
+        return f"{low // 60}{RANGE_DASH}{high // 60} {_unit(lang, words.hour, high // 60)}"
+    low_text, high_text = _duration(lang, words, low), _duration(lang, words, high)
+    return f"{low_text} {RANGE_DASH} {high_text}"
+
+
+def _duration(lang: str, words: WaitWords, minutes: int, *, up_to: bool = False) -> str:
+    """``minutes`` as "25 minutes", "1 hour", "1 hour 15 minutes" (in the case ``up_to``
+    takes, where the language declines)."""
+    minute = (words.up_to_minute if up_to else None) or words.minute
+    hour = (words.up_to_hour if up_to else None) or words.hour
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} {_unit(lang, hour, hours)}")
+    if rest or not hours:
+        parts.append(f"{rest} {_unit(lang, minute, rest)}")
+    return words.hours_and.join(parts)
+
+
+def _unit(lang: str, forms: dict[str, str], n: int) -> str:
+    return forms.get(_plural(lang, n)) or forms["other"]
+
+
+def _plural(lang: str, n: int) -> str:
+    """The plural category of ``n`` (CLDR): Polish has 1 / 2-4 (not 12-14) / the rest."""
     if n == 1:
-        return "minuta"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return "minuty"
-    return "minut"
+        return "one"
+    if lang == "pl":
+        return "few" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "many"
+    return "other"

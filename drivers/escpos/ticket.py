@@ -23,7 +23,7 @@ from PIL import Image, ImageOps
 
 from drivers.base import TicketContent
 from drivers.escpos.codepages import CodePage, base_codepage, choose_codepage
-from drivers.escpos.i18n import format_issued, format_wait, labels_for
+from drivers.escpos.i18n import format_issued, format_wait, labels_for, paper_text
 from drivers.escpos.raster import render_line
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class _Writer:
         self.columns, self.dots = options.geometry()
         self.fallback = options.raster_fallback
         labels = labels_for(ticket.lang)
-        sample = " ".join(vars(labels).values()) + format_wait(ticket.lang, 30)
+        sample = " ".join([*vars(labels).values(), format_wait(ticket.lang, 30), wait_text(ticket)])
         if ticket.lang in options.raster_languages:
             page = None
         else:
@@ -151,7 +151,8 @@ class _Writer:
                 )
 
     def pair(self, label: str, value: str) -> None:
-        """``label`` flush left and ``value`` flush right, on two lines if they do not fit."""
+        """``label`` flush left and ``value`` flush right, on two lines if they do not fit
+        (the value wrapped, flush right, when it is wider than the paper)."""
         label, value = printable(label), printable(value)
         fits = len(label) + 1 + len(value) <= self.columns
         text_label, text_value = self._as_text(label), self._as_text(value)
@@ -161,13 +162,15 @@ class _Writer:
                 self.p.textln(label + " " * (self.columns - len(label) - len(value)) + value)
             else:
                 self.p.textln(label)
-                self.p.textln(value.rjust(self.columns))
+                for part in textwrap.wrap(value, self.columns):
+                    self.p.textln(part.rjust(self.columns))
             return
         if fits:
             self.image(render_line(label, value, width_px=self.dots, bold=self.bold))
         else:
             self.image(render_line(label, width_px=self.dots, bold=self.bold))
-            self.image(render_line(value, width_px=self.dots, bold=self.bold, align="right"))
+            for part in textwrap.wrap(value, self.columns):
+                self.image(render_line(part, width_px=self.dots, bold=self.bold, align="right"))
 
     def _as_text(self, text: str) -> str | None:
         """The text to send as characters, or None when it must be drawn as an image."""
@@ -233,7 +236,7 @@ def render_ticket(p: Escpos, ticket: TicketContent, options: TicketOptions) -> N
     w.style(align="left")
     w.pair(labels.issued, format_issued(ticket.lang, ticket.issued_at))
     w.pair(labels.people_ahead, str(ticket.people_ahead))
-    w.pair(labels.estimated_wait, format_wait(ticket.lang, ticket.estimated_wait_s))
+    w.pair(labels.estimated_wait, wait_text(ticket))
     w.p.textln("-" * w.columns)
     w.style(align="center")
     if ticket.qr_url:
@@ -246,6 +249,19 @@ def render_ticket(p: Escpos, ticket: TicketContent, options: TicketOptions) -> N
             w.line(paragraph)
     w.style(align="left")
     w.p.cut()
+
+
+def wait_text(ticket: TicketContent) -> str:
+    """The wait as the ticket prints it: the screens' wording (range, rough note), with the
+    range dash a code page can print."""
+    return paper_text(
+        format_wait(
+            ticket.lang,
+            ticket.estimated_wait_s,
+            wait_range=ticket.estimated_wait_range_s,
+            rough=ticket.estimate_rough,
+        )
+    )
 
 
 def _qr(w: _Writer, url: str, *, profile: str) -> None:

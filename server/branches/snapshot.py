@@ -68,13 +68,16 @@ def service_rows(
         n = waiting.get(service.code, 0)
         name_lang = lang or branch.default_lang
         state = service_issuing(branch, service, now=now)
+        quote = quotes[service.code]
         rows.append(
             ServiceRow(
                 code=service.code,
                 name=service_name(branch, service, lang=name_lang),
                 names=dict(service.names),
                 waiting=n,
-                estimated_wait_s=forecasting.wait_s(quotes[service.code]),
+                estimated_wait_s=forecasting.wait_s(quote),
+                estimated_wait_range_s=forecasting.wait_range_s(quote),
+                estimate_rough=quote.rough,
                 open=state.open,
                 closed_reason=state.reason,
                 opens_at=_iso(state.opens_at),

@@ -35,6 +35,11 @@ class TicketStatusPublic(BaseModel):
         max_length=2,
         description="[low, high] seconds, given when the wait is too uncertain for one figure",
     )
+    estimate_rough: bool = Field(
+        default=False,
+        description="true: say it is a rough estimate (a service's standard stood in for "
+        "history this branch lacks, or the fallback formula quoted); false when not waiting",
+    )
     served_now: bool = Field(
         default=True,
         description="false: no open counter serves the ticket's service now (no quote holds)",

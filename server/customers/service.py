@@ -27,6 +27,7 @@ def status_view(session: Session, ticket: Ticket, *, now: dt.datetime) -> Ticket
     position = None
     estimate = None
     wait_range = None
+    rough = False
     served_now = True
     service = get_service(session, branch, ticket.service_code)
     if ticket.status in QUEUED:
@@ -34,6 +35,7 @@ def status_view(session: Session, ticket: Ticket, *, now: dt.datetime) -> Ticket
         position = forecasting.position(quote)
         estimate = forecasting.wait_s(quote)
         wait_range = forecasting.wait_range_s(quote)
+        rough = quote.rough
         served_now = quote.served_now
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id is not None else None
     return TicketStatusPublic(
@@ -46,6 +48,7 @@ def status_view(session: Session, ticket: Ticket, *, now: dt.datetime) -> Ticket
         position=position,
         estimated_wait_s=estimate,
         estimated_wait_range_s=wait_range,
+        estimate_rough=rough,
         served_now=served_now,
         counter=counter.label if counter is not None else None,
         branch=BranchRef(code=branch.code, name=branch.name),

@@ -23,9 +23,12 @@ def ticket_content(
     footer: str = "",
     reprint: bool = False,
     logo_png: bytes | None = None,
+    wait_range_s: list[int] | None = None,
+    estimate_rough: bool = False,
 ) -> dict[str, Any]:
     """The JSON form of drivers.base.TicketContent for this ticket; ``logo_png`` is the
-    branch's logo in its printed form (server/branches/logo.py ``print_logo``)."""
+    branch's logo in its printed form (server/branches/logo.py ``print_logo``); the wait is
+    printed as the screens word it (the range when given, "rough" when ``estimate_rough``)."""
     local = ticket.issued_at.astimezone(ZoneInfo(branch.timezone))
     content = TicketContent(
         code=ticket.code,
@@ -41,6 +44,8 @@ def ticket_content(
         priority=ticket.priority,
         reprint=reprint,
         logo_png=logo_png,
+        estimated_wait_range_s=(wait_range_s[0], wait_range_s[1]) if wait_range_s else None,
+        estimate_rough=estimate_rough,
     )
     return content_to_json(content)
 

@@ -67,6 +67,8 @@ def plan_ticket_print(
     estimated_wait_s: int,
     settings: Settings,
     now: dt.datetime,
+    wait_range_s: list[int] | None = None,
+    estimate_rough: bool = False,
 ) -> PrintPlan | None:
     """A print job for a newly issued ticket when the issuing kiosk has a printer."""
     if device_id is None or jobs.job_for_ticket(session, ticket.id) is not None:  # type: ignore[arg-type]
@@ -86,6 +88,8 @@ def plan_ticket_print(
         bank_name=settings.bank_name,
         footer=str((device.config or {}).get("footer") or setup.raw.get("footer") or ""),
         logo_png=print_logo(session, branch),
+        wait_range_s=wait_range_s,
+        estimate_rough=estimate_rough,
     )
     job = jobs.create_job(session, ticket=ticket, device=device, content=content, now=now)
     return PrintPlan(job.id, device.id, setup, content)  # type: ignore[arg-type]

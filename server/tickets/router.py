@@ -75,6 +75,7 @@ async def issue_ticket(
         position=issued.position,
         estimated_wait_s=issued.estimated_wait_s,
         estimated_wait_range_s=issued.wait_range_s,
+        estimate_rough=issued.estimate_rough,
         issued_at=ticket.issued_at.isoformat(),
         token=ticket.token,
         status_url=f"{base}/t/{ticket.token}",

@@ -52,6 +52,11 @@ class TicketIssued(BaseModel):
         max_length=2,
         description="[low, high] seconds, given when the wait is too uncertain for one figure",
     )
+    estimate_rough: bool = Field(
+        default=False,
+        description="true: say it is a rough estimate (a service's standard stood in for "
+        "history this branch lacks, or the fallback formula quoted)",
+    )
     issued_at: str
     token: str
     status_url: str

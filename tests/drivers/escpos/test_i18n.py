@@ -23,13 +23,11 @@ from drivers.escpos.i18n import LABELS, format_wait, labels_for
         ("pl", 60, "1 minuta"),
         ("pl", 180, "3 minuty"),
         ("pl", 300, "5 minut"),
-        ("pl", 720, "12 minut"),
-        ("pl", 1320, "22 minuty"),
+        ("pl", 720, "10 minut"),  # to the nearest 5 minutes from 10 minutes on
+        ("pl", 1320, "20 minut"),
     ],
 )
-def test_estimated_wait_is_rounded_up_and_pluralised(
-    lang: str, seconds: int, expected: str
-) -> None:
+def test_estimated_wait_is_rounded_and_pluralised(lang: str, seconds: int, expected: str) -> None:
     assert format_wait(lang, seconds) == expected
 
 

@@ -18,10 +18,10 @@ from tests.drivers.escpos.factories import make_ticket, network_config
 
 #: Written here, not imported from the driver, so a wrong translation table is caught.
 LABELS = {
-    "en": ("People ahead of you", "Estimated wait", "11 minutes", "Scan to follow your turn"),
-    "tr": ("Önünüzdeki kişi sayısı", "Tahmini bekleme süresi", "11 dakika", "okutun"),
-    "el": ("Άτομα μπροστά σας", "Εκτιμώμενη αναμονή", "11 λεπτά", "Σαρώστε"),
-    "pl": ("Osób przed Tobą", "Szacowany czas oczekiwania", "11 minut", "Zeskanuj"),
+    "en": ("People ahead of you", "Estimated wait", "10 minutes", "Scan to follow your turn"),
+    "tr": ("Önünüzdeki kişi sayısı", "Tahmini bekleme süresi", "10 dakika", "okutun"),
+    "el": ("Άτομα μπροστά σας", "Εκτιμώμενη αναμονή", "10 λεπτά", "Σαρώστε"),
+    "pl": ("Osób przed Tobą", "Szacowany czas oczekiwania", "10 minut", "Zeskanuj"),
 }
 
 
