@@ -15,10 +15,9 @@ import argparse
 import datetime as dt
 import random
 import statistics
-import sys
 import time
 
-from bench.stats import percentile
+from bench.stats import percentile, say
 from server.domain.forecast import (
     Arrivals,
     CounterNow,
@@ -130,11 +129,6 @@ def row(n: int, kind: str, times: list[float], results: list[Forecast]) -> str:
         f"{statistics.median(mc) if mc else 0:>8.0f} "
         f"{statistics.median(waits) if waits else float('nan'):>12.1f}"
     )
-
-
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

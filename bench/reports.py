@@ -199,12 +199,19 @@ def main() -> None:
         return time_endpoints(args, db, url, reuse_token(db), 0.0)
     token = setup(db, args.branches)
     t0 = time.perf_counter()
-    simulate(db, branch_code="b00", days=args.days, seed=1, busy=args.busy)
+    simulate(db, branch_code="b00", days=args.days, seed=1, busy=args.busy, quoting=False)
     for i in range(1, args.branches):
         if args.clone:
             clone_branch(db, "b00", f"b{i:02d}")
         else:
-            simulate(db, branch_code=f"b{i:02d}", days=args.days, seed=i + 1, busy=args.busy)
+            simulate(
+                db,
+                branch_code=f"b{i:02d}",
+                days=args.days,
+                seed=i + 1,
+                busy=args.busy,
+                quoting=False,
+            )
         say(f"  branch {i + 1}/{args.branches} ready ({time.perf_counter() - t0:.0f} s)")
     gen_s = time.perf_counter() - t0
     time_endpoints(args, db, url, token, gen_s)
@@ -250,7 +257,9 @@ def fill_today(db: Database, busy: float) -> int:
             ).scalar_one()
         if not n and today.weekday() < 5:
             end = today + dt.timedelta(days=1)
-            n = simulate(db, branch_code=code, days=1, seed=1000 + i, busy=busy, end=end)["tickets"]
+            n = simulate(
+                db, branch_code=code, days=1, seed=1000 + i, busy=busy, end=end, quoting=False
+            )["tickets"]
         total += n
     return total
 

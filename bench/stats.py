@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 
 
@@ -24,3 +25,9 @@ def summarize(values: Sequence[float]) -> dict[str, float | int]:
         "max_ms": round(ordered[-1], 2),
         "mean_ms": round(sum(ordered) / len(ordered), 2),
     }
+
+
+def say(line: str = "") -> None:
+    """One line of a benchmark's report, at once (a long run shows its progress)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()

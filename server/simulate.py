@@ -1,11 +1,15 @@
 """``sira simulate``: fill a branch's history with realistic generated days, in bulk.
 
-Arrivals follow a Poisson process per service whose rate rises at lunch, on Mondays and on
-paydays (1st and 15th); counters call in arrival order; service times are log-normal;
-some customers do not show up, some are recalled or transferred; feedback falls with the
-wait. Rows are written with Core inserts in batches, as the live system would have written
-them: tickets numbered per service per business day (and the numbering table), events in
-the branch's log, business dates in the branch's timezone. The events are history, not live:
+Each day is played by ``server/simulation`` through the real queue rules: arrivals follow a
+Poisson process per service whose rate rises at lunch, on Mondays and on paydays (1st and
+15th); counters open, pause and close hour by hour as an Erlang C rota staffs them; every
+call is chosen by ``ordering.choose_next`` under the branch's own rules and every quote (at
+issue, and on the phones of the customers who follow their ticket) by the live estimator;
+service times are log-normal per service and teller; some customers do not show up, some are
+recalled or transferred; feedback falls with the wait. Rows are written with Core inserts in
+batches, as the live system would have written them: tickets numbered per service per
+business day (and the numbering table), the quotes customers were told, events in the
+branch's log, business dates in the branch's timezone. The events are history, not live:
 they take seqs below zero (below any generated before), so a live server's event sockets,
 replays and screens never see them (see ``Event``), and the branch's ``last_seq`` does not
 move.
@@ -14,12 +18,9 @@ move.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,30 +29,45 @@ from sqlmodel import col
 
 from server.db import Database
 from server.domain.calendar import format_code, zone
+from server.domain.ordering import policy_of
+from server.domain.pauses import Pause
 from server.domain.staffing import counters_needed
-from server.models import Branch, Counter, Event, Service, Ticket, TicketSequence, TicketTouch, User
+from server.models import (
+    Branch,
+    Counter,
+    Event,
+    Service,
+    Ticket,
+    TicketQuote,
+    TicketSequence,
+    TicketTouch,
+    User,
+)
 from server.models.types import row_id, table_of
 from server.reports.rollup import refresh
+from server.simulation.day import DayResult, run_day, ticket_event
+from server.simulation.plan import CALM, DayPlan, Rate, Seeds, SimCounter, SimService
+from server.tickets.stats import RECENT_SAMPLES
 
 BASE_RATE = {0: 24.0, 1: 12.0, 2: 5.0}  # per hour, by the service's position
 # Service takes this share of the service's own standard on average (log-normal around it):
 # tellers who mostly keep to their standard.
 SERVICE_SHARE = 0.7
+SERVICE_CV = 0.4  # how much visits vary (log-normal): SimService's default
 
 
 def mean_service_s(svc: Service) -> float:
     return SERVICE_SHARE * svc.standard_service_s
 
 
+# What a call costs a counter beyond the service itself: the customer's walk to it and the
+# odd recall (``Behaviour``'s averages): Erlang C staffs for the whole handling time.
+CALL_OVERHEAD_S = sum(CALM.walk_s) / 2 + CALM.recall * 40
+
+
 OPEN_H, CLOSE_H = 9, 17
+PAUSES_KEPT = 200  # earlier days' pauses carried on (the live state reads two weeks')
 _T, _E = Ticket.__table__, Event.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(order=True)
-class _Ready:
-    at: dt.datetime
-    n: int
-    t: dict[str, Any] = field(compare=False)
 
 
 def _rate(hour: float, day: dt.date, base: float, busy: float) -> float:
@@ -61,14 +77,6 @@ def _rate(hour: float, day: dt.date, base: float, busy: float) -> float:
     if day.day in (1, 15):
         f *= 1.5
     return base * f * busy
-
-
-def _ev(kind: str, at: dt.datetime, t: dict[str, Any] | None, **kw: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if t is not None:
-        data["ticket"] = {"code": t["code"], "service": t["service_code"]}
-    data.update(kw.pop("data", {}))
-    return {"type": kind, "at": at, "data": data, "_t": t, **kw}
 
 
 # A sensible manager's staffing: enough counters each hour for this share of customers to be
@@ -86,6 +94,7 @@ class _Pool:
 
     services: tuple[int, ...]  # indexes into the branch's service list
     counters: tuple[int, ...]  # counter ids, in the order they open
+    cover: tuple[int, ...] = ()  # counters that together serve every service of the pool
 
 
 def pools(services: list[Service], counters: list[Counter]) -> list[_Pool]:
@@ -106,11 +115,28 @@ def pools(services: list[Service], counters: list[Counter]) -> list[_Pool]:
     out: dict[int, tuple[list[int], list[int]]] = {}
     for i in range(len(services)):
         out.setdefault(root(i), ([], []))[0].append(i)
+    serves: dict[int, set[int]] = {}
     for c in counters:
         served = [index[code] for code in c.services if code in index]
         if served:
             out[root(served[0])][1].append(row_id(c))
-    return [_Pool(tuple(svcs), tuple(cids)) for svcs, cids in out.values() if cids]
+            serves[row_id(c)] = set(served)
+    return [_with_cover(tuple(svcs), cids, serves) for svcs, cids in out.values() if cids]
+
+
+def _with_cover(services: tuple[int, ...], cids: list[int], serves: dict[int, set[int]]) -> _Pool:
+    """The pool and the few counters that together serve every one of its services (greedily:
+    each next the one serving most of those not yet served): staffed whatever the hour, so
+    no service is left without a counter (a loans desk serves loans all day)."""
+    cover: list[int] = []
+    left = set(services)
+    while left:
+        best = max(cids, key=lambda c: (len(serves[c] & left), -cids.index(c)))
+        if not serves[best] & left:
+            break
+        cover.append(best)
+        left -= serves[best]
+    return _Pool(services, tuple(cids), tuple(cover))
 
 
 Scales = dict[int, float]  # service index -> arrival rate multiplier
@@ -131,8 +157,13 @@ def needed(
     rate = sum(rates)
     if rate <= 0:
         return 0
-    aht = sum(r * mean_service_s(services[i]) for r, i in zip(rates, indexes, strict=True))
-    target = min(services[i].standard_wait_s for i in indexes)
+    aht = sum(
+        r * (mean_service_s(services[i]) + CALL_OVERHEAD_S)
+        for r, i in zip(rates, indexes, strict=True)
+    )
+    # Erlang C assumes exponential visits (cv 1); these vary less (SERVICE_CV), and waits
+    # scale with (1 + cv^2) / 2 (Allen-Cunneen): the same target is that much easier to meet.
+    target = min(services[i].standard_wait_s for i in indexes) * 2 / (1 + SERVICE_CV**2)
     return counters_needed(rate, aht_s=aht / rate, target_s=target, target_level=level).counters
 
 
@@ -179,7 +210,8 @@ def fitting_scales(services: list[Service], counters: list[Counter]) -> Scales:
 def staffing(
     services: list[Service], counters: list[Counter], *, day: dt.date, scales: Scales
 ) -> dict[int, set[int]]:
-    """Local opening hour -> the counters open in it (at least one per pool, at most all)."""
+    """Local opening hour -> the counters open in it: in each pool as many as Erlang C asks
+    for (at most all), and always those serving all its services between them."""
     plan = pools(services, counters)
     out: dict[int, set[int]] = {h: set() for h in range(OPEN_H, CLOSE_H)}
     for p in plan:
@@ -188,223 +220,90 @@ def staffing(
             n = needed(services, p.services, hour=h + 0.5, day=day, scales=scales)
             # Counters stay open an hour after a peak: the queue it left is still there.
             staffed = max(1, min(max(n, before), len(p.counters)))
-            out[h].update(p.counters[:staffed])
+            out[h].update(p.counters[:staffed], p.cover)
             before = n
     return out
 
 
-def simulate_day(
-    rng: random.Random,
+def plan_day(
     day: dt.date,
     *,
-    tz: str,
+    branch: Branch,
     services: list[Service],
     counters: list[Counter],
     tellers: dict[int, int | None],
+    speeds: dict[int, float],
     scales: Scales,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Tickets (as row dicts) and events of one business day."""
-    z = zone(tz)
-    opening = dt.datetime.combine(day, dt.time(OPEN_H), tzinfo=z).astimezone(dt.UTC)
-    events: list[dict[str, Any]] = []
-    tickets: list[dict[str, Any]] = []
-    heap: list[_Ready] = []
-    number: dict[str, int] = {}
-    for i, svc in enumerate(services):
+    history: dict[str, tuple[float, ...]],
+    pauses: tuple[Pause, ...] = (),
+) -> DayPlan:
+    """The demo world's day: arrivals with the lunch, Monday and payday waves, counters
+    staffed hour by hour (``staffing``), the branch's own rules."""
+
+    def rate(i: int) -> Rate:
         base = BASE_RATE.get(i, 4.0)
-        t = 0.0
-        while True:
-            peak = _rate(12.5, day, base, scales[i])
-            t += rng.expovariate(peak / 3600)
-            if t > (CLOSE_H - OPEN_H) * 3600:
-                break
-            if rng.random() > _rate(OPEN_H + t / 3600, day, base, scales[i]) / peak:
-                continue  # thinning: the rate of this hour
-            number[svc.code] = number.get(svc.code, 0) + 1
-            at = opening + dt.timedelta(seconds=round(t, 3))
-            tk: dict[str, Any] = {
-                "business_date": day,
-                "prefix": svc.code,
-                "number": number[svc.code],
-                "code": format_code(svc.code, number[svc.code]),
-                "service_code": svc.code,
-                "original_service_code": svc.code,
-                "lang": rng.choice(["tr", "tr", "tr", "en"]),
-                "priority": rng.random() < 0.05,
-                "status": "waiting",
-                "token": f"sim{rng.getrandbits(120):030x}",
-                "issued_at": at,
-                "queued_at": at,
-                "quoted_wait_s": 0,
-                "first_called_at": None,
-                "called_at": None,
-                "recalled_at": None,
-                "serving_at": None,
-                "finished_at": None,
-                "counter_id": None,
-                "teller_id": None,
-                "recall_count": 0,
-                "transfer_count": 0,
-                "feedback_score": None,
-                "call_rule": "fifo",
-                "print_status": "none",
-                "_mean": mean_service_s(svc),
-                "_standard": svc.standard_wait_s,
-                # Most customers pick their service in well under the 60 s kiosk standard.
-                "_touch": min(90, round(rng.lognormvariate(math.log(22), 0.5))),
-            }
-            tickets.append(tk)
-            events.append(_ev("ticket.issued", at, tk))
-            heapq.heappush(heap, _Ready(at, len(tickets), tk))
-    free = {row_id(c): opening for c in counters}
-    rota = staffing(services, counters, day=day, scales=scales)
-    events.extend(_rota_events(counters, rota, day=day, z=z, tellers=tellers))
-    seq = len(tickets)
-    while heap:
-        r = heapq.heappop(heap)
-        tk = r.t
-        able = [c for c in counters if tk["service_code"] in c.services] or counters
-        # The counters staffed in the hour the customer is ready (a counter also finishes the
-        # queue it has when its hour ends).
-        staffed = rota.get(r.at.astimezone(z).hour, set())
-        able = [c for c in able if row_id(c) in staffed] or able
-        c = min(able, key=lambda x: free[row_id(x)])
-        cid = row_id(c)
-        call = max(r.at, free[cid])
-        tk.update(status="called", counter_id=cid, teller_id=tellers.get(cid), called_at=call)
-        tk["first_called_at"] = tk["first_called_at"] or call
-        events.append(_ev("ticket.called", call, tk, counter_id=c.id))
-        now = call
-        if rng.random() < 0.08:
-            now += dt.timedelta(seconds=rng.randint(20, 60))
-            tk["recall_count"] += 1
-            tk["recalled_at"] = now
-            events.append(_ev("ticket.recalled", now, tk, counter_id=c.id))
-        if rng.random() < 0.04:
-            now += dt.timedelta(seconds=rng.randint(30, 90))
-            tk.update(status="no_show", finished_at=now)
-            events.append(_ev("ticket.no_show", now, tk, counter_id=c.id))
-        else:
-            now += dt.timedelta(seconds=rng.randint(8, 70))
-            tk.update(status="serving", serving_at=now)
-            events.append(_ev("ticket.serving", now, tk, counter_id=c.id))
-            sigma = 0.4
-            mu = math.log(tk["_mean"]) - sigma**2 / 2
-            now += dt.timedelta(seconds=round(rng.lognormvariate(mu, sigma), 1))
-            others = [s.code for s in services if s.code != tk["service_code"]]
-            if others and tk["transfer_count"] == 0 and rng.random() < 0.03:
-                target = rng.choice(others)
-                tk.update(
-                    status="transferred",
-                    service_code=target,
-                    queued_at=now,
-                    counter_id=None,
-                    serving_at=None,
-                    called_at=None,
-                    recalled_at=None,
-                )
-                tk["transfer_count"] += 1
-                events.append(
-                    _ev("ticket.transferred", now, tk, counter_id=c.id, data={"to_service": target})
-                )
-                seq += 1
-                heapq.heappush(heap, _Ready(now, seq, tk))
-            else:
-                tk.update(status="done", finished_at=now)
-                events.append(_ev("ticket.finished", now, tk, counter_id=c.id))
-        free[cid] = now
-    _quotes_and_feedback(rng, tickets, events, counters)
-    return tickets, events
+        return lambda hour: _rate(hour, day, base, scales[i])
 
-
-def _rota_events(
-    counters: list[Counter],
-    rota: dict[int, set[int]],
-    *,
-    day: dt.date,
-    z: Any,
-    tellers: dict[int, int | None],
-) -> list[dict[str, Any]]:
-    """A counter opens when its first staffed hour starts and closes when its staffed hours
-    end; a gap between them is a break (paused)."""
-    out = []
-    for c in counters:
-        cid = row_id(c)
-        state = "closed"
-        for h in range(OPEN_H, CLOSE_H + 1):
-            on = cid in rota.get(h, set())
-            at = dt.datetime.combine(day, dt.time(h), tzinfo=z).astimezone(dt.UTC)
-            later = any(cid in rota.get(k, set()) for k in range(h + 1, CLOSE_H))
-            if on and state != "open":
-                out.append(_counter_ev(c, at, "open", tellers.get(cid)))
-                state = "open"
-            elif not on and state == "open":
-                off = "paused" if later else "closed"
-                out.append(
-                    _counter_ev(
-                        c,
-                        at,
-                        off,
-                        tellers.get(cid) if off == "paused" else None,
-                        reason="break" if off == "paused" else None,
-                    )
-                )
-                state = off
-    return out
-
-
-def _counter_ev(
-    c: Counter, at: dt.datetime, state: str, teller: int | None, reason: str | None = None
-) -> dict[str, Any]:
-    data = {
-        "counter": {
-            "id": c.id,
-            "label": c.label,
-            "state": state,
-            "services": list(c.services),
-            "pause_reason": reason,
-            "teller_id": teller,
-            "current_ticket": None,
-        }
-    }
-    return {"type": "counter.changed", "at": at, "data": data, "_t": None, "counter_id": c.id}
-
-
-def _quotes_and_feedback(
-    rng: random.Random,
-    tickets: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-    counters: list[Counter],
-) -> None:
-    by_service: dict[str, list[dict[str, Any]]] = {}
-    for tk in tickets:
-        by_service.setdefault(tk["original_service_code"], []).append(tk)
-    for code, group in by_service.items():
-        n_counters = max(1, sum(1 for c in counters if code in c.services))
-        for i, tk in enumerate(group):
-            ahead = sum(
-                1
-                for o in group[max(0, i - 200) : i]
-                if o["first_called_at"] is None or o["first_called_at"] > tk["issued_at"]
+    return DayPlan(
+        day=day,
+        tz=zone(branch.timezone),
+        open_h=OPEN_H,
+        close_h=CLOSE_H,
+        services=tuple(
+            SimService(s.code, s.standard_wait_s, s.standard_service_s, mean_service_s(s))
+            for s in services
+        ),
+        counters=tuple(
+            SimCounter(
+                row_id(c),
+                c.label,
+                tuple(code for code in c.services if any(s.code == code for s in services)),
+                tellers.get(row_id(c)),
+                speeds.get(row_id(c), 1.0),
             )
-            tk["quoted_wait_s"] = int(math.ceil(ahead / n_counters) * tk["_mean"]) if ahead else 0
-    for tk in tickets:
+            for c in counters
+        ),
+        policy=policy_of(branch),
+        rates={s.code: rate(i) for i, s in enumerate(services)},
+        # The hour a day's rate is highest: lunch (the same factor all day otherwise).
+        peak_rates={
+            s.code: _rate(12.5, day, BASE_RATE.get(i, 4.0), scales[i])
+            for i, s in enumerate(services)
+        },
+        rota={
+            h: frozenset(ids)
+            for h, ids in staffing(services, counters, day=day, scales=scales).items()
+        },
+        branch_id=row_id(branch),
+        history=history,
+        pauses=pauses,
+    )
+
+
+def teller_speeds(counters: list[Counter], seed: int) -> dict[int, float]:
+    """How fast each counter's teller works against the service's mean (log-normal, sd 15 %):
+    some tellers are quicker than others, day after day."""
+    rng = random.Random(f"{seed}:tellers")
+    return {row_id(c): rng.lognormvariate(-0.011, 0.15) for c in counters}
+
+
+def _feedback(rng: random.Random, result: DayResult) -> None:
+    """Some customers rate their visit, pleased within the wait standard and displeased past
+    it; some missed waits are recovered by the teller."""
+    for tk in result.tickets:
         if tk["status"] != "done" or rng.random() > 0.3:
             continue
         wait = (tk["first_called_at"] - tk["issued_at"]).total_seconds()
-        # Pleased within the wait standard, displeased past it.
         score = round(5 - 1.5 * wait / tk["_standard"] + rng.gauss(0, 0.6))
         tk["feedback_score"] = max(1, min(5, score))
         at = tk["finished_at"] + dt.timedelta(minutes=rng.randint(1, 30))
-        events.append(_ev("ticket.feedback", at, tk, data={"score": tk["feedback_score"]}))
+        result.events.append(
+            ticket_event("ticket.feedback", at, tk, data={"score": tk["feedback_score"]})
+        )
         if wait > tk["_standard"] and rng.random() < 0.5:
-            events.append(
-                _ev(
-                    "ticket.recovery",
-                    tk["finished_at"],
-                    tk,
-                    data={"action": rng.choice(["apologized", "explained_delay"])},
-                )
+            action = rng.choice(["apologized", "explained_delay"])
+            result.events.append(
+                ticket_event("ticket.recovery", tk["finished_at"], tk, data={"action": action})
             )
 
 
@@ -416,13 +315,14 @@ def simulate(
     seed: int = 1,
     busy: float | None = None,
     end: dt.date | None = None,
+    quoting: bool = True,
 ) -> dict[str, int]:
     """Write ``days`` weekdays of history ending the day before ``end`` (default: today).
 
     ``busy`` scales every service's arrivals; None: the scales at which the branch's
     counters, staffed hour by hour with Erlang C, just cover a typical lunch peak
-    (``fitting_scales``)."""
-    rng = random.Random(seed)
+    (``fitting_scales``). ``quoting=False`` skips the quotes (each is a forecast: a few ms):
+    for bulk history whose quotes nobody reads, such as the report benchmark's years."""
     with db.unit_of_work() as s:
         branch = s.execute(select(Branch).where(col(Branch.code) == branch_code)).scalars().first()
         if branch is None:
@@ -453,32 +353,46 @@ def simulate(
         if busy is None
         else dict.fromkeys(range(len(services)), busy)
     )
+    speeds = teller_speeds(counters, seed)
+    seeds = Seeds(seed)
     end = end or dt.datetime.now(zone(branch.timezone)).date()
     day = end - dt.timedelta(days=days)
-    totals = {"days": 0, "tickets": 0, "events": 0}
+    totals = {"days": 0, "tickets": 0, "events": 0, "quotes": 0}
     written: set[dt.date] = set()
+    history: dict[str, tuple[float, ...]] = {}
+    pauses: tuple[Pause, ...] = ()
     while day < end:
         if day.weekday() < 5:
-            tickets, events = simulate_day(
-                rng,
+            plan = plan_day(
                 day,
-                tz=branch.timezone,
+                branch=branch,
                 services=services,
                 counters=counters,
                 tellers=tellers,
+                speeds=speeds,
                 scales=scales,
+                history=history,
+                pauses=pauses,
             )
-            _write(db, row_id(branch), tickets, events)
+            result = run_day(plan, seeds, quoting=quoting)
+            pauses = (*pauses, *result.pauses)[-PAUSES_KEPT:]
+            _feedback(seeds.rng("feedback", day), result)
+            history = {
+                code: (*history.get(code, ()), *served)[-RECENT_SAMPLES:]
+                for code, served in result.samples.items()
+            }
+            _write(db, row_id(branch), result)
             written.add(day)
             totals["days"] += 1
-            totals["tickets"] += len(tickets)
-            totals["events"] += len(events)
+            totals["tickets"] += len(result.tickets)
+            totals["events"] += len(result.events)
+            totals["quotes"] += len(result.quotes)
         day += dt.timedelta(days=1)
     if db.engine.dialect.name == "postgresql":
         # Planner statistics for the bulk-loaded rows: with none, PostgreSQL guesses one
         # ticket per branch and joins the summary's queries in a quadratic order.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE ticket, event, ticket_touch"))
+            conn.execute(text("ANALYZE ticket, event, ticket_touch, ticket_quote"))
     # Summarise the generated (closed) days for the reports, as the day close would.
     with db.unit_of_work() as s:
         fresh = s.get(Branch, branch.id)
@@ -487,9 +401,8 @@ def simulate(
     return totals
 
 
-def _write(
-    db: Database, branch_id: int, tickets: list[dict[str, Any]], events: list[dict[str, Any]]
-) -> None:
+def _write(db: Database, branch_id: int, result: DayResult) -> None:
+    tickets, events = result.tickets, result.events
     if not tickets:
         return
     with db.engine.begin() as conn:
@@ -524,6 +437,12 @@ def _write(
             insert(table_of(TicketTouch)),
             [{"ticket_id": tk["id"], "touch_s": tk["_touch"]} for tk in tickets],
         )
+        told = [
+            {k: v for k, v in q.items() if not k.startswith("_")} | {"ticket_id": q["_t"]["id"]}
+            for q in result.quotes
+        ]
+        for k in range(0, len(told), 5000):
+            conn.execute(insert(table_of(TicketQuote)), told[k : k + 5000])
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
         seq_table = table_of(TicketSequence)
         stmt = ins(seq_table)

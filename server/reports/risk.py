@@ -1,14 +1,16 @@
 """Service recovery before the breach: predict which waiting tickets will miss their wait
 standard and tell the manager (alert ``risk:<service>``) what would help.
 
-A ticket's predicted wait is what it has waited so far plus the quote the kiosk would give
-it now (its place in the queue, the counters open for its service, recent service times).
+A ticket's predicted wait is what it has waited so far plus when the forecast says the
+counters will call it (``tickets/forecasting.predicted_calls``: the same engine, state and
+rules as the customers' quotes), or the old formula's figure when the engine cannot say.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -23,6 +25,7 @@ from server.domain.standards import factor_for
 from server.models import Branch, Counter, Service, Ticket
 from server.reports.cycle import CycleConfig, load_cycle
 from server.reports.schemas import ServiceRisk
+from server.tickets import forecasting
 from server.tickets.stats import recent_service_times
 
 log = logging.getLogger("sira.risk")
@@ -62,10 +65,11 @@ def predict(
     counters = list_counters(session, branch.id)  # type: ignore[arg-type]
     today = business_date(now, branch.timezone)
     factor = factor_for(cfg.overrides, moment="wait", day=today)
+    calls = forecasting.predicted_calls(session, branch, now=now)
     out = []
     for service in list_services(session, branch.id):  # type: ignore[arg-type]
         queue = session.exec(
-            select(Ticket.issued_at, Ticket.original_service_code)
+            select(Ticket.id, Ticket.issued_at, Ticket.original_service_code)
             .where(
                 Ticket.branch_id == branch.id,
                 Ticket.service_code == service.code,
@@ -88,15 +92,17 @@ def predict(
         # The wait standard as the reports judge it (the cycle map's expected target).
         own = cfg.target(service.code, "wait")
         standard = (own.expected if own else service.standard_wait_s) * factor
-        for ahead, (issued_at, first_service) in enumerate(queue):
+        for ahead, (ticket_id, issued_at, first_service) in enumerate(queue):
             target = cfg.target(first_service, "wait")
             limit = target.expected * factor if target else standard
             waited = (now - issued_at).total_seconds()
-            predicted = (
-                waited + estimate_wait_s(ahead=ahead, open_counters=open_n, avg_service_s=avg)
-                if open_n
-                else float("inf")
-            )
+            if calls is not None:  # the forecast: when the counters will call it
+                left = calls.get(ticket_id or 0, math.inf)
+            elif open_n:
+                left = estimate_wait_s(ahead=ahead, open_counters=open_n, avg_service_s=avg)
+            else:
+                left = math.inf
+            predicted = waited + left
             worst = max(worst, predicted)
             if waited > limit:
                 missed += 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -24,12 +25,19 @@ from typing import Any
 from sqlmodel import Session
 
 from server.branches.lookup import get_branch_by_id, get_service
-from server.domain.forecast import CounterNow, Effort, Forecast, NewTicket, forecast
+from server.domain.forecast import (
+    CounterNow,
+    Effort,
+    Forecast,
+    NewTicket,
+    call_times,
+    forecast,
+)
 from server.domain.lifecycle import CounterState
 from server.metrics.tally import tally
 from server.models import Branch, Service, Ticket
 from server.models.types import row_id
-from server.tickets import stats
+from server.tickets import quotes, stats
 from server.tickets.live_state import LiveState, Unquotable, load_state
 
 log = logging.getLogger("sira.forecast")
@@ -38,6 +46,7 @@ log = logging.getLogger("sira.forecast")
 # machine's load: the same state must give the same figure on the kiosk, the paper and the
 # phone. Its event budget bounds the work (a few ms); the clock only stops a machine in trouble.
 EFFORT = Effort(budget_s=0.05)
+SIMULATED = replace(EFFORT, budget_s=math.inf)
 # A forecast slower than this is not used: the engine is bounded to a few milliseconds, so
 # this one went wrong.
 SLOW_S = 0.25
@@ -92,6 +101,17 @@ def quote_ticket(
     state = _shared_state(session, branch, now=now)
     out = _quote(session, branch, state, row_id(ticket), priority=ticket.priority, now=now, old=old)
     mine[ticket.id] = out
+    # What the customer is told now: a new promise when it moved (a moment of truth).
+    row = quotes.quote_row(
+        row_id(ticket),
+        kind=quotes.REQUOTE,
+        at=now,
+        wait_s=wait_s(out),
+        wait_range=wait_range_s(out),
+        position=position(out),
+        forecast=out,
+    )
+    quotes.note_requote(session, ticket, row)
     return out
 
 
@@ -115,6 +135,33 @@ def quote_services(
         out[service.code] = _quote(session, branch, state, target, priority=False, now=now, old=old)
     quotes[codes] = out
     return out
+
+
+def predicted_calls(
+    session: Session, branch: Branch, *, now: dt.datetime
+) -> dict[int, float] | None:
+    """Seconds from now until each waiting ticket is called, the whole queue in one pass with
+    mean times (the standard-risk check); a ticket missing is not called within hours. None
+    when the engine cannot be asked (logged and counted): the caller reckons the old way."""
+    state = _shared_state(session, branch, now=now)
+    if isinstance(state, str):
+        tally(_cache(session), FALLBACKS).add(branch.code, state)
+        return None
+    try:
+        return call_times(
+            now=state.now,
+            policy=state.policy,
+            waiting=state.waiting,
+            counters=state.counters,
+            service_times=state.models,
+            transfer_counter=state.reserved,
+            arrivals=state.arrivals,
+            tz=state.tz,
+        )
+    except Exception:
+        log.warning("the wait estimator failed at branch %s", branch.code, exc_info=True)
+        tally(_cache(session), FALLBACKS).add(branch.code, "error")
+        return None
 
 
 def wait_s(f: Forecast) -> int:
@@ -154,7 +201,7 @@ def _quote(
     started = time.perf_counter()
     try:
         code = target.service_code if isinstance(target, NewTicket) else _code_of(state, target)
-        out = _run(state, target, seed=_seed(branch, code, priority=priority, now=state.now))
+        out = estimate(state, target, seed=seed_of(state.branch_id, code, priority, state.now))
     except Exception:
         log.warning("the wait estimator failed at branch %s", branch.code, exc_info=True)
         return _fallback(session, branch, "error", old)
@@ -167,7 +214,13 @@ def _quote(
     return out
 
 
-def _run(state: LiveState, target: int | NewTicket, *, seed: int) -> Forecast:
+def estimate(
+    state: LiveState, target: int | NewTicket, *, seed: int, effort: Effort = EFFORT
+) -> Forecast:
+    """The engine's forecast for ``target`` in ``state``: what every live quote and every
+    quote in ``sira simulate`` comes from (the simulation without the wall-clock cut, so
+    the same seed gives the same history on a busy machine: ``SIMULATED``)."""
+
     def run(counters: Sequence[CounterNow]) -> Forecast:
         return forecast(
             now=state.now,
@@ -178,7 +231,7 @@ def _run(state: LiveState, target: int | NewTicket, *, seed: int) -> Forecast:
             target=target,
             transfer_counter=state.reserved,
             arrivals=state.arrivals,
-            effort=EFFORT,
+            effort=effort,
             seed=seed,
             tz=state.tz,
         )
@@ -280,6 +333,7 @@ def _old(session: Session, branch_id: int, service: Service, ahead: int) -> Fore
         served_now=open_n > 0,
         runs=0,
         rough=True,
+        fallback=True,
     )
 
 
@@ -291,9 +345,9 @@ def _cache(session: Session) -> dict[str, Any]:
     return cache
 
 
-def _seed(branch: Branch, service_code: str, *, priority: bool, now: dt.datetime) -> int:
+def seed_of(branch_id: int, service_code: str, priority: bool, now: dt.datetime) -> int:
     """A seed from the queue and the minute, not from the ticket: within a minute a reload
     shows the same figure, and the kiosk's list, the paper and the phone page the same one
     (whichever worker answers)."""
     minute = int(now.timestamp() // 60)
-    return zlib.crc32(f"{row_id(branch)}:{service_code}:{int(priority)}:{minute}".encode())
+    return zlib.crc32(f"{branch_id}:{service_code}:{int(priority)}:{minute}".encode())

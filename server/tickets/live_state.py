@@ -13,7 +13,9 @@ since they may overtake.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -32,11 +34,16 @@ from server.domain.forecast import (
 )
 from server.domain.lifecycle import AT_COUNTER, QUEUED, CounterState, TicketStatus
 from server.domain.ordering import Candidate, OrderMode, Policy, policy_of
-from server.models import Branch, Ticket
+from server.domain.pauses import HISTORY, Pause, expected_back, pauses_of
+from server.models import Branch, Event, Ticket
 from server.models.types import row_id
+from server.realtime.events import EventType
 from server.tickets.stats import recent_service_times
 
 ARRIVAL_WINDOW = dt.timedelta(hours=1)
+# How long the branch's past pauses stay cached (they change at most a few times a day).
+PAUSES_TTL_S = 600.0
+_PAUSES = "forecast_pauses"
 # Past this many waiting the old formula quotes: the engine's cost grows with the queue.
 MAX_WAITING = 2000
 
@@ -67,13 +74,54 @@ def load_state(session: Session, branch: Branch, *, now: dt.datetime) -> LiveSta
     waiting, reserved = _waiting(session, branch_id, list(standards))
     if len(waiting) > MAX_WAITING:
         raise Unquotable("queue_too_long")
-    counters = _counters(session, branch_id, standards)
+    counters = _counters(session, branch_id, standards, now)
+    samples = {code: recent_service_times(session, branch_id, code) for code in standards}
+    policy = policy_of(branch)
+    issued, (moves, moved_into) = _recent(session, branch, now=now)
+    return build_state(
+        branch_id=branch_id,
+        now=now,
+        policy=policy,
+        waiting=waiting,
+        reserved=reserved,
+        counters=counters,
+        samples=samples,
+        standards=standards,
+        issued=issued,
+        moves=moves,
+        moved_into=moved_into,
+        tz=zone(branch.timezone),
+    )
+
+
+def build_state(
+    *,
+    branch_id: int,
+    now: dt.datetime,
+    policy: Policy,
+    waiting: list[Candidate],
+    reserved: dict[int, int],
+    counters: list[CounterNow],
+    samples: Mapping[str, Sequence[float]],
+    standards: Mapping[str, float],
+    issued: Mapping[tuple[str, bool], int],
+    moves: Sequence[float],
+    moved_into: Mapping[str, int],
+    tz: ZoneInfo,
+) -> LiveState:
+    """The state from plain figures: what ``load_state`` read, or what ``sira simulate``
+    keeps in memory (one definition of how the engine's inputs are made from them).
+
+    ``samples``: the recent service durations per service (``stats.RECENT_SAMPLES``);
+    ``issued``: tickets issued over the last ``ARRIVAL_WINDOW`` by (service, priority);
+    ``moves``: for each ticket transferred over it, how long after its issue; ``moved_into``:
+    how many were transferred into each service over it.
+    """
+    standards = dict(standards)
     for c in counters:
         if c.current is not None and c.current.service_code not in standards:
             # A service removed since this customer was called: a typical visit.
             standards[c.current.service_code] = _typical(standards)
-    samples = {code: recent_service_times(session, branch_id, code) for code in standards}
-    policy = policy_of(branch)
     # Later normal tickets overtake only when the order prefers some services to others.
     overtaking_normal = policy.order_mode is OrderMode.SERVICE_ORDER
     return LiveState(
@@ -84,8 +132,31 @@ def load_state(session: Session, branch: Branch, *, now: dt.datetime) -> LiveSta
         counters=counters,
         models=fit_service_times(samples, standards),
         reserved=reserved,
-        arrivals=_arrivals(session, branch, now=now, normal=overtaking_normal),
-        tz=zone(branch.timezone),
+        arrivals=arrival_rates(issued, moves, moved_into, normal=overtaking_normal),
+        tz=tz,
+    )
+
+
+def arrival_rates(
+    issued: Mapping[tuple[str, bool], int],
+    moves: Sequence[float],
+    moved_into: Mapping[str, int],
+    *,
+    normal: bool,
+) -> Arrivals:
+    """Tickets per hour that may overtake a waiting one, from the counts over the last
+    ``ARRIVAL_WINDOW``: priority ones, transferred ones (into the service they wait in now),
+    and normal ones when asked."""
+    per_hour = 3600 / ARRIVAL_WINDOW.total_seconds()
+    prio: dict[str, float] = defaultdict(float)
+    plain: dict[str, float] = defaultdict(float)
+    for (code, is_prio), n in issued.items():
+        (prio if is_prio else plain)[code] += n * per_hour
+    return Arrivals(
+        normal_per_h=dict(plain) if normal else {},
+        priority_per_h=dict(prio),
+        transfers_per_h={code: n * per_hour for code, n in moved_into.items() if n},
+        transfer_age_s=sum(moves) / len(moves) if moves else 0.0,
     )
 
 
@@ -118,8 +189,15 @@ def _waiting(
     return waiting, reserved
 
 
-def _counters(session: Session, branch_id: int, standards: dict[str, float]) -> list[CounterNow]:
+def _counters(
+    session: Session, branch_id: int, standards: dict[str, float], now: dt.datetime
+) -> list[CounterNow]:
     counters = [c for c in list_counters(session, branch_id) if c.state != CounterState.CLOSED]
+    pauses = (
+        past_pauses(session, branch_id, now=now)
+        if any(c.state == CounterState.PAUSED for c in counters)
+        else []
+    )
     current_ids = [c.current_ticket_id for c in counters if c.current_ticket_id is not None]
     at_counter: dict[int, InService] = {}
     if current_ids:
@@ -127,14 +205,13 @@ def _counters(session: Session, branch_id: int, standards: dict[str, float]) -> 
             sa_select(
                 col(Ticket.id),
                 col(Ticket.service_code),
-                col(Ticket.serving_at),
                 col(Ticket.called_at),
             ).where(col(Ticket.id).in_(current_ids), col(Ticket.status).in_(AT_COUNTER))
         ).all()
-        for tid, code, serving_at, called_at in rows:
-            started = serving_at or called_at
-            if started is not None:
-                at_counter[tid] = InService(code, _aware(started))
+        for tid, code, called_at in rows:
+            # Since the call, as the recent visit lengths are measured (stats).
+            if called_at is not None:
+                at_counter[tid] = InService(code, _aware(called_at))
     return [
         CounterNow(
             id=row_id(c),
@@ -142,30 +219,66 @@ def _counters(session: Session, branch_id: int, standards: dict[str, float]) -> 
             state=CounterState(c.state),
             normal_streak=c.normal_streak,
             current=at_counter.get(c.current_ticket_id) if c.current_ticket_id else None,
+            returns_at=expected_back(
+                pauses,
+                reason=c.pause_reason,
+                since=_aware(c.state_since) if c.state_since else None,
+                now=now,
+            )
+            if c.state == CounterState.PAUSED
+            else None,
         )
         for c in counters
     ]
 
 
-def _arrivals(session: Session, branch: Branch, *, now: dt.datetime, normal: bool) -> Arrivals:
-    """Tickets per hour over the last hour that may overtake a waiting one: priority ones,
-    transferred ones (into the service they wait in now), and normal ones when asked."""
+def past_pauses(session: Session, branch_id: int, *, now: dt.datetime) -> list[Pause]:
+    """The branch's pauses over the last ``pauses.HISTORY`` (from its counters' changes in
+    the event log), read at most every ``PAUSES_TTL_S`` per branch."""
+    cache = session.info.get("cache", {}).setdefault(_PAUSES, {})
+    hit = cache.get(branch_id)
+    if hit is not None and time.monotonic() - hit[0] < PAUSES_TTL_S:
+        found: list[Pause] = hit[1]
+        return found
+    rows = session.execute(
+        sa_select(col(Event.counter_id), col(Event.at), col(Event.data))
+        .where(
+            col(Event.branch_id) == branch_id,
+            col(Event.type) == EventType.COUNTER_CHANGED.value,
+            col(Event.at) >= now - HISTORY,
+            col(Event.at) <= now,
+        )
+        .order_by(col(Event.at), col(Event.seq))
+    ).all()
+    changes = []
+    for counter_id, at, data in rows:
+        c = (data or {}).get("counter") or {}
+        if counter_id is not None and isinstance(c.get("state"), str):
+            changes.append((counter_id, _aware(at), c["state"], c.get("pause_reason")))
+    out = pauses_of(changes)
+    cache[branch_id] = (time.monotonic(), out)
+    return out
+
+
+def _recent(
+    session: Session, branch: Branch, *, now: dt.datetime
+) -> tuple[dict[tuple[str, bool], int], tuple[list[float], dict[str, int]]]:
+    """Over the last ``ARRIVAL_WINDOW``: tickets issued by (service, priority); and how long
+    after their issue tickets were transferred, with how many went into each service."""
     since = now - ARRIVAL_WINDOW
-    per_hour = 3600 / ARRIVAL_WINDOW.total_seconds()
     recent = (
         col(Ticket.branch_id) == row_id(branch),
         # The day's tickets only (an index), then the last hour of them.
         col(Ticket.business_date) >= business_date(since, branch.timezone),
     )
-    issued = session.execute(
+    rows = session.execute(
         sa_select(col(Ticket.original_service_code), col(Ticket.priority), func.count())
         .where(*recent, col(Ticket.issued_at) >= since, col(Ticket.issued_at) <= now)
         .group_by(col(Ticket.original_service_code), col(Ticket.priority))
     ).all()
-    prio: dict[str, float] = defaultdict(float)
-    plain: dict[str, float] = defaultdict(float)
-    for code, is_prio, n in issued:
-        (prio if is_prio else plain)[code] += n * per_hour
+    issued: dict[tuple[str, bool], int] = defaultdict(int)
+    for code, is_prio, n in rows:
+        issued[(code, bool(is_prio))] += int(n)
     moves = session.execute(
         sa_select(col(Ticket.service_code), col(Ticket.issued_at), col(Ticket.queued_at)).where(
             *recent,
@@ -174,17 +287,12 @@ def _arrivals(session: Session, branch: Branch, *, now: dt.datetime, normal: boo
             col(Ticket.queued_at) <= now,
         )
     ).all()
-    moved: dict[str, float] = defaultdict(float)
+    into: dict[str, int] = defaultdict(int)
     ages = []
     for code, issued_at, queued_at in moves:
-        moved[code] += per_hour
+        into[code] += 1
         ages.append((_aware(queued_at) - _aware(issued_at)).total_seconds())
-    return Arrivals(
-        normal_per_h=dict(plain) if normal else {},
-        priority_per_h=dict(prio),
-        transfers_per_h=dict(moved),
-        transfer_age_s=sum(ages) / len(ages) if ages else 0.0,
-    )
+    return dict(issued), (ages, dict(into))
 
 
 def _typical(standards: dict[str, float]) -> float:

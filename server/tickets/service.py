@@ -25,7 +25,7 @@ from server.printing.dispatch import PrintDelivery, plan_ticket_print, queue_del
 from server.realtime.events import EventType, record
 from server.reports.touch import record_touch
 from server.security import new_customer_token
-from server.tickets import forecasting
+from server.tickets import forecasting, quotes
 from server.tickets.numbering import take_number
 from server.tickets.present import ticket_dict, waited_s
 from server.tickets.stats import forget_recent
@@ -37,13 +37,15 @@ _INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
 @dataclass(frozen=True)
 class Issued:
     """An issued ticket, its position (1 = next), the wait it was quoted (and the range, when
-    wide), and its print (delivered after the commit; None when the device has no printer)."""
+    wide; whether it is rough), and its print (delivered after the commit; None when the device
+    has no printer)."""
 
     ticket: Ticket
     position: int
     estimated_wait_s: int
     print: PrintDelivery | None
     wait_range_s: list[int] | None = None
+    estimate_rough: bool = False
 
 
 def issue_ticket(
@@ -68,12 +70,11 @@ def issue_ticket(
         if earlier is not None:
             # A retried or double-tapped request gets the ticket it already got (and its
             # first print: nothing is printed twice).
-            place = 1
+            place, rough = 1, False
             if earlier.status in QUEUED:
-                place = forecasting.position(
-                    forecasting.quote_ticket(session, earlier, now=now, branch=branch)
-                )
-            return Issued(earlier, place, earlier.quoted_wait_s, None)
+                again = forecasting.quote_ticket(session, earlier, now=now, branch=branch)
+                place, rough = forecasting.position(again), again.rough
+            return Issued(earlier, place, earlier.quoted_wait_s, None, estimate_rough=rough)
     ticket, quote = _issue(
         session,
         branch=branch,
@@ -88,6 +89,7 @@ def issue_ticket(
     if touch_s is not None:
         record_touch(session, ticket_id=ticket.id, touch_s=touch_s)  # type: ignore[arg-type]
     position, quoted = forecasting.position(quote), forecasting.wait_s(quote)
+    wait_range = forecasting.wait_range_s(quote)
     plan = plan_ticket_print(
         session,
         ticket=ticket,
@@ -96,9 +98,11 @@ def issue_ticket(
         estimated_wait_s=quoted,
         settings=settings,
         now=now,
+        wait_range_s=wait_range,
+        estimate_rough=quote.rough,
     )
     delivery = queue_delivery(session, plan)
-    return Issued(ticket, position, quoted, delivery, forecasting.wait_range_s(quote))
+    return Issued(ticket, position, quoted, delivery, wait_range, estimate_rough=quote.rough)
 
 
 def _issue(
@@ -168,6 +172,16 @@ def _issue(
     }
     # The hot path of a busy branch: a Core insert, no ORM object to build and flush.
     values["id"] = session.connection().execute(_INSERT_TICKET, values).scalar_one()
+    quote_row = quotes.quote_row(
+        values["id"],
+        kind=quotes.ISSUE,
+        at=now,
+        wait_s=quoted,
+        wait_range=forecasting.wait_range_s(quote),
+        position=forecasting.position(quote),
+        forecast=quote,
+    )
+    quotes.record(session, quote_row)
     ticket = SimpleNamespace(**values)
     record(
         session,

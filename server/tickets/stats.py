@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from server.domain.estimates import average_service_s, estimate_wait_s
+from server.domain.estimates import formula_quote
 from server.domain.lifecycle import QUEUED, CounterState, TicketStatus
 from server.models import Counter, Service, Ticket
 
@@ -18,6 +18,8 @@ RECENT_SAMPLES = 20
 # Recent service times change slowly; a quote may use figures this many seconds old.
 RECENT_TTL_S = 5.0
 RECENT_CACHE = "recent_service_times"
+# A visit that ended at the counter: served, or called and not there.
+VISITS_ENDED = (TicketStatus.DONE.value, TicketStatus.NO_SHOW.value)
 
 _QUEUED_IN_SERVICE = select(func.count()).where(
     Ticket.branch_id == bindparam("branch_id"),
@@ -79,6 +81,9 @@ def open_counters_for(session: Session, *, branch_id: int, service_code: str) ->
 
 
 def recent_service_times(session: Session, branch_id: int, service_code: str) -> list[float]:
+    """How long each of the service's last ``RECENT_SAMPLES`` calls kept its counter: from
+    the call to the end of the visit, the customer's walk to the counter, recalls and
+    no-shows included (what a counter's next call waits for)."""
     # The cache lives on the Database (see db.py), so it never outlives or crosses databases.
     cache = session.info.get("cache", {}).setdefault(RECENT_CACHE, {})
     key = (branch_id, service_code)
@@ -87,21 +92,21 @@ def recent_service_times(session: Session, branch_id: int, service_code: str) ->
         cached: list[float] = hit[1]
         return cached
     rows = session.exec(
-        select(Ticket.serving_at, Ticket.called_at, Ticket.finished_at)
+        select(Ticket.called_at, Ticket.finished_at)
         .where(
             Ticket.branch_id == branch_id,
             Ticket.service_code == service_code,
             col(Ticket.finished_at).is_not(None),
-            Ticket.status == TicketStatus.DONE,
+            col(Ticket.status).in_(VISITS_ENDED),
         )
         .order_by(col(Ticket.finished_at).desc())
         .limit(RECENT_SAMPLES)
     ).all()
-    out = []
-    for serving_at, called_at, finished_at in rows:
-        start = serving_at or called_at
-        if start is not None and finished_at is not None:
-            out.append((finished_at - start).total_seconds())
+    out = [
+        (finished_at - called_at).total_seconds()
+        for called_at, finished_at in rows
+        if called_at is not None and finished_at is not None
+    ]
     cache[key] = (time.monotonic(), out)
     return out
 
@@ -119,11 +124,12 @@ def quote(
     ahead: int,
     open_counters: int,
 ) -> int:
-    avg = average_service_s(
-        recent_service_times(session, branch_id, service.code),
+    return formula_quote(
+        ahead=ahead,
+        open_counters=open_counters,
+        recent=recent_service_times(session, branch_id, service.code),
         standard_s=service.standard_service_s,
     )
-    return estimate_wait_s(ahead=ahead, open_counters=open_counters, avg_service_s=avg)
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:

@@ -42,6 +42,7 @@ from server.domain.forecast.quote import (
     Effort,
     Forecast,
     NewTicket,
+    call_times,
     forecast,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "ServiceModel",
     "Shape",
     "WaitingQueues",
+    "call_times",
     "fit_service_times",
     "forecast",
     "head_of_line_quote",

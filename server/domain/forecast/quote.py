@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from heapq import heapify, heappop, heappush
 
 from server.domain.forecast.engine import (
+    Call,
     CounterNow,
     _Arrival,
     _Desk,
@@ -70,6 +71,7 @@ class Forecast:
     served_now: bool  # some open or returning counter may call it at all
     runs: int  # Monte Carlo runs; 0 when one pass with mean times was used
     rough: bool  # a service time came from a standard, not from measured services
+    fallback: bool = False  # not the engine's: the old formula quoted (see tickets/forecasting)
 
 
 def _streams(arrivals: Arrivals) -> list[tuple[float, str, bool, bool]]:
@@ -240,3 +242,42 @@ def _quantile(ordered: Sequence[float], q: float) -> float:
 
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def call_times(
+    *,
+    now: datetime,
+    policy: Policy,
+    waiting: Sequence[Candidate],
+    counters: Sequence[CounterNow],
+    service_times: Mapping[str, ServiceModel],
+    transfer_counter: Mapping[int, int] | None = None,
+    arrivals: Arrivals = NO_ARRIVALS,
+    tz: tzinfo | None = None,
+    horizon_s: float = 3 * 3600.0,
+) -> dict[int, float]:
+    """Seconds from now until each waiting ticket is called, from one pass with mean times
+    over the whole queue (the standard-risk check's reading); a ticket missing from the
+    answer is not called within ``horizon_s``."""
+    reserved = transfer_counter or {}
+    queues = WaitingQueues(now)
+    for c in waiting:
+        queues.add(c, reserved.get(c.id))
+    for _, code, prio, moved in _streams(arrivals):
+        queues.group((code, prio, moved, None))
+    desks = _desks(counters, now, queues)
+    missing = sorted(_codes(desks) - set(service_times))
+    if missing:
+        raise ValueError(f"no service-time model for {', '.join(missing)}")
+    engine = _Engine(now=now, policy=policy, desks=desks, models=service_times, tz=tz)
+    first_id = max((c.id for c in waiting), default=0) + 1
+    calls: list[Call] = []
+    engine.play(
+        queues,
+        _arrive(arrivals, now, None, first_id=first_id),
+        None,
+        target=None,
+        horizon_s=horizon_s,
+        record=calls,
+    )
+    return {c.ticket_id: c.at_s for c in calls if c.ticket_id < first_id}
