@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 export SIRA_DATA_DIR ?= $(CURDIR)/data
 export SIRA_PUBLIC_URL ?= http://localhost:$(PORT)
 
-.PHONY: run test lint bench bench-reports bench-scale screenshots venv dev clean
+.PHONY: run test lint bench bench-reports bench-scale bench-estimates screenshots venv dev clean
 
 $(BIN)/sira: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m bench.load
+
+bench-estimates: venv
+	$(BIN)/python -m bench.estimates
 
 bench-reports: venv
 	$(BIN)/python -m bench.reports

@@ -45,11 +45,9 @@ from server.domain.forecast import (
 )
 from server.domain.lifecycle import CounterState
 from server.domain.ordering import OrderMode, Policy, PriorityMode
-from server.domain.pauses import Pause
 from server.simulation.day import Issue, run_day
-from server.simulation.plan import CALM, Behaviour, DayPlan, Seeds, SimCounter, SimService
+from server.simulation.plan import CALM, Behaviour, DayPlan, History, Seeds, SimCounter, SimService
 from server.tickets import forecasting
-from server.tickets.stats import RECENT_SAMPLES
 
 UTC = dt.UTC
 PREDICTORS = ("forecast", "formula", "QL", "HOL", "LES")
@@ -121,9 +119,7 @@ SHAPES = (
 )
 
 
-def plan_of(
-    shape: Shape, day: dt.date, history: dict[str, tuple[float, ...]], pauses: tuple[Pause, ...]
-) -> DayPlan:
+def plan_of(shape: Shape, day: dt.date, history: History) -> DayPlan:
     return DayPlan(
         day=day,
         tz=UTC,
@@ -137,7 +133,6 @@ def plan_of(
         rota={h: shape.rota(h) for h in HOURS},
         behaviour=shape.behaviour,
         history=history,
-        pauses=pauses,
     )
 
 
@@ -193,8 +188,7 @@ class Tally:
 
 def run_shape(shape: Shape, *, days: int, seed: int, costs: list[float]) -> Tally:
     tally = Tally()
-    history: dict[str, tuple[float, ...]] = {}
-    pauses: tuple[Pause, ...] = ()
+    history = History()
     day = dt.date(2026, 3, 2)  # a Monday
     played = 0
     timed = forecasting.estimate
@@ -210,13 +204,8 @@ def run_shape(shape: Shape, *, days: int, seed: int, costs: list[float]) -> Tall
     try:
         while played < WARM_UP + days:
             if day.weekday() < 5:
-                plan = plan_of(shape, day, history, pauses)
-                out = run_day(plan, Seeds(seed), observer=others)
-                pauses = (*pauses, *out.pauses)[-200:]
-                history = {
-                    code: (*history.get(code, ()), *kept)[-RECENT_SAMPLES:]
-                    for code, kept in out.samples.items()
-                }
+                out = run_day(plan_of(shape, day, history), Seeds(seed), observer=others)
+                history = out.history
                 if played >= WARM_UP:
                     for q in out.quotes:
                         tk = q["_t"]

@@ -241,7 +241,8 @@ def simulate(
         ),
     ] = None,
 ) -> None:
-    """Fill history with realistic generated days (arrivals, waits, service, feedback)."""
+    """Fill history with generated days played through the real queue rules and estimator
+    (arrivals, calls, quotes told, service, no-shows, transfers, feedback)."""
     from server.db import Database
     from server.simulate import simulate as run
 
@@ -255,7 +256,7 @@ def simulate(
         db.dispose()
     typer.echo(
         f"simulated {totals['days']} business day(s): {totals['tickets']} tickets, "
-        f"{totals['events']} events"
+        f"{totals['events']} events, {totals['quotes']} quotes told"
     )
 
 

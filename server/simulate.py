@@ -30,7 +30,6 @@ from sqlmodel import col
 from server.db import Database
 from server.domain.calendar import format_code, zone
 from server.domain.ordering import policy_of
-from server.domain.pauses import Pause
 from server.domain.staffing import counters_needed
 from server.models import (
     Branch,
@@ -46,8 +45,7 @@ from server.models import (
 from server.models.types import row_id, table_of
 from server.reports.rollup import refresh
 from server.simulation.day import DayResult, run_day, ticket_event
-from server.simulation.plan import CALM, DayPlan, Rate, Seeds, SimCounter, SimService
-from server.tickets.stats import RECENT_SAMPLES
+from server.simulation.plan import CALM, DayPlan, History, Rate, Seeds, SimCounter, SimService
 
 BASE_RATE = {0: 24.0, 1: 12.0, 2: 5.0}  # per hour, by the service's position
 # Service takes this share of the service's own standard on average (log-normal around it):
@@ -66,7 +64,6 @@ CALL_OVERHEAD_S = sum(CALM.walk_s) / 2 + CALM.recall * 40
 
 
 OPEN_H, CLOSE_H = 9, 17
-PAUSES_KEPT = 200  # earlier days' pauses carried on (the live state reads two weeks')
 _T, _E = Ticket.__table__, Event.__table__  # type: ignore[attr-defined]
 
 
@@ -234,8 +231,7 @@ def plan_day(
     tellers: dict[int, int | None],
     speeds: dict[int, float],
     scales: Scales,
-    history: dict[str, tuple[float, ...]],
-    pauses: tuple[Pause, ...] = (),
+    history: History,
 ) -> DayPlan:
     """The demo world's day: arrivals with the lunch, Monday and payday waves, counters
     staffed hour by hour (``staffing``), the branch's own rules."""
@@ -276,7 +272,6 @@ def plan_day(
         },
         branch_id=row_id(branch),
         history=history,
-        pauses=pauses,
     )
 
 
@@ -359,8 +354,7 @@ def simulate(
     day = end - dt.timedelta(days=days)
     totals = {"days": 0, "tickets": 0, "events": 0, "quotes": 0}
     written: set[dt.date] = set()
-    history: dict[str, tuple[float, ...]] = {}
-    pauses: tuple[Pause, ...] = ()
+    history = History()
     while day < end:
         if day.weekday() < 5:
             plan = plan_day(
@@ -372,15 +366,10 @@ def simulate(
                 speeds=speeds,
                 scales=scales,
                 history=history,
-                pauses=pauses,
             )
             result = run_day(plan, seeds, quoting=quoting)
-            pauses = (*pauses, *result.pauses)[-PAUSES_KEPT:]
             _feedback(seeds.rng("feedback", day), result)
-            history = {
-                code: (*history.get(code, ()), *served)[-RECENT_SAMPLES:]
-                for code, served in result.samples.items()
-            }
+            history = result.history
             _write(db, row_id(branch), result)
             written.add(day)
             totals["days"] += 1

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.counters.schemas import CounterPublic
 from server.domain.hours import Reason as IssuingReason
 from server.metrics.schemas import LiveMetrics
-from server.tickets.schemas import TicketPublic
+from server.tickets.schemas import Rough, TicketPublic, WaitRange
 
 
 class ServiceRow(BaseModel):
@@ -20,17 +20,8 @@ class ServiceRow(BaseModel):
     names: dict[str, str] = Field(description="name per language", examples=[{"en": "Cash"}])
     waiting: int = Field(description="tickets waiting for it now")
     estimated_wait_s: int = Field(description="the wait a ticket issued now would be quoted")
-    estimated_wait_range_s: list[int] | None = Field(
-        default=None,
-        min_length=2,
-        max_length=2,
-        description="[low, high] seconds, given when the wait is too uncertain for one figure",
-    )
-    estimate_rough: bool = Field(
-        default=False,
-        description="true: say it is a rough estimate (a service's standard stood in for "
-        "history this branch lacks, or the fallback formula quoted)",
-    )
+    estimated_wait_range_s: WaitRange = None
+    estimate_rough: Rough = False
     open: bool = Field(
         description="tickets can be issued for it now (active, branch open, within opening "
         "hours, not on a closed date, before the service's cut-off)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from server.domain.lifecycle import TicketStatus
+from server.tickets.schemas import Rough, WaitRange
 
 
 class BranchRef(BaseModel):
@@ -29,17 +30,8 @@ class TicketStatusPublic(BaseModel):
         description="place in the order the counters will call (1: next); null when not waiting"
     )
     estimated_wait_s: int | None = Field(description="quoted wait, seconds; null when not waiting")
-    estimated_wait_range_s: list[int] | None = Field(
-        default=None,
-        min_length=2,
-        max_length=2,
-        description="[low, high] seconds, given when the wait is too uncertain for one figure",
-    )
-    estimate_rough: bool = Field(
-        default=False,
-        description="true: say it is a rough estimate (a service's standard stood in for "
-        "history this branch lacks, or the fallback formula quoted); false when not waiting",
-    )
+    estimated_wait_range_s: WaitRange = None
+    estimate_rough: Rough = False
     served_now: bool = Field(
         default=True,
         description="false: no open counter serves the ticket's service now (no quote holds)",

@@ -29,7 +29,7 @@ from server.domain.forecast import CounterNow, Forecast, InService, NewTicket, S
 from server.domain.lifecycle import CounterState
 from server.domain.ordering import Candidate, choose_next, next_streak
 from server.domain.pauses import Pause, expected_back
-from server.simulation.plan import DayPlan, Seeds
+from server.simulation.plan import DayPlan, History, Seeds
 from server.tickets import forecasting, quotes
 from server.tickets.live_state import ARRIVAL_WINDOW, LiveState, build_state
 from server.tickets.stats import RECENT_SAMPLES
@@ -75,12 +75,16 @@ Observer = Callable[[Issue], dict[str, float]]
 
 @dataclass
 class DayResult:
+    """What a day wrote; ``history`` is what the next day's estimator starts from."""
+
     tickets: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)  # ``ticket_quote`` rows (+ "_t")
     # How long each call kept its counter, by service, in order (stats.recent_service_times).
     samples: dict[str, list[float]] = field(default_factory=dict)
     pauses: list[Pause] = field(default_factory=list)  # the day's, as they ended
+    hourly: dict[str, dict[int, list[float]]] = field(default_factory=dict)  # by call hour
+    history: History = field(default_factory=History)
 
 
 class DaySim:
@@ -104,7 +108,7 @@ class DaySim:
         self.queues = WaitingQueues(self.start)
         self.waiting: dict[int, Candidate] = {}
         self.samples: dict[str, deque[float]] = {
-            s.code: deque(plan.history.get(s.code, ()), maxlen=RECENT_SAMPLES)
+            s.code: deque(plan.history.recent.get(s.code, ()), maxlen=RECENT_SAMPLES)
             for s in plan.services
         }
         self.recent_issued: deque[tuple[float, str, bool]] = deque()
@@ -116,7 +120,11 @@ class DaySim:
         self.number: dict[str, int] = defaultdict(int)
         self.out = DayResult(samples={s.code: [] for s in plan.services})
         self.closed_for_the_day = False
-        self.pauses: list[Pause] = list(plan.pauses)
+        self.pauses: list[Pause] = list(plan.history.pauses)
+        self.hourly: dict[str, dict[int, list[float]]] = {
+            code: {h: list(v) for h, v in hours.items()}
+            for code, hours in plan.history.hourly.items()
+        }
 
     def _log(self, kind: str, at: dt.datetime, tk: dict[str, Any], **kw: Any) -> None:
         self.out.events.append(ticket_event(kind, at, tk, **kw))
@@ -152,7 +160,9 @@ class DaySim:
             tk = self.out.tickets[c.id - 1]
             tk.update(status="cancelled", finished_at=self.at(t))
             self._log("ticket.cancelled", self.at(t), tk)
-        return self.out
+        out = self.out
+        out.history = plan.history.then(out.samples, out.pauses, out.hourly)
+        return out
 
     def _arrivals(self, code: str) -> list[tuple[float, bool]]:
         """Poisson arrivals at the service's rate hour by hour (thinning), with who is a
@@ -284,6 +294,7 @@ class DaySim:
                 self._counter_now(d, t) for d in self.desks if d.state != CounterState.CLOSED
             ],
             samples={code: list(s) for code, s in self.samples.items()},
+            hourly=self.hourly,
             standards={s.code: float(s.standard_service_s) for s in self.plan.services},
             issued=issued,
             moves=[age for _, _, age in self.recent_moves],
@@ -439,7 +450,7 @@ class DaySim:
         kept = (at - tk["called_at"]).total_seconds()
         if d.outcome == "no_show":
             tk.update(status="no_show", finished_at=at)
-            self._sample(tk["service_code"], kept)
+            self._sample(tk["service_code"], kept, tk["called_at"])
             self._log("ticket.no_show", at, tk, counter_id=d.id)
         elif d.outcome == "transferred":
             others = self._elsewhere(tk)
@@ -466,7 +477,7 @@ class DaySim:
         else:
             tk.update(status="done", finished_at=at)
             self._log("ticket.finished", at, tk, counter_id=d.id)
-            self._sample(tk["service_code"], kept)
+            self._sample(tk["service_code"], kept, tk["called_at"])
         ended = d.outcome
         d.busy, d.current = False, None
         if d.pending is not None:
@@ -477,9 +488,12 @@ class DaySim:
         if ended == "transferred":
             self._wake(t)
 
-    def _sample(self, code: str, kept_s: float) -> None:
+    def _sample(self, code: str, kept_s: float, called: dt.datetime) -> None:
         self.samples[code].append(kept_s)
         self.out.samples[code].append(kept_s)
+        hour = called.astimezone(self.plan.tz).hour
+        self.hourly.setdefault(code, {}).setdefault(hour, []).append(kept_s)
+        self.out.hourly.setdefault(code, {}).setdefault(hour, []).append(kept_s)
 
     def _rota(self, t: float, hour: int) -> None:
         """The counters staffed this hour open; one staffed again later pauses (a break),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from server.domain.forecast import Shape
 from server.domain.ordering import Policy
 from server.domain.pauses import Pause
+from server.tickets.stats import RECENT_SAMPLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,45 @@ PLAIN = Behaviour(priority=0.0, recall=0.0, no_show=0.0, transfer=0.0, walk_s=(0
 Rate = Callable[[float], float]
 
 
+# What is carried from day to day: as much as the live state reads back (stats.RECENT_SAMPLES
+# visits per service; two weeks of pauses and of visits by hour).
+PAUSES_KEPT = 200
+HOURLY_KEPT = 400
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What earlier days leave for the estimator: the last visit lengths per service, the
+    pauses (when a paused counter returns) and visit lengths by local hour of the call."""
+
+    recent: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    pauses: tuple[Pause, ...] = ()
+    hourly: Mapping[str, Mapping[int, tuple[float, ...]]] = field(default_factory=dict)
+
+    def then(
+        self,
+        recent: Mapping[str, list[float]],
+        pauses: list[Pause],
+        hourly: Mapping[str, Mapping[int, list[float]]],
+    ) -> History:
+        """This history with a day's visits and pauses added (oldest dropped)."""
+        hours: dict[str, dict[int, tuple[float, ...]]] = {
+            code: dict(by) for code, by in self.hourly.items()
+        }
+        for code, by in hourly.items():
+            mine = hours.setdefault(code, {})
+            for hour, kept in by.items():
+                mine[hour] = (*mine.get(hour, ()), *kept)[-HOURLY_KEPT:]
+        return History(
+            recent={
+                code: (*self.recent.get(code, ()), *recent.get(code, ()))[-RECENT_SAMPLES:]
+                for code in {*self.recent, *recent}
+            },
+            pauses=(*self.pauses, *pauses)[-PAUSES_KEPT:],
+            hourly=hours,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class DayPlan:
     """One business day of one branch."""
@@ -70,10 +110,7 @@ class DayPlan:
     behaviour: Behaviour = CALM
     shape: Shape = Shape.LOGNORMAL
     branch_id: int = 1
-    # The quotes' own history: service durations from earlier days (the live system's
-    # recent services reach back across days too).
-    history: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    pauses: tuple[Pause, ...] = ()  # the pauses of earlier days (when a paused one returns)
+    history: History = field(default_factory=lambda: History())
 
     def start(self) -> dt.datetime:
         return dt.datetime.combine(self.day, dt.time(self.open_h), tzinfo=self.tz)

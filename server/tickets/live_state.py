@@ -2,11 +2,12 @@
 from the database: the one place that turns live rows into the engine's inputs.
 
 Every queued ticket of the branch (and the counter a transfer is reserved for); every counter
-that is not closed, with its services in profile order, state, normal-call streak and the
-customer at it (their service, since being served or else called); the branch's ordering rules
+that is not closed, with its services in profile order, state, normal-call streak, the
+customer at it (their service, and when they were called) and, when paused, when it is expected
+back (the branch's typical pause: ``domain/pauses.py``); the branch's ordering rules
 as calling reads them (``ordering.policy_of``); a service-time model per service fitted to its
 recent services (its standard while it has too few); and the rates at which priority and
-transferred tickets (and for ``service_order`` normal ones too) arrived over the last hour,
+transferred tickets (and for ``service_order`` normal ones too) arrived over the last two hours,
 since they may overtake.
 """
 
@@ -38,12 +39,17 @@ from server.domain.pauses import HISTORY, Pause, expected_back, pauses_of
 from server.models import Branch, Event, Ticket
 from server.models.types import row_id
 from server.realtime.events import EventType
-from server.tickets.stats import recent_service_times
+from server.tickets.stats import VISITS_ENDED, recent_service_times
 
-ARRIVAL_WINDOW = dt.timedelta(hours=1)
+# Priority and transferred tickets are few: an hour's count of them is too noisy a rate
+# (three transfers into a one-counter service in an hour quoted its next customer hours);
+# two hours still follow the lunch wave (bench/estimates.py measured 1, 2 and 3 hours).
+ARRIVAL_WINDOW = dt.timedelta(hours=2)
 # How long the branch's past pauses stay cached (they change at most a few times a day).
 PAUSES_TTL_S = 600.0
 _PAUSES = "forecast_pauses"
+_HOURLY = "forecast_hourly"
+HOURLY_HISTORY = dt.timedelta(days=14)
 # Past this many waiting the old formula quotes: the engine's cost grows with the queue.
 MAX_WAITING = 2000
 
@@ -86,6 +92,7 @@ def load_state(session: Session, branch: Branch, *, now: dt.datetime) -> LiveSta
         reserved=reserved,
         counters=counters,
         samples=samples,
+        hourly=hourly_visits(session, branch, now=now),
         standards=standards,
         issued=issued,
         moves=moves,
@@ -104,6 +111,7 @@ def build_state(
     counters: list[CounterNow],
     samples: Mapping[str, Sequence[float]],
     standards: Mapping[str, float],
+    hourly: Mapping[str, Mapping[int, Sequence[float]]] | None = None,
     issued: Mapping[tuple[str, bool], int],
     moves: Sequence[float],
     moved_into: Mapping[str, int],
@@ -112,7 +120,9 @@ def build_state(
     """The state from plain figures: what ``load_state`` read, or what ``sira simulate``
     keeps in memory (one definition of how the engine's inputs are made from them).
 
-    ``samples``: the recent service durations per service (``stats.RECENT_SAMPLES``);
+    ``samples``: the recent visit lengths per service (``stats.RECENT_SAMPLES``); ``hourly``:
+    those of the last ``HOURLY_HISTORY`` by local hour of the call (an hour with
+    ``MIN_HOUR_SAMPLES`` of them has its own model: lunch visits may run longer);
     ``issued``: tickets issued over the last ``ARRIVAL_WINDOW`` by (service, priority);
     ``moves``: for each ticket transferred over it, how long after its issue; ``moved_into``:
     how many were transferred into each service over it.
@@ -130,7 +140,7 @@ def build_state(
         policy=policy,
         waiting=waiting,
         counters=counters,
-        models=fit_service_times(samples, standards),
+        models=fit_service_times(samples, standards, hourly_samples=hourly),
         reserved=reserved,
         arrivals=arrival_rates(issued, moves, moved_into, normal=overtaking_normal),
         tz=tz,
@@ -232,6 +242,36 @@ def _counters(
     ]
 
 
+def hourly_visits(
+    session: Session, branch: Branch, *, now: dt.datetime
+) -> dict[str, dict[int, list[float]]]:
+    """The visit lengths (call to end) of the last ``HOURLY_HISTORY`` per service by the local
+    hour of their call, read at most every ``PAUSES_TTL_S`` per branch."""
+    branch_id = row_id(branch)
+    cache = session.info.get("cache", {}).setdefault(_HOURLY, {})
+    hit = cache.get(branch_id)
+    if hit is not None and time.monotonic() - hit[0] < PAUSES_TTL_S:
+        found: dict[str, dict[int, list[float]]] = hit[1]
+        return found
+    rows = session.execute(
+        sa_select(col(Ticket.service_code), col(Ticket.called_at), col(Ticket.finished_at)).where(
+            col(Ticket.branch_id) == branch_id,
+            col(Ticket.business_date) >= business_date(now - HOURLY_HISTORY, branch.timezone),
+            col(Ticket.status).in_(VISITS_ENDED),
+            col(Ticket.called_at).is_not(None),
+            col(Ticket.finished_at).is_not(None),
+        )
+    ).all()
+    z = zone(branch.timezone)
+    out: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for code, called_at, finished_at in rows:
+        called = _aware(called_at)
+        out[code][called.astimezone(z).hour].append((_aware(finished_at) - called).total_seconds())
+    plain = {code: dict(hours) for code, hours in out.items()}
+    cache[branch_id] = (time.monotonic(), plain)
+    return plain
+
+
 def past_pauses(session: Session, branch_id: int, *, now: dt.datetime) -> list[Pause]:
     """The branch's pauses over the last ``pauses.HISTORY`` (from its counters' changes in
     the event log), read at most every ``PAUSES_TTL_S`` per branch."""
@@ -268,7 +308,7 @@ def _recent(
     since = now - ARRIVAL_WINDOW
     recent = (
         col(Ticket.branch_id) == row_id(branch),
-        # The day's tickets only (an index), then the last hour of them.
+        # The day's tickets only (an index), then the window's.
         col(Ticket.business_date) >= business_date(since, branch.timezone),
     )
     rows = session.execute(

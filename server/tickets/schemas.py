@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from server.domain.lifecycle import TicketStatus
 from server.domain.text import FreeText
+
+# A quote's range and roughness, as every answer that carries a quote gives them.
+WaitRange = Annotated[
+    list[int] | None,
+    Field(
+        min_length=2,
+        max_length=2,
+        description="[low, high] seconds, given when the wait is too uncertain for one figure",
+    ),
+]
+Rough = Annotated[
+    bool,
+    Field(
+        description="true: say it is a rough estimate (a service's standard stood in for "
+        "history this branch lacks, or the fallback formula quoted); false when not waiting",
+    ),
+]
 
 Lang = Field(default=None, min_length=2, max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
@@ -46,17 +63,8 @@ class TicketIssued(BaseModel):
     number: int
     position: int = Field(description="place in the order the counters will call (1: next)")
     estimated_wait_s: int = Field(description="the quoted wait, seconds")
-    estimated_wait_range_s: list[int] | None = Field(
-        default=None,
-        min_length=2,
-        max_length=2,
-        description="[low, high] seconds, given when the wait is too uncertain for one figure",
-    )
-    estimate_rough: bool = Field(
-        default=False,
-        description="true: say it is a rough estimate (a service's standard stood in for "
-        "history this branch lacks, or the fallback formula quoted)",
-    )
+    estimated_wait_range_s: WaitRange = None
+    estimate_rough: Rough = False
     issued_at: str
     token: str
     status_url: str

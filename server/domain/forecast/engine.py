@@ -90,6 +90,7 @@ class _Engine:
         self.into_hour_s = local.minute * 60 + local.second + local.microsecond / 1e6
         # Log-normal parameters worked out once: draws are the engine's inner loop.
         self.fixed = {code: _params(m) for code, m in models.items() if not m.hourly}
+        self.by_hour: dict[tuple[str, int], tuple[float, float, float, bool]] = {}
 
     def model(self, code: str, t: float) -> ServiceModel:
         model = self.models[code]
@@ -98,7 +99,12 @@ class _Engine:
         return model.at_hour((self.hour0 + int((self.into_hour_s + t) // 3600)) % 24)
 
     def draw(self, code: str, t: float, rng: random.Random | None) -> float:
-        p = self.fixed.get(code) or _params(self.model(code, t))
+        p = self.fixed.get(code)
+        if p is None:  # by the hour: worked out once per service and hour
+            hour = (self.hour0 + int((self.into_hour_s + t) // 3600)) % 24
+            p = self.by_hour.get((code, hour))
+            if p is None:
+                p = self.by_hour[(code, hour)] = _params(self.models[code].at_hour(hour))
         if rng is None:
             return p[0]
         if p[3]:
