@@ -238,10 +238,14 @@ function scheduleRefresh() {
 
 async function refreshSnapshot() {
   const asked = state.counterId;
+  const acted = state.acted || 0;
   try {
     const res = await api.get(`/api/v1/branches/${encodeURIComponent(state.branch)}/snapshot`);
-    // A snapshot asked for before we chose this counter may still show its former holder.
-    applySnapshot(res.data, { followCounter: asked === state.counterId });
+    // A snapshot asked for before we chose this counter may still show its former holder,
+    // and one asked for before our last action answered, the counter as it was before it
+    // (its refresh, asked after, brings the counter).
+    const fresh = asked === state.counterId && acted === (state.acted || 0) && !state.busy;
+    applySnapshot(res.data, { followCounter: fresh });
   } catch (err) {
     if (!handleAuthFailure(err)) throw err;
   }

@@ -166,6 +166,9 @@ export async function act(fn, { calling = false } = {}) {
     if (!hooks.authFailure(err)) showError(err);
     hooks.refresh();
   } finally {
+    // A snapshot asked for before this action answered may still show our counter as it
+    // was (the customer just finished as the one at it): it must not undo the answer.
+    state.acted = (state.acted || 0) + 1;
     state.busy = false;
     state.calling = false;
     if (state.counter) hooks.render();
