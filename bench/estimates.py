@@ -211,6 +211,8 @@ def run_shape(shape: Shape, *, days: int, seed: int, costs: list[float]) -> Tall
                         tk = q["_t"]
                         if q["kind"] != "issue" or tk["first_called_at"] is None:
                             continue
+                        if "_others" not in q:  # a queue past MAX_WAITING: not asked
+                            continue
                         actual = (tk["first_called_at"] - tk["issued_at"]).total_seconds()
                         tally.add(actual, {"forecast": float(q["wait_s"]), **q["_others"]})
                 played += 1

@@ -325,7 +325,7 @@ def simulate(
         services = list(
             s.execute(
                 select(Service)
-                .where(col(Service.branch_id) == branch.id)
+                .where(col(Service.branch_id) == branch.id, col(Service.active).is_(True))
                 .order_by(col(Service.sort_order), col(Service.code))
             ).scalars()
         )
@@ -342,6 +342,7 @@ def simulate(
             ).scalars()
         )
         s.expunge_all()
+    _check_servable(branch_code, services, counters)
     tellers = {row_id(c): (staff[i] if i < len(staff) else None) for i, c in enumerate(counters)}
     scales = (
         fitting_scales(services, counters)
@@ -390,11 +391,27 @@ def simulate(
     return totals
 
 
+def _check_servable(code: str, services: list[Service], counters: list[Counter]) -> None:
+    """A branch whose customers nobody could call makes no history: refused with why."""
+    if not services:
+        raise ValueError(f"branch '{code}' has no active service: nobody would take a ticket")
+    served = {s for c in counters for s in c.services}
+    unserved = [s.code for s in services if s.code not in served]
+    if unserved:
+        raise ValueError(
+            f"no counter at branch '{code}' serves {', '.join(unserved)}: its customers would "
+            "wait all day; add the service to a counter (or retire it) first"
+        )
+
+
 def _write(db: Database, branch_id: int, result: DayResult) -> None:
     tickets, events = result.tickets, result.events
     if not tickets:
         return
-    with db.engine.begin() as conn:
+    # The write unit of the live server (on SQLite an immediate transaction, one writer at a
+    # time): a kiosk issuing meanwhile waits its turn instead of failing either write.
+    with db.unit_of_work() as session:
+        conn = session.connection()
         dialect = conn.dialect.name
         day = tickets[0]["business_date"]
         seqs = {

@@ -29,9 +29,10 @@ from server.domain.forecast import CounterNow, Forecast, InService, NewTicket, S
 from server.domain.lifecycle import CounterState
 from server.domain.ordering import Candidate, choose_next, next_streak
 from server.domain.pauses import Pause, expected_back
+from server.security import new_customer_token
 from server.simulation.plan import DayPlan, History, Seeds
 from server.tickets import forecasting, quotes
-from server.tickets.live_state import ARRIVAL_WINDOW, LiveState, build_state
+from server.tickets.live_state import ARRIVAL_WINDOW, LiveState, Unquotable, build_state
 from server.tickets.stats import RECENT_SAMPLES
 
 LANGS = ("tr", "tr", "tr", "en", "el", "pl")
@@ -201,7 +202,9 @@ class DaySim:
             "lang": people.choice(LANGS),
             "priority": priority,
             "status": "waiting",
-            "token": f"sim{people.getrandbits(120):030x}",
+            # Random, as live (not from the seed: a token is the customer's key to the
+            # phone page, and the same seed run again must not draw the same ones).
+            "token": new_customer_token(),
             "issued_at": at,
             "queued_at": at,
             "quoted_wait_s": 0,
@@ -234,7 +237,7 @@ class DaySim:
                 "estimated_wait_s": row["wait_s"],
                 "estimated_wait_range_s": forecasting.wait_range_s(f),
             }
-            if self.observer is not None:
+            if self.observer is not None and state is not None:
                 row["_others"] = self.observer(Issue(t, state, code, priority, tk, self))
         self._log("ticket.issued", at, tk, data=data)
         self.recent_issued.append((t, code, priority))
@@ -242,7 +245,7 @@ class DaySim:
         self.waiting[c.id] = c
         self.queues.add(c)
         if self.quoting and tk["_follows"]:
-            self.push(t + self.plan.behaviour.poll_every_s, "poll", tk)
+            self.push(t + self._next_look(tk), "poll", tk)
         self._wake(t)
 
     def _poll(self, t: float, tk: dict[str, Any]) -> None:
@@ -251,10 +254,14 @@ class DaySim:
             return
         state = self._state(t)
         f = self._quote(state, tk["_id"], tk["service_code"], tk["priority"])
-        told = next(q["wait_s"] for q in reversed(self.out.quotes) if q["_t"] is tk)
-        if quotes.moved(told, forecasting.wait_s(f)):
+        if quotes.moved(tk["_told"], forecasting.wait_s(f)):
             self._told(tk, t, f, quotes.REQUOTE)
-        self.push(t + self.plan.behaviour.poll_every_s, "poll", tk)
+        self.push(t + self._next_look(tk), "poll", tk)
+
+    def _next_look(self, tk: dict[str, Any]) -> float:
+        """A customer told of a long wait looks at the phone less often (every quarter of it
+        at most), so the hours-long queues of an overloaded day stay cheap to play."""
+        return max(float(self.plan.behaviour.poll_every_s), float(tk["_told"]) / 4)
 
     def _told(self, tk: dict[str, Any], t: float, f: Forecast, kind: str) -> dict[str, Any]:
         row = quotes.quote_row(
@@ -267,12 +274,14 @@ class DaySim:
             forecast=f,
         )
         row["_t"] = tk
+        tk["_told"] = row["wait_s"]  # what the customer was last told
         self.out.quotes.append(row)
         return row
 
     # --- the estimator, over what a live branch would know -----------------------------------
 
-    def _state(self, t: float) -> LiveState:
+    def _state(self, t: float) -> LiveState | None:
+        """What the live server would read now (None: it would not ask the engine)."""
         now = self.at(t)
         while self.recent_issued and self.recent_issued[0][0] < t - _WINDOW_S:
             self.recent_issued.popleft()
@@ -284,6 +293,15 @@ class DaySim:
         into: dict[str, int] = defaultdict(int)
         for _, code, _age in self.recent_moves:
             into[code] += 1
+        try:
+            return self._build(now, issued, into)
+        except Unquotable:
+            return None
+
+    def _build(
+        self, now: dt.datetime, issued: dict[tuple[str, bool], int], into: dict[str, int]
+    ) -> LiveState:
+        t = (now - self.start).total_seconds()
         return build_state(
             branch_id=self.plan.branch_id,
             now=now,
@@ -311,14 +329,18 @@ class DaySim:
             back = expected_back(self.pauses, reason=BREAK, since=self.at(d.since), now=self.at(t))
         return CounterNow(d.id, d.services, d.state, d.streak, current, returns_at=back)
 
-    def _quote(self, state: LiveState, target: int | NewTicket, code: str, prio: bool) -> Forecast:
+    def _quote(
+        self, state: LiveState | None, target: int | NewTicket, code: str, prio: bool
+    ) -> Forecast:
         """What the live server would quote (``forecasting._quote``'s rules): the engine, or
-        the old formula when it cannot say."""
-        seed = forecasting.seed_of(state.branch_id, code, prio, state.now)
-        try:
-            f = forecasting.estimate(state, target, seed=seed, effort=forecasting.SIMULATED)
-        except Exception:  # as live: any failure quotes the old way
-            f = None
+        the old formula when it cannot say (or is not asked: a queue past ``MAX_WAITING``)."""
+        f = None
+        if state is not None:
+            seed = forecasting.seed_of(state.branch_id, code, prio, state.now)
+            try:
+                f = forecasting.estimate(state, target, seed=seed, effort=forecasting.SIMULATED)
+            except Exception:  # as live: any failure quotes the old way
+                f = None
         if f is not None and f.wait_s is not None and f.position is not None:
             return f
         return self.formula(code, prio, target)

@@ -5,10 +5,11 @@ A quote never fails: when the engine raises, is too slow, or cannot say (a queue
 horizon), the old formula (``server/domain/estimates.py`` through ``tickets/stats.py``)
 quotes instead, and the fallback is logged and counted (``sira_estimate_fallbacks_total``).
 
-Seeds come from the queue and the minute, so the same state gives the same figure whoever
-asks. Quotes share one reading of the state while the branch's event sequence and a few
-seconds of the clock stay the same (every change records an event, so a new sequence number
-means a new reading); the phones, which poll, share each ticket's quote too.
+Seeds come from the queue alone (common random numbers), so the same state gives the same
+figure whoever asks and a figure moves only when the queue does. Quotes share one reading of
+the state while the branch's event sequence and a few seconds of the clock stay the same
+(every change records an event, so a new sequence number means a new reading); the phones,
+which poll, share each ticket's quote too.
 """
 
 from __future__ import annotations
@@ -86,9 +87,16 @@ def quote_new(
 
 
 def quote_ticket(
-    session: Session, ticket: Ticket, *, now: dt.datetime, branch: Branch | None = None
+    session: Session,
+    ticket: Ticket,
+    *,
+    now: dt.datetime,
+    branch: Branch | None = None,
+    told: bool = True,
 ) -> Forecast:
-    """The quote for a waiting ticket (the phone page's, polled)."""
+    """The quote for a waiting ticket (the phone page's, polled). ``told``: the customer is
+    shown this figure, so a moved promise is stored (a retried issue, which repeats the
+    paper's figure, is not)."""
     branch = branch or get_branch_by_id(session, ticket.branch_id)
     mine = _shared(session, _TICKETS, branch, now, dict)
     found = mine.get(ticket.id)
@@ -101,6 +109,8 @@ def quote_ticket(
     state = _shared_state(session, branch, now=now)
     out = _quote(session, branch, state, row_id(ticket), priority=ticket.priority, now=now, old=old)
     mine[ticket.id] = out
+    if not told:
+        return out
     # What the customer is told now: a new promise when it moved (a moment of truth).
     row = quotes.quote_row(
         row_id(ticket),
@@ -346,8 +356,10 @@ def _cache(session: Session) -> dict[str, Any]:
 
 
 def seed_of(branch_id: int, service_code: str, priority: bool, now: dt.datetime) -> int:
-    """A seed from the queue and the minute, not from the ticket: within a minute a reload
-    shows the same figure, and the kiosk's list, the paper and the phone page the same one
-    (whichever worker answers)."""
-    minute = int(now.timestamp() // 60)
-    return zlib.crc32(f"{branch_id}:{service_code}:{int(priority)}:{minute}".encode())
+    """A seed from the queue, not from the ticket or the clock: the kiosk's list, the paper
+    and the phone page show the same figure (whichever worker answers), and one quote to the
+    next draws the same random visits (common random numbers), so a figure moves when the
+    queue does, not with the draw (a seed per minute made a quiet queue's figures jump by
+    10-40 % from one minute to the next). ``now`` is kept for callers' symmetry."""
+    del now
+    return zlib.crc32(f"{branch_id}:{service_code}:{int(priority)}".encode())

@@ -78,8 +78,7 @@ def load_state(session: Session, branch: Branch, *, now: dt.datetime) -> LiveSta
     branch_id = row_id(branch)
     standards = {s.code: float(s.standard_service_s) for s in list_services(session, branch_id)}
     waiting, reserved = _waiting(session, branch_id, list(standards))
-    if len(waiting) > MAX_WAITING:
-        raise Unquotable("queue_too_long")
+    too_long(waiting)  # before reading the rest
     counters = _counters(session, branch_id, standards, now)
     samples = {code: recent_service_times(session, branch_id, code) for code in standards}
     policy = policy_of(branch)
@@ -127,6 +126,7 @@ def build_state(
     ``moves``: for each ticket transferred over it, how long after its issue; ``moved_into``:
     how many were transferred into each service over it.
     """
+    too_long(waiting)
     standards = dict(standards)
     for c in counters:
         if c.current is not None and c.current.service_code not in standards:
@@ -145,6 +145,12 @@ def build_state(
         arrivals=arrival_rates(issued, moves, moved_into, normal=overtaking_normal),
         tz=tz,
     )
+
+
+def too_long(waiting: Sequence[Candidate]) -> None:
+    """Past ``MAX_WAITING`` the engine is not asked (its cost grows with the queue)."""
+    if len(waiting) > MAX_WAITING:
+        raise Unquotable("queue_too_long")
 
 
 def arrival_rates(

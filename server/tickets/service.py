@@ -72,7 +72,9 @@ def issue_ticket(
             # first print: nothing is printed twice).
             place, rough = 1, False
             if earlier.status in QUEUED:
-                again = forecasting.quote_ticket(session, earlier, now=now, branch=branch)
+                again = forecasting.quote_ticket(
+                    session, earlier, now=now, branch=branch, told=False
+                )
                 place, rough = forecasting.position(again), again.rough
             return Issued(earlier, place, earlier.quoted_wait_s, None, estimate_rough=rough)
     ticket, quote = _issue(

@@ -15,6 +15,8 @@ from enum import StrEnum
 DEFAULT_CV = 0.8
 MIN_SAMPLES = 5
 MIN_HOUR_SAMPLES = 20
+# Measured visits count fully from this many on; fewer are blended with the standard.
+FULL_WEIGHT = 10
 _CV_RANGE = (0.05, 3.0)
 _NORMAL = statistics.NormalDist()
 
@@ -52,11 +54,14 @@ def fit_service_times(
     hourly_samples = hourly_samples or {}
     out: dict[str, ServiceModel] = {}
     for code in {*standards, *samples_by_service}:
-        overall = _fit(samples_by_service.get(code, ()), min_samples)
+        samples = samples_by_service.get(code, ())
+        overall = _fit(samples, min_samples)
         if overall is None:
             if code not in standards:
                 continue
             overall = ServiceModel(float(standards[code]), default_cv, rough=True)
+        elif code in standards:
+            overall = _toward(overall, float(standards[code]), default_cv, _count(samples))
         hours = {
             hour: model
             for hour, samples in hourly_samples.get(code, {}).items()
@@ -64,6 +69,22 @@ def fit_service_times(
         }
         out[code] = ServiceModel(overall.mean_s, overall.cv, rough=overall.rough, hourly=hours)
     return out
+
+
+def _toward(model: ServiceModel, standard_s: float, default_cv: float, n: int) -> ServiceModel:
+    """Few samples lean on the standard (weight n / FULL_WEIGHT): five mis-clicked 2-second
+    "visits" must not promise the whole queue a call within seconds (the first release's
+    formula blended the same way)."""
+    w = min(n, FULL_WEIGHT) / FULL_WEIGHT
+    if w >= 1:
+        return model
+    return ServiceModel(
+        w * model.mean_s + (1 - w) * standard_s, w * model.cv + (1 - w) * default_cv
+    )
+
+
+def _count(samples: Sequence[float]) -> int:
+    return sum(1 for s in samples if s > 0)
 
 
 def _fit(samples: Sequence[float], minimum: int) -> ServiceModel | None:

@@ -34,6 +34,7 @@ from server.domain.forecast import (
     residual_s,
     simulate_period,
 )
+from server.domain.forecast.models import FULL_WEIGHT
 from server.domain.lifecycle import CounterState
 from server.domain.ordering import (
     Candidate,
@@ -412,12 +413,16 @@ def test_fitting_from_samples_measures_mean_and_spread_and_hours() -> None:
     few = fit_service_times({"A": [100, 200, 300]}, {"A": 600})
     assert few["A"].rough
     assert few["A"].mean_s == 600
-    samples = [200.0, 250, 300, 350, 400, 300]
+    samples = [200.0, 250, 300, 350, 400, 300] * 2
     hourly = {"A": {12: [600.0] * 19 + [700.0], 9: [100.0] * 3}}
     fitted = fit_service_times({"A": samples}, {"A": 600}, hourly_samples=hourly)["A"]
     assert not fitted.rough
     assert fitted.mean_s == pytest.approx(300)
     assert fitted.cv == pytest.approx(statistics.stdev(samples) / 300)
+    # Fewer than FULL_WEIGHT lean on the standard: five 2-second mis-clicks are not a mean.
+    blips = fit_service_times({"A": [2.0] * 5}, {"A": 600})["A"]
+    assert not blips.rough
+    assert blips.mean_s == pytest.approx(5 / FULL_WEIGHT * 2 + (1 - 5 / FULL_WEIGHT) * 600)
     assert fitted.at_hour(12).mean_s == pytest.approx(605)
     assert fitted.at_hour(9) is fitted  # too few samples in that hour
     # Only measured services without a standard are kept; a service with neither is not.
