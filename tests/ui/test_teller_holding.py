@@ -170,6 +170,9 @@ def test_changing_counter_leaves_the_first_for_a_colleague(site: Any, context: A
     assert holder(api, "1") == "teller1"
     page.get_by_test_id("change-counter").click()
     page.get_by_test_id("signout-confirm").click()
+    # The picker comes back once the server has let go of the counter (its hidden copy from
+    # sign-in still said "Free": waiting on that text alone raced the leave).
+    expect(page.locator("#view-pick")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_test_id("holder-1")).to_have_text("Free", timeout=TIMEOUT)
     left = api.counter("1")
     assert (left["state"], left["pause_reason"], left["held_by"]) == ("paused", "left", None)
