@@ -18,9 +18,10 @@ from server.branches.lookup import get_branch, list_services
 from server.cli import app as cli
 from server.clock import FrozenClock
 from server.db import Database
-from server.models import Ticket, TicketQuote
+from server.models import Ticket
 from server.simulate import simulate
 from server.tickets import forecasting
+from tests.server.tickets.test_quotes_stored import stored
 from tests.support import BranchKit, make_branch
 
 TWO_COUNTERS = {"1": ["A"], "2": ["A"]}
@@ -56,17 +57,6 @@ def _phone(client: TestClient, token: str) -> dict[str, Any]:
     return out
 
 
-def _stored(db: Database, ticket_id: int) -> list[TicketQuote]:
-    with db.unit_of_work() as s:
-        return list(
-            s.execute(
-                select(TicketQuote)
-                .where(TicketQuote.ticket_id == ticket_id)  # type: ignore[arg-type]
-                .order_by(TicketQuote.id)  # type: ignore[arg-type]
-            ).scalars()
-        )
-
-
 def test_a_quiet_queue_stores_no_requotes_as_the_minutes_pass(
     client: TestClient, make: Any, db: Database, clock: FrozenClock
 ) -> None:
@@ -86,7 +76,7 @@ def test_a_quiet_queue_stores_no_requotes_as_the_minutes_pass(
         for t in tickets:
             shown[t["code"]].append(_phone(client, t["token"])["estimated_wait_s"])
     requotes = {
-        t["code"]: [q.wait_s for q in _stored(db, t["id"]) if q.kind == "requote"] for t in tickets
+        t["code"]: [q.wait_s for q in stored(db, t["id"]) if q.kind == "requote"] for t in tickets
     }
     moved = {code: rows for code, rows in requotes.items() if rows}
     assert not moved, (
@@ -111,9 +101,9 @@ def test_a_retried_issue_stores_no_quote_it_did_not_show(
     again = _issue(client, kit, request_id="kiosk-retry-1")
     assert again["id"] == first["id"]
     told = {first["estimated_wait_s"], again["estimated_wait_s"]}
-    stored = [(q.kind, q.wait_s) for q in _stored(db, first["id"])]
-    assert all(wait in told for _, wait in stored), (
-        f"stored {stored}, but the answers told {sorted(told)} "
+    kept = [(q.kind, q.wait_s) for q in stored(db, first["id"])]
+    assert all(wait in told for _, wait in kept), (
+        f"stored {kept}, but the answers told {sorted(told)} "
         f"(retry answer: position {again['position']}, wait {again['estimated_wait_s']})"
     )
 
