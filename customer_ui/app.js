@@ -31,6 +31,8 @@ const token = decodeURIComponent(
 );
 const state = { ticket: null, score: null, alertedAt: null, feedbackDone: false, sending: false };
 let pollTimer = null;
+// What screen readers were last told of the ticket (null until its first drawing).
+const spoken = { key: null, timer: 0 };
 
 window.sira = { i18n, state };
 
@@ -53,6 +55,74 @@ function renderFaceLabels() {
     const label = i18n.t(`score_${b.dataset.score}`);
     b.querySelector(".face-label").textContent = label;
     b.setAttribute("aria-label", `${b.dataset.score} – ${label}`);
+  }
+  fitFaces();
+}
+
+/** Five faces across while every label's words fit its face; else a list, a face and its
+ * words on each row (Polish or Greek on a narrow phone, any language zoomed in): a word is
+ * never cut in two nor the row wider than the screen. */
+function fitFaces() {
+  const faces = $("faces");
+  if (!faces.offsetWidth) return; // hidden: fitted when shown
+  faces.classList.remove("faces-list");
+  const tight =
+    faces.scrollWidth > faces.clientWidth + 1 ||
+    [...faces.children].some((f) => f.scrollWidth > f.clientWidth + 1);
+  faces.classList.toggle("faces-list", tight);
+}
+
+let fitFrame = 0;
+function refitFaces() {
+  cancelAnimationFrame(fitFrame);
+  fitFrame = requestAnimationFrame(fitFaces);
+}
+
+/** Tell screen readers what changed, through a live region that is always on the page (one
+ * that appears with its words is not read reliably); emptied first, then filled a moment
+ * later, so the same words (a second call) are read again. */
+function announce(text, { urgent = false } = {}) {
+  clearTimeout(spoken.timer);
+  $("live").textContent = "";
+  $("live-alert").textContent = "";
+  spoken.timer = setTimeout(() => {
+    $(urgent ? "live-alert" : "live").textContent = text;
+  }, 100);
+}
+
+/** What the ticket's state says, once drawn: [key (changes when there is news), the words,
+ * urgent]. A call (and a recall) interrupts; the rest waits its turn. */
+function news(t) {
+  const sentences = (...parts) => parts.filter(Boolean).join(". ");
+  const text = (id) => $(id).textContent;
+  switch (t.status) {
+    case "waiting":
+    case "transferred": {
+      // News when the place moves or a counter starts (or stops) serving the queue; not
+      // each time the quote is worded again.
+      const place = sentences(
+        `${i18n.t("position_label")}: ${t.position ?? "–"}`,
+        text("ahead"),
+        `${i18n.t("wait_label")}: ${text("wait")}`,
+      );
+      const moved = t.status === "transferred" ? `${text("note")} ` : "";
+      return [`${t.status}|${t.service}|${t.position}|${t.served_now !== false}`, moved + place];
+    }
+    case "called":
+      return [
+        `called|${t.called_at}|${t.recall_count ?? 0}|${t.counter}`,
+        sentences(i18n.t("your_turn"), `${text("turn-lead")} ${text("turn-counter")}`.trim()),
+        true,
+      ];
+    case "serving":
+      return [`serving|${t.counter}`, `${text("serving-lead")} ${text("serving-counter")}`.trim()];
+    case "done":
+      return [
+        "done",
+        sentences(i18n.t("status_done"), $("feedback").hidden ? "" : i18n.t("rate_below")),
+      ];
+    default:
+      return [t.status, sentences(i18n.t(`status_${t.status}`), text("note"))];
   }
 }
 
@@ -171,6 +241,12 @@ function render() {
   const thanks = done && (t.feedback_given || state.feedbackDone);
   $("feedback").hidden = !done || thanks;
   $("feedback-thanks").hidden = !thanks;
+  if (!$("feedback").hidden) fitFaces();
+
+  // The page as first drawn is read as a page; every change after it is announced.
+  const [key, words, urgent] = news(t);
+  if (spoken.key !== null && key !== spoken.key) announce(words, { urgent });
+  spoken.key = key;
 }
 
 async function poll() {
@@ -197,6 +273,7 @@ async function poll() {
       $("ticket").hidden = true;
       return;
     }
+    if ($("offline").hidden) announce(i18n.t("offline"));
     $("offline").hidden = false;
   }
   pollTimer = setTimeout(poll, POLL_MS);
@@ -208,6 +285,7 @@ async function sendFeedback(e) {
   if (!state.score) {
     err.textContent = i18n.t("choose_score");
     err.hidden = false;
+    announce(err.textContent, { urgent: true });
     return;
   }
   if (state.sending) return;
@@ -227,6 +305,7 @@ async function sendFeedback(e) {
     } else {
       err.textContent = i18n.t("send_failed");
       err.hidden = false;
+      announce(err.textContent, { urgent: true });
     }
   } finally {
     state.sending = false;
@@ -235,12 +314,20 @@ async function sendFeedback(e) {
   if (state.feedbackDone) {
     clearTimeout(pollTimer);
     render();
-    $("feedback-thanks").focus?.();
+    // The form (and the button that had the focus) is gone: the focus goes to the thanks,
+    // where a screen reader reads them.
+    $("feedback-thanks").focus();
   }
 }
 
 buildFaces();
 i18n.apply();
+// Refit the faces when the page's width or their words' size changes (zoom, a turned
+// phone, a user's text spacing or font), after the change is drawn.
+const faceWatch = new ResizeObserver(refitFaces);
+faceWatch.observe($("feedback-form"));
+for (const label of document.querySelectorAll(".face-label")) faceWatch.observe(label);
+document.fonts?.ready.then(fitFaces);
 $("faces").addEventListener("click", (e) => {
   const b = e.target.closest(".face");
   if (!b) return;

@@ -1,8 +1,18 @@
 // The ticket kiosk: choose a language and a service, get a numbered ticket.
 // Fragment parameters: #token=DEVICE_TOKEN (stored for the next start), idle=S (seconds without
-// a touch before returning home, default 30), back=S (confirmation time, default 10),
-// poll=S (service refresh, default 10), branch=S (the branch's name and logo read again,
-// default 300: the kiosk follows no events).
+// a touch before the kiosk asks "Do you need more time?", default 30), back=S (confirmation
+// time, default 10), warn=S (how long that question waits for a key or touch before the kiosk
+// returns home, default 20: WCAG's 20 s to extend), poll=S (service refresh, default 10),
+// branch=S (the branch's name and logo read again, default 300: the kiosk follows no events),
+// audio=private (the kiosk's speech output is a headset socket: the ticket's number is spoken).
+//
+// Without the touch screen (a keypad or a keyboard, EN 301 549 clause 5): arrows and Tab move
+// the focus (large and always visible), Enter selects, Escape goes back, ? or F1 says where
+// the customer is and how the keys work, + and - set the volume. Any key starts spoken
+// guidance (speech.js; the phrases are worded and synthesised by the server, offline): each
+// screen is said on arrival and each item as the focus reaches it. Speech makes every time
+// limit three times longer. Large text and high contrast are switched on from the home screen;
+// all three last for this customer only.
 //
 // A wait is shown in words and on a scale (an icon and a colour, never colour alone). Its figure
 // is worded as the paper and the phone word it (ui_common/wait.js): rounded for people, a range
@@ -22,6 +32,8 @@ import { showBranchLogo } from "/ui/logo.js";
 import { showPairingScreen, stopPairingScreen } from "/ui/pairing.js";
 import { createPlural } from "/ui/plural.js";
 import { fillWait, formatWait, keepNumbersWithUnits, roughNote } from "/ui/wait.js";
+import { nextInDirection, nextInOrder, focusables } from "./keys.js";
+import { createSpeech } from "./speech.js";
 import { PLURALS, STRINGS } from "./strings.js";
 
 const STORE_KEY = "sira.kiosk.token";
@@ -34,6 +46,10 @@ const IDLE_MS = seconds("idle", 30);
 const BACK_MS = seconds("back", 10);
 const POLL_MS = seconds("poll", 10);
 const BRANCH_MS = seconds("branch", 300);
+const WARN_MS = seconds("warn", 20);
+// Spoken guidance lengthens every time limit this many times.
+const SPEECH_FACTOR = 3;
+const PRIVATE_AUDIO = params.audio === "private";
 const OFFLINE_RETRY_MS = 2500;
 // Quoted waits up to these many seconds read "short", then "moderate"; longer ones "long".
 const SHORT_WAIT_S = 10 * 60;
@@ -58,13 +74,22 @@ const state = {
   busy: false,
   offline: false,
   ticket: null,
+  keyboard: false, // a key was pressed in this customer's visit: keep a focus on screen
+  large: false, // large text (and a large-print ticket)
+  contrast: false, // high contrast
 };
 let idleTimer = null;
-let backTimer = null;
+let warnTimer = null;
+let warnTick = null;
 let pollTimer = null;
 let branchTimer = null;
 
-window.sira = { i18n, state }; // read by the tests and for support
+const speech = createSpeech({
+  api,
+  branch: () => state.branch.code,
+  onChange: () => syncAccess(),
+});
+window.sira = { i18n, state, speech }; // read by the tests and for support
 
 // --- views ------------------------------------------------------------------------------------
 
@@ -74,9 +99,10 @@ function show(view) {
   const chrome = view !== "pair";
   $("top").hidden = !chrome || !state.branch;
   $("langs").hidden = !chrome || !state.branch || view === "ticket";
+  $("bar").hidden = $("langs").hidden;
   document.body.dataset.view = view;
-  clearTimeout(backTimer);
-  if (view === "ticket") backTimer = setTimeout(() => goHome({ resetLang: true }), BACK_MS);
+  resetIdle();
+  if (view !== "pair" && view !== "loading") arrived();
 }
 
 function setLang(lang) {
@@ -92,6 +118,8 @@ function setLang(lang) {
 }
 
 function goHome({ resetLang = false } = {}) {
+  // The visit is over (done, or left): the next customer starts without this one's aids.
+  if (resetLang) endVisit();
   state.priority = null;
   state.confirming = null;
   $("unserved").hidden = true;
@@ -286,6 +314,7 @@ function fillWaitChip(el, { level, seconds = 0, range = null, rough = false }) {
 
 function renderServices() {
   const list = $("services");
+  const focused = document.activeElement?.dataset?.service;
   const prio = Boolean(state.priority);
   $("priority-banner").hidden = !prio;
   $("home-title").hidden = prio;
@@ -338,6 +367,8 @@ function renderServices() {
       return li;
     }),
   );
+  // A refresh replaces the buttons: the focus stays on the same service, unspoken.
+  if (focused) list.querySelector(`[data-service="${CSS.escape(focused)}"]`)?.focus();
 }
 
 function printMessage(t) {
@@ -471,6 +502,7 @@ async function issue() {
     const body = { service: p.service, lang: p.lang, priority: p.priority, request_id: p.requestId };
     if (p.reason) body.priority_reason = p.reason;
     if (p.touchS !== undefined) body.touch_s = p.touchS;
+    if (state.large) body.large_print = true;
     const ticket = await api.post(`/api/v1/branches/${encodeURIComponent(state.branch.code)}/tickets`, body);
     setOffline(false);
     state.pending = null;
@@ -501,6 +533,8 @@ async function issue() {
     $("issue-error-body").textContent = i18n.t(state.errorKey);
     $("issue-retry").hidden = !offline;
     $("issue-error").hidden = false;
+    (offline ? $("issue-retry") : $("issue-cancel")).focus();
+    arrived();
   } finally {
     state.busy = false;
     $("busy").hidden = true;
@@ -518,6 +552,7 @@ function chooseService(code, { confirmed = false } = {}) {
     renderUnserved();
     $("unserved").hidden = false;
     $("unserved-cancel").focus();
+    arrived();
     return;
   }
   state.pending = {
@@ -536,6 +571,7 @@ function chooseService(code, { confirmed = false } = {}) {
 function closeUnserved() {
   state.confirming = null;
   $("unserved").hidden = true;
+  arrived();
 }
 
 // --- wiring -----------------------------------------------------------------------------------
@@ -545,22 +581,385 @@ function onTouch() {
   resetIdle();
 }
 
+let swallowNextClick = false;
+
+function onPointer() {
+  if (!$("idle-warning").hidden) {
+    swallowNextClick = true;
+    setTimeout(() => (swallowNextClick = false), 1000); // a touch that never became a click
+  }
+  onTouch();
+}
+
+function swallowClick(e) {
+  if (!swallowNextClick) return;
+  swallowNextClick = false;
+  e.preventDefault();
+  e.stopPropagation();
+}
+
+function onKeyFirst(e) {
+  if (!$("idle-warning").hidden) {
+    e.preventDefault();
+    e.stopPropagation();
+  }
+  onTouch();
+}
+
+// --- time limits --------------------------------------------------------------------------------
+
+/** A time limit as this customer gets it: longer with spoken guidance. */
+function limit(ms) {
+  return speech.on ? ms * SPEECH_FACTOR : ms;
+}
+
+/** Nothing a reset would change: the home (or closed) screen as the next customer finds it. */
+function atRest() {
+  return (
+    (state.view === "home" || state.view === "closed") &&
+    !state.priority &&
+    !state.confirming &&
+    !state.pending &&
+    $("issue-error").hidden &&
+    (!state.branch || i18n.lang === state.branch.default_lang) &&
+    !speech.on &&
+    !state.large &&
+    !state.contrast
+  );
+}
+
+/** Any key or touch: the time starts again, and a warning on screen goes away. */
 function resetIdle() {
   clearTimeout(idleTimer);
+  hideWarning();
+  if (!state.branch || state.view === "pair" || state.view === "loading") return;
+  const ms = limit(state.view === "ticket" ? BACK_MS : IDLE_MS);
   idleTimer = setTimeout(() => {
     if (state.busy) return resetIdle();
-    if (state.branch && state.view !== "pair") goHome({ resetLang: true });
-  }, IDLE_MS);
+    if (atRest()) return resetIdle();
+    warn();
+  }, ms);
+}
+
+/** "Do you need more time?" with the seconds left; said aloud with spoken guidance. */
+function warn() {
+  const deadline = Date.now() + limit(WARN_MS);
+  const tick = () => {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    $("idle-body").textContent = plural("idle_in_n", left);
+  };
+  tick();
+  returnFocus = document.activeElement;
+  $("idle-warning").hidden = false;
+  if (state.keyboard) $("idle-more").focus();
+  warnTick = setInterval(tick, 1000);
+  warnTimer = setTimeout(() => {
+    hideWarning();
+    goHome({ resetLang: true });
+  }, limit(WARN_MS));
+  speech.say(voiceLang(), [{ say: "screen", screen: "idle" }, { say: "control", control: "more_time" }]);
+}
+
+let returnFocus = null;
+
+function hideWarning() {
+  clearTimeout(warnTimer);
+  clearInterval(warnTick);
+  if (!$("idle-warning").hidden) {
+    $("idle-warning").hidden = true;
+    // Back where the customer was, said again so they know.
+    const el = returnFocus && document.contains(returnFocus) && focusables(activeRoot()).includes(returnFocus) ? returnFocus : null;
+    if (el) el.focus();
+    if (speech.on) speech.say(voiceLang(), screenPhrases());
+    if (el) sayItem(el, { interrupt: false });
+  }
+  returnFocus = null;
+}
+
+// --- keypad, speech and display aids ------------------------------------------------------------
+
+/** The language the kiosk speaks now. */
+function voiceLang() {
+  return i18n.lang;
+}
+
+/** Where the keys act now: the dialog on top, else the page. */
+function activeRoot() {
+  for (const id of ["idle-warning", "unserved", "issue-error"]) {
+    if (!$(id).hidden) return $(id);
+  }
+  return document.body;
+}
+
+/** The focused item, if it is one the customer can use now (not on a screen just left). */
+function currentFocus() {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  return focusables(activeRoot()).includes(el) ? el : null;
+}
+
+/** The first thing to choose on this screen (a service, a reason, "Done"). */
+function firstItem() {
+  const root = activeRoot();
+  if (root !== document.body) return focusables(root)[0] || null;
+  const view = $(`view-${state.view}`);
+  const items = view ? focusables(view) : [];
+  const preferred = items.find((el) => el.dataset.service && !el.disabled) || items[0];
+  return preferred || focusables(root)[0] || null;
+}
+
+function focusFirst({ speak = true } = {}) {
+  const el = firstItem();
+  if (!el) return;
+  el.focus();
+  if (speak) sayItem(el, { interrupt: false });
+}
+
+/** The phrase for one focusable thing: a language, a service, a button. */
+function describe(el) {
+  if (el.dataset.lang) return { lang: el.dataset.lang, phrases: [{ say: "language" }] };
+  if (el.dataset.service) {
+    const s = state.services.find((x) => x.code === el.dataset.service);
+    if (!s) return null;
+    const open = served(s) ? "open" : "unserved";
+    const phrase = {
+      say: "service",
+      service: s.code,
+      state: s.open ? open : s.closed_reason === "cut_off" ? "cut_off" : "closed",
+      waiting: Math.min(999, s.waiting || 0),
+      priority: Boolean(state.priority),
+    };
+    // The figure the chip shows: none when the chip says "No wait".
+    if (s.open && served(s) && waitLevel(s.estimated_wait_s, s.estimated_wait_range_s) !== "none") {
+      phrase.wait_s = Math.round(s.estimated_wait_s || 0);
+      phrase.wait_range_s = s.estimated_wait_range_s ?? null;
+      phrase.rough = Boolean(s.estimate_rough);
+    } else if (s.open && served(s)) {
+      phrase.wait_s = 0;
+    }
+    return { lang: voiceLang(), phrases: [phrase] };
+  }
+  const key = el.dataset.say;
+  if (!key) return null;
+  const phrase = { say: "control", control: key };
+  if (el.hasAttribute("aria-pressed")) phrase.pressed = el.getAttribute("aria-pressed") === "true";
+  return { lang: voiceLang(), phrases: [phrase] };
+}
+
+function sayItem(el, { interrupt = true } = {}) {
+  const what = el && describe(el);
+  if (what) speech.say(what.lang, what.phrases, { interrupt });
+}
+
+/** The ticket just issued, as the confirmation shows it; its number only in private mode
+ * (headphones) or when the customer asks with the help key. */
+function ticketPhrase({ number = speech.private } = {}) {
+  const t = state.ticket;
+  const status = t.print_status === "printed" || t.print_status === "queued" ? "printed" : t.print_status === "failed" ? "failed" : "none";
+  const range = t.estimated_wait_range_s ?? null;
+  const level = t.unserved ? "unserved" : waitLevel(t.estimated_wait_s, range);
+  return {
+    say: "ticket",
+    code: t.code,
+    service: t.service,
+    ahead: Math.max(0, (t.position || 1) - 1),
+    wait_s: level === "none" || level === "unserved" ? (level === "none" ? 0 : null) : Math.round(t.estimated_wait_s || 0),
+    wait_range_s: level === "none" || level === "unserved" ? null : range,
+    rough: Boolean(t.estimate_rough),
+    unserved: Boolean(t.unserved),
+    priority: Boolean(t.priority),
+    print_status: status,
+    // A failed print leaves the number only in the customer's memory: always say it.
+    spoken_number: number || status !== "printed",
+  };
+}
+
+/** What this screen (or the dialog on it) is, as the customer hears it on arrival. */
+function screenPhrases({ number } = {}) {
+  const out = [];
+  if (state.offline) out.push({ say: "screen", screen: "offline" });
+  if (!$("idle-warning").hidden) return [...out, { say: "screen", screen: "idle" }];
+  if (!$("unserved").hidden && state.confirming) {
+    return [...out, { say: "screen", screen: "unserved", service: state.confirming.service }];
+  }
+  if (!$("issue-error").hidden) {
+    const screen = { not_issued_body: "not_issued", cut_off_body: "cut_off" }[state.errorKey] || "unavailable";
+    return [...out, { say: "screen", screen }];
+  }
+  if (state.view === "ticket" && state.ticket) return [...out, ticketPhrase({ number })];
+  if (state.view === "priority") return [...out, { say: "screen", screen: "priority" }];
+  if (state.view === "closed") return [...out, closedPhrase()];
+  if (state.view === "home") return [...out, { say: "screen", screen: state.priority ? "priority_service" : "home" }];
+  return out;
+}
+
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+
+function closedPhrase() {
+  const row = shutRow();
+  const at = row && row.opens_at ? new Date(row.opens_at) : null;
+  if (!at) return { say: "screen", screen: "closed" };
+  const zone = state.branch.timezone;
+  const days = Math.round((Date.parse(branchDay(at)) - Date.parse(branchDay(new Date()))) / 86400000);
+  if (days >= 7) return { say: "screen", screen: "closed" };
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", weekday: "long", hourCycle: "h23" }).formatToParts(at);
+  const get = (type) => parts.find((p) => p.type === type)?.value;
+  const day = days <= 0 ? "today" : days === 1 ? "tomorrow" : get("weekday").toLowerCase();
+  return { say: "screen", screen: "closed", day: WEEKDAYS.includes(day) || day === "today" || day === "tomorrow" ? day : undefined, time: `${get("hour")}:${get("minute")}` };
+}
+
+/** A screen or a dialog appeared: put the focus on its first item (keypad users) and say
+ * where the customer is, then that item. */
+function arrived() {
+  if (!state.branch) return;
+  const speak = speech.on;
+  if (speak) speech.say(voiceLang(), screenPhrases());
+  const el = currentFocus();
+  if (state.keyboard && !el) focusFirst({ speak });
+  else if (speak && el) sayItem(el, { interrupt: false });
+}
+
+/** Spoken guidance on: the screen, how the keys work, then the focused item. */
+function startSpeech({ private: priv = speech.private } = {}) {
+  speech.start({ private: priv });
+  resetIdle(); // the limits are longer now
+  speech.say(voiceLang(), [...screenPhrases(), { say: "keys" }]);
+  const el = currentFocus();
+  if (el) sayItem(el, { interrupt: false });
+  else if (state.keyboard) focusFirst();
+}
+
+/** The help key: where am I, how the keys work, what is focused (on the confirmation, with
+ * the number: the customer asked). */
+function help() {
+  if (!speech.on) return startSpeech();
+  speech.say(voiceLang(), [...screenPhrases({ number: true }), { say: "keys" }]);
+  const el = currentFocus();
+  if (el) sayItem(el, { interrupt: false });
+}
+
+function move(el) {
+  if (!el) return;
+  el.focus();
+  el.scrollIntoView?.({ block: "nearest" });
+  sayItem(el);
+}
+
+/** Escape: the way back from where the customer is. */
+function back() {
+  if (!$("unserved").hidden) return closeUnserved();
+  if (!$("issue-error").hidden) return $("issue-cancel").click();
+  if (state.view === "ticket") return goHome({ resetLang: true });
+  if (state.view === "priority" || (state.view === "home" && state.priority)) return goHome();
+  if (speech.on) speech.say(voiceLang(), screenPhrases());
+}
+
+const ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
+
+function onKey(e) {
+  if (!state.branch || state.view === "pair" || state.view === "loading") return; // the pairing form is a form
+  if (e.ctrlKey || e.altKey || e.metaKey) return;
+  const key = e.key;
+  if (!state.keyboard) {
+    state.keyboard = true;
+    document.body.dataset.keyboard = "true";
+  }
+  const first = !speech.on;
+  if (key === "F1" || key === "?" || key === "Help") {
+    e.preventDefault();
+    return help();
+  }
+  // Nothing focused yet (the customer's first key): the key puts the focus on the first item.
+  const lost = !currentFocus();
+  if (first) startSpeech();
+  if (key === "+" || key === "=" || key === "AudioVolumeUp") {
+    e.preventDefault();
+    speech.louder();
+    return speech.say(voiceLang(), [{ say: "volume", level: speech.volume }]);
+  }
+  if (key === "-" || key === "AudioVolumeDown") {
+    e.preventDefault();
+    speech.quieter();
+    return speech.say(voiceLang(), [{ say: "volume", level: speech.volume }]);
+  }
+  if (ARROWS[key] || key === "Tab") {
+    e.preventDefault();
+    if (lost) return first ? undefined : focusFirst();
+    if (key === "Tab") return move(nextInOrder(activeRoot(), e.shiftKey ? -1 : 1));
+    return move(nextInDirection(activeRoot(), ARROWS[key]));
+  }
+  if (key === "Escape" || key === "Backspace" || key === "BrowserBack") {
+    e.preventDefault();
+    return back();
+  }
+  if ((key === "Enter" || key === " ") && lost) {
+    e.preventDefault();
+    if (!first) focusFirst();
+  }
+  // else: the focused button's own click (Enter and Space press it)
+}
+
+/** Large text, high contrast and the speech switch as the customer set them. */
+function syncAccess() {
+  const root = document.documentElement;
+  root.classList.toggle("large-text", state.large);
+  root.classList.toggle("high-contrast", state.contrast);
+  $("toggle-large").setAttribute("aria-pressed", String(state.large));
+  $("toggle-contrast").setAttribute("aria-pressed", String(state.contrast));
+  $("toggle-speech").setAttribute("aria-pressed", String(speech.on));
+  document.body.dataset.speech = speech.on ? (speech.private ? "private" : "on") : "off";
+  fitCode();
+}
+
+function toggle(what) {
+  if (what === "speech") {
+    if (speech.on) speech.stop();
+    else startSpeech();
+  } else {
+    state[what] = !state[what];
+    syncAccess();
+  }
+  const el = { speech: "toggle-speech", large: "toggle-large", contrast: "toggle-contrast" }[what];
+  if (speech.on) sayItem($(el));
+  resetIdle();
+}
+
+/** The next customer starts as the kiosk was: no speech, normal text, normal contrast. */
+function endVisit() {
+  speech.stop();
+  state.large = false;
+  state.contrast = false;
+  state.keyboard = false;
+  delete document.body.dataset.keyboard;
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  syncAccess();
 }
 
 function wire() {
-  for (const type of ["pointerdown", "touchstart", "keydown"]) {
-    document.addEventListener(type, onTouch, { passive: true, capture: true });
+  for (const type of ["pointerdown", "touchstart"]) {
+    document.addEventListener(type, onPointer, { passive: true, capture: true });
   }
+  // A key or touch while "Do you need more time?" is up only keeps the screen: it must not
+  // also press what lies under the customer's finger (or under the focus).
+  document.addEventListener("keydown", onKeyFirst, { capture: true });
+  document.addEventListener("click", swallowClick, { capture: true });
+  document.addEventListener("keydown", onKey);
+  $("idle-more").addEventListener("click", () => resetIdle());
+  $("toggle-speech").addEventListener("click", () => toggle("speech"));
+  $("toggle-large").addEventListener("click", () => toggle("large"));
+  $("toggle-contrast").addEventListener("click", () => toggle("contrast"));
   document.addEventListener("contextmenu", (e) => e.preventDefault());
   $("langs").addEventListener("click", (e) => {
     const b = e.target.closest("[data-lang]");
-    if (b) setLang(b.dataset.lang);
+    if (!b) return;
+    setLang(b.dataset.lang);
+    // The screen again, now in the language chosen, then the button still focused.
+    const focused = $("langs").querySelector(`[data-lang="${CSS.escape(b.dataset.lang)}"]`);
+    if (state.keyboard && focused) focused.focus();
+    if (speech.on) {
+      speech.say(voiceLang(), screenPhrases());
+      if (focused) sayItem(focused, { interrupt: false });
+    }
   });
   $("services").addEventListener("click", (e) => {
     const b = e.target.closest("[data-service]");
@@ -578,6 +977,14 @@ function wire() {
   }
   // The customer is done: the next one starts on the home screen in the branch's language.
   $("view-ticket").addEventListener("click", () => goHome({ resetLang: true }));
+  // Headphones plugged in (an audio output appeared): speech, privately, from now on.
+  speech.watchOutputs((plugged) => {
+    if (!state.branch || state.view === "pair") return;
+    if (plugged) startSpeech({ private: true });
+    else speech.start({ private: false });
+    speech.say(voiceLang(), [{ say: "audio_mode", private: plugged }], { interrupt: false });
+  });
+  if (PRIVATE_AUDIO) speech.private = true;
   $("unserved-take").addEventListener("click", () => {
     const code = state.confirming?.service;
     closeUnserved();

@@ -85,6 +85,12 @@ export const STRINGS = {
     token_is_agent: "This is a device agent's token.",
     token_is_staff: "This is a staff member's sign-in token.",
     pair_need_kiosk: "This kiosk needs a kiosk's token.",
+    access_label: "Ways to use this kiosk",
+    toggle_speech: "Read aloud",
+    toggle_large: "Large text",
+    toggle_contrast: "High contrast",
+    idle_title: "Do you need more time?",
+    more_time: "More time",
   },
   tr: {
     doc_title: "Sıra numarası alın",
@@ -168,6 +174,12 @@ export const STRINGS = {
     token_is_agent: "Bu bir cihaz aracısının anahtarı.",
     token_is_staff: "Bu bir personelin oturum anahtarı.",
     pair_need_kiosk: "Bu kiosk için bir kioskun anahtarı gerekir.",
+    access_label: "Kiosk kullanım seçenekleri",
+    toggle_speech: "Sesli rehber",
+    toggle_large: "Büyük yazı",
+    toggle_contrast: "Yüksek kontrast",
+    idle_title: "Daha fazla zamana ihtiyacınız var mı?",
+    more_time: "Daha fazla zaman",
   },
   el: {
     doc_title: "Πάρτε αριθμό προτεραιότητας",
@@ -253,6 +265,12 @@ export const STRINGS = {
     token_is_agent: "Αυτό είναι το κλειδί ενός προγράμματος διαχείρισης συσκευών.",
     token_is_staff: "Αυτό είναι κλειδί σύνδεσης υπαλλήλου.",
     pair_need_kiosk: "Αυτή η συσκευή χρειάζεται το κλειδί ενός μηχανήματος έκδοσης αριθμών.",
+    access_label: "Τρόποι χρήσης του μηχανήματος",
+    toggle_speech: "Ανάγνωση φωναχτά",
+    toggle_large: "Μεγάλα γράμματα",
+    toggle_contrast: "Υψηλή αντίθεση",
+    idle_title: "Χρειάζεστε περισσότερο χρόνο;",
+    more_time: "Περισσότερος χρόνος",
   },
   pl: {
     doc_title: "Pobierz bilet",
@@ -336,21 +354,45 @@ export const STRINGS = {
     token_is_agent: "To jest token agenta urządzeń.",
     token_is_staff: "To jest token logowania pracownika.",
     pair_need_kiosk: "Ten kiosk wymaga tokenu kiosku.",
+    access_label: "Ułatwienia dostępu",
+    toggle_speech: "Czytanie na głos",
+    toggle_large: "Duży tekst",
+    toggle_contrast: "Wysoki kontrast",
+    idle_title: "Potrzebujesz więcej czasu?",
+    more_time: "Więcej czasu",
   },
 };
 
 // Counts, one form per plural category each language's integers take (Intl.PluralRules).
 export const PLURALS = {
   en: {
+    idle_in_n: {
+      one: "The screen returns to the start in {n} second. Touch the screen or press any key to continue.",
+      other: "The screen returns to the start in {n} seconds. Touch the screen or press any key to continue.",
+    },
     waiting_n: { one: "{n} person waiting", other: "{n} people waiting" },
   },
   tr: {
+    idle_in_n: {
+      one: "Ekran {n} saniye içinde başa dönecek. Devam etmek için ekrana dokunun veya herhangi bir tuşa basın.",
+      other: "Ekran {n} saniye içinde başa dönecek. Devam etmek için ekrana dokunun veya herhangi bir tuşa basın.",
+    },
     waiting_n: { one: "{n} kişi bekliyor", other: "{n} kişi bekliyor" },
   },
   el: {
+    idle_in_n: {
+      one: "Η οθόνη επιστρέφει στην αρχή σε {n} δευτερόλεπτο. Αγγίξτε την οθόνη ή πατήστε οποιοδήποτε πλήκτρο για να συνεχίσετε.",
+      other: "Η οθόνη επιστρέφει στην αρχή σε {n} δευτερόλεπτα. Αγγίξτε την οθόνη ή πατήστε οποιοδήποτε πλήκτρο για να συνεχίσετε.",
+    },
     waiting_n: { one: "{n} άτομο σε αναμονή", other: "{n} άτομα σε αναμονή" },
   },
   pl: {
+    idle_in_n: {
+      one: "Ekran wróci do początku za {n} sekundę. Dotknij ekranu lub naciśnij dowolny klawisz, aby kontynuować.",
+      few: "Ekran wróci do początku za {n} sekundy. Dotknij ekranu lub naciśnij dowolny klawisz, aby kontynuować.",
+      many: "Ekran wróci do początku za {n} sekund. Dotknij ekranu lub naciśnij dowolny klawisz, aby kontynuować.",
+      other: "Ekran wróci do początku za {n} sekundy. Dotknij ekranu lub naciśnij dowolny klawisz, aby kontynuować.",
+    },
     waiting_n: {
       one: "{n} osoba czeka",
       few: "{n} osoby czekają",

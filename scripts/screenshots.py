@@ -176,6 +176,53 @@ def shoot_kiosk(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> lis
     return out
 
 
+def _until(page: Any, expression: str, timeout_s: float = 60) -> None:
+    """Poll a page expression (page.evaluate runs outside the page's CSP, unlike
+    wait_for_function's eval)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not true within {timeout_s} s: {expression}")
+        page.wait_for_timeout(100)
+
+
+def shoot_kiosk_access(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
+    """kiosk-keyboard.png (the keypad's focus on a service, speaking it), kiosk-speech.png (the
+    idle warning while speech is on), kiosk-contrast.png (high contrast and large text)."""
+    token = creds["devices"]["kiosk"]
+    out = []
+    ctx = browser.new_context(viewport={"width": 1080, "height": 1920})
+    page = ctx.new_page()
+    page.goto(f"{site_url}/kiosk/#token={token}&idle=600&back=600")
+    page.get_by_test_id("service-A").wait_for()
+    page.keyboard.press("Tab")  # the first key: focus on the first service, speech on
+    page.keyboard.press("Tab")
+    _until(page, "window.sira.speech.played.some((c) => c.say === 'service')")
+    out.append(out_dir / "kiosk-keyboard.png")
+    page.screenshot(path=str(out[-1]))
+    ctx.close()
+    ctx = browser.new_context(viewport={"width": 1080, "height": 1920})
+    page = ctx.new_page()
+    page.goto(f"{site_url}/kiosk/#token={token}&idle=1&warn=20&back=600")
+    page.get_by_test_id("service-A").wait_for()
+    page.get_by_test_id("lang-pl").press("Enter")
+    page.get_by_test_id("idle-warning").wait_for()
+    _until(page, "window.sira.speech.played.some((c) => c.say === 'screen')")
+    out.append(out_dir / "kiosk-speech.png")
+    page.screenshot(path=str(out[-1]))
+    ctx.close()
+    ctx = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = ctx.new_page()
+    page.goto(f"{site_url}/kiosk/#token={token}&idle=600&back=600")
+    page.get_by_test_id("service-A").wait_for()
+    page.get_by_test_id("toggle-contrast").tap()
+    page.get_by_test_id("toggle-large").tap()
+    out.append(out_dir / "kiosk-contrast.png")
+    page.screenshot(path=str(out[-1]))
+    ctx.close()
+    return out
+
+
 def shoot_display(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> list[Path]:
     """display.png (1920×1080 TV, after a few calls)."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
@@ -392,6 +439,7 @@ def shoot_pairing(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> l
 
 SCREENS: dict[str, Callable[[Any, str, Creds, Path], list[Path]]] = {
     "kiosk": shoot_kiosk,
+    "kiosk-access": shoot_kiosk_access,
     "display": shoot_display,
     "customer": shoot_customer,
     "teller": shoot_teller,

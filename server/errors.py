@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.domain.errors import DomainError
+from server.domain.errors import DomainError, Unavailable
 
 log = logging.getLogger("sira.errors")
 
@@ -59,7 +59,10 @@ def install(app: FastAPI) -> None:
             body["errors"] = [
                 {"field": exc.field, "message": exc.message, "type": exc.code, "ctx": {}}
             ]
-        return JSONResponse(body, status_code=exc.status_code)
+        headers = {}
+        if isinstance(exc, Unavailable) and exc.retry_after_s is not None:
+            headers["Retry-After"] = str(exc.retry_after_s)
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -40,6 +40,7 @@ from server.devices.agent import router as agent_router
 from server.devices.pairing_router import router as pairing_router
 from server.devices.watch import watch_loop
 from server.edge import BodyLimit, SecurityHeaders
+from server.guidance.router import router as guidance_router
 from server.metrics.router import router as metrics_router
 from server.models import Branch
 from server.models.types import row_id
@@ -197,6 +198,7 @@ def create_app(
         reports_router,
         printing_router,
         announcements_router,
+        guidance_router,
         agent_router,
         pairing_router,
         branches_router,

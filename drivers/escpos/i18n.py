@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def format_issued(lang: str, when: dt.datetime) -> str:
 
 # --- the wait, in words ---------------------------------------------------------------------
 #
-# One rule, written twice: here for the paper and in ui_common/wait.js for the screens, both
-# held to tests/fixtures/wait_wording.json.
+# One rule, written twice: here (``wait_figure``) for the paper and the kiosk's spoken
+# guidance (drivers/speech/guidance.py), and in ui_common/wait.js for the screens, all held
+# to tests/fixtures/wait_wording.json.
 #
 # A point estimate s: under a minute in words; under 10 minutes in whole minutes rounded up;
 # under an hour to the nearest 5 minutes; then hours and minutes to the nearest 15. A range
@@ -140,23 +142,78 @@ WAIT_WORDS: dict[str, WaitWords] = {
 }
 
 
+#: What a wait figure is: under a minute; one figure; "up to" a figure; or a range.
+WaitKind = Literal["under", "point", "up_to", "range"]
+#: A wait's range as the estimate gives it, in seconds: [low, high].
+WaitRangeS = tuple[float, float] | list[float]
+
+
+@dataclass(frozen=True)
+class WaitFigure:
+    """A wait rounded for people (the rule above), before it is put into words.
+
+    ``minutes`` is the figure of a point, or the high end of "up to" and of a range (1 for
+    "under": less than one minute); ``low_minutes`` is a range's low end (0 otherwise).
+    ``rough`` says the figure is to be called a rough estimate (never one under a minute).
+    """
+
+    kind: WaitKind
+    minutes: int
+    low_minutes: int = 0
+    rough: bool = False
+
+    @property
+    def whole_hours(self) -> bool:
+        """A range of whole hours, worded once with the unit: "1–2 hours"."""
+        return (
+            self.kind == "range"
+            and self.minutes >= 60
+            and self.low_minutes % 60 == 0 == (self.minutes % 60)
+        )
+
+
+def wait_figure(
+    seconds: float, wait_range: WaitRangeS | None = None, *, rough: bool = False
+) -> WaitFigure:
+    """The wait a customer is told, as figures: the one rounding rule of the paper, the
+    screens and the kiosk's spoken guidance (which words it with ``drivers.speech``)."""
+    if wait_range is not None:
+        low_s, high_s = sorted((max(wait_range[0], 0), max(wait_range[1], 0)))
+        if high_s < 60:
+            return WaitFigure("under", 1)
+        step = 1 if high_s < 600 else 5 if high_s < 3600 else 15
+        low = step * math.floor(low_s / (60 * step))
+        high = step * math.ceil(high_s / (60 * step))
+        if low == high:
+            return WaitFigure("point", high, rough=rough)
+        if low == 0:
+            return WaitFigure("up_to", high, rough=rough)
+        return WaitFigure("range", high, low, rough=rough)
+    s = max(seconds, 0)
+    if s < 60:
+        return WaitFigure("under", 1)
+    if s < 600:
+        minutes = math.ceil(s / 60)
+    elif s < 3600:
+        minutes = 5 * math.floor((s + 150) / 300)
+    else:
+        minutes = 15 * math.floor((s + 450) / 900)
+    return WaitFigure("point", minutes, rough=rough)
+
+
 def format_wait(
     lang: str,
     seconds: float,
     *,
-    wait_range: tuple[float, float] | list[float] | None = None,
+    wait_range: WaitRangeS | None = None,
     rough: bool = False,
 ) -> str:
     """An estimated wait as a customer reads it: rounded for people, a range when one is
     given, and "(rough estimate)" when ``rough`` (never for under a minute)."""
     words = WAIT_WORDS.get(lang, WAIT_WORDS["en"])
-    if wait_range is not None:
-        text = _range(lang, words, *wait_range)
-    else:
-        text = _point(lang, words, seconds)
-    if rough and text != words.under_a_minute:
-        return words.rough.format(text)
-    return text
+    figure = wait_figure(seconds, wait_range, rough=rough)
+    text = _figure_text(lang, words, figure)
+    return words.rough.format(text) if figure.rough else text
 
 
 def paper_text(text: str) -> str:
@@ -164,33 +221,17 @@ def paper_text(text: str) -> str:
     return text.replace(RANGE_DASH, "-")
 
 
-def _point(lang: str, words: WaitWords, seconds: float) -> str:
-    s = max(seconds, 0)
-    if s < 60:
+def _figure_text(lang: str, words: WaitWords, figure: WaitFigure) -> str:
+    high, low = figure.minutes, figure.low_minutes
+    if figure.kind == "under":
         return words.under_a_minute
-    if s < 600:
-        minutes = math.ceil(s / 60)
-    elif s < 3600:
-        minutes = 5 * math.floor((s + 150) / 300)
-    else:
-        minutes = 15 * math.floor((s + 450) / 900)
-    return _duration(lang, words, minutes)
-
-
-def _range(lang: str, words: WaitWords, low_s: float, high_s: float) -> str:
-    low_s, high_s = sorted((max(low_s, 0), max(high_s, 0)))
-    if high_s < 60:
-        return words.under_a_minute
-    step = 1 if high_s < 600 else 5 if high_s < 3600 else 15
-    low = step * math.floor(low_s / (60 * step))
-    high = step * math.ceil(high_s / (60 * step))
-    if low == high:
+    if figure.kind == "point":
         return _duration(lang, words, high)
-    if low == 0:
+    if figure.kind == "up_to":
         return words.up_to.format(_duration(lang, words, high, up_to=True))
     if high < 60:
         return f"{low}{RANGE_DASH}{high} {_unit(lang, words.minute, high)}"
-    if low % 60 == 0 and high % 60 == 0:
+    if figure.whole_hours:
         return f"{low // 60}{RANGE_DASH}{high // 60} {_unit(lang, words.hour, high // 60)}"
     low_text, high_text = _duration(lang, words, low), _duration(lang, words, high)
     return f"{low_text} {RANGE_DASH} {high_text}"

@@ -7,6 +7,7 @@ from drivers.speech.synth import (
     VOICES,
     AnnouncementCache,
     announcement_name,
+    phrase_name,
     voices_available,
 )
 from drivers.speech.words import SPOKEN_LANGS, spoken_text
@@ -19,6 +20,7 @@ __all__ = [
     "AnnouncementCache",
     "QueuedSpeaker",
     "announcement_name",
+    "phrase_name",
     "spoken_text",
     "voices_available",
 ]

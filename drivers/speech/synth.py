@@ -104,6 +104,13 @@ def voices_available() -> set[str]:
     return {lang for lang, voice in VOICES.items() if voice in installed}
 
 
+def phrase_name(text: str, *, lang: str) -> str:
+    """The file name of a spoken phrase (kiosk guidance): pure, like ``announcement_name``."""
+    key = json.dumps([AUDIO_VERSION, "phrase", lang, VOICES[lang], SPEED_WPM, SAMPLE_RATE, text])
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return f"say-{lang}-{digest}.wav"
+
+
 def announcement_name(*, code: str, counter: str, lang: str) -> str:
     """The file name for a call; for a language without a voice, the chime's name.
 
@@ -126,11 +133,14 @@ class AnnouncementCache:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_files: int = DEFAULT_MAX_FILES,
+        max_bytes: int | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.timeout_s = timeout_s
         self.max_files = max_files
+        # The files' total size kept, when set (the chime aside): a bound on disk, not count.
+        self.max_bytes = max_bytes
         self._voices: set[str] | None = None
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
@@ -163,12 +173,30 @@ class AnnouncementCache:
             return CHIME_NAME
         return announcement_name(code=code, counter=counter, lang=lang)
 
+    def phrase_path(self, text: str, *, lang: str) -> Path | None:
+        """``text`` spoken with the voice for ``lang`` (no chime), or None without that voice."""
+        if lang not in VOICES or lang not in self.voices:
+            return None
+        name = phrase_name(text, lang=lang)
+        return self._ensure(name, lambda tmp, out: self._make_phrase(text, lang, tmp, out))
+
     # -- generation
 
-    def _ensure(self, name: str, make: Callable[[Path, Path], None]) -> Path:
+    def ready(self, name: str) -> Path | None:
+        """The file ``name`` if it was made already (marked as just used, so the prune keeps
+        the busiest files), without waiting for any generation."""
         final = self.directory / name
-        if final.exists():
+        try:
+            os.utime(final)
+        except OSError:
+            return None
+        return final
+
+    def _ensure(self, name: str, make: Callable[[Path, Path], None]) -> Path:
+        final = self.ready(name)
+        if final is not None:
             return final
+        final = self.directory / name
         with self._guard:
             lock = self._locks.setdefault(name, threading.Lock())
         # One thread of this process generates; the others wait and then find the file.
@@ -196,17 +224,41 @@ class AnnouncementCache:
         return final
 
     def _prune(self, *, keep: Path) -> None:
-        """Delete the oldest announcements beyond ``max_files`` (the chime always stays)."""
-        files = [p for p in self.directory.glob("*.wav") if p.name != CHIME_NAME]
-        if len(files) <= self.max_files:
-            return
-        by_age = sorted(files, key=lambda p: p.stat().st_mtime if p.exists() else 0.0)
-        for old in by_age[: len(files) - self.max_files]:
-            if old != keep:
-                old.unlink(missing_ok=True)
+        """Delete the least recently used files beyond ``max_files`` and ``max_bytes`` (the
+        chime always stays; a file's time is refreshed each time it is asked for)."""
+        files = []
+        for path in self.directory.glob("*.wav"):
+            if path.name == CHIME_NAME:
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            files.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in files)
+        count = len(files)
+        for _, size, old in sorted(files, key=lambda f: f[0]):
+            over_bytes = self.max_bytes is not None and total > self.max_bytes
+            if count <= self.max_files and not over_bytes:
+                break
+            if old == keep:
+                continue
+            old.unlink(missing_ok=True)
+            count -= 1
+            total -= size
 
     def _make_chime(self, tmp: Path, out: Path) -> None:
         render_chime(out, timeout_s=self.timeout_s)
+
+    def _make_phrase(self, text: str, lang: str, tmp: Path, out: Path) -> None:
+        raw = tmp / "speech-raw.wav"
+        render_speech(text, lang=lang, dest=raw, timeout_s=self.timeout_s)
+        _check_wav(raw)
+        # The same format as the announcements, and a short tail so no player clips the end.
+        _run(
+            ["sox", "-q", str(raw), *_FORMAT, str(out), "pad", "0", "0.15"],
+            timeout_s=self.timeout_s,
+        )
 
     def _make_call(self, text: str, lang: str, chime: Path, tmp: Path, out: Path) -> None:
         raw = tmp / "speech-raw.wav"

@@ -17,15 +17,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Literal
 
 SPOKEN_LANGS = ("en", "tr", "el", "pl")
+
+#: The gender a number agrees with, where the language has the agreement (Polish, Greek):
+#: "f" for a feminine noun (pl "minuta", "godzina", "osoba"; el "ώρα"), "m" masculine, "n"
+#: the form a bare number is read in (neuter in Greek, "θυρίδα τρία"; the counting form in
+#: Polish, "jeden", "dwa", which is also the masculine one). English and Turkish ignore it.
+Gender = Literal["m", "f", "n"]
+_GENDERS = ("m", "f", "n")
 
 _RUNS = re.compile(r"\d+|[^\W\d_]+|[^\w\s]+|_+|\s+")
 
 # ---------------------------------------------------------------- numbers
 
 
-def _en(n: int) -> str:
+def _en(n: int, gender: Gender = "n") -> str:
     ones = "zero one two three four five six seven eight nine ten eleven twelve thirteen".split()
     ones += "fourteen fifteen sixteen seventeen eighteen nineteen".split()
     tens = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -43,7 +51,7 @@ def _en(n: int) -> str:
     return head + (f" and {_en(rest)}" if rest < 100 else f" {_en(rest)}")
 
 
-def _tr(n: int) -> str:
+def _tr(n: int, gender: Gender = "n") -> str:
     ones = "sıfır bir iki üç dört beş altı yedi sekiz dokuz".split()
     tens = "_ on yirmi otuz kırk elli altmış yetmiş seksen doksan".split()
     if n < 10:
@@ -61,7 +69,15 @@ def _tr(n: int) -> str:
     return " ".join(parts)
 
 
-def _pl(n: int) -> str:
+def _pl(n: int, gender: Gender = "n") -> str:
+    # Feminine: "jedna" only for 1 itself (21 is "dwadzieścia jeden minut"); "dwie" wherever
+    # the number ends in 2 but not 12 ("dwie minuty", "dwadzieścia dwie", "sto dwie").
+    # Thousands keep "dwa" ("dwa tysiące": "tysiąc" is masculine).
+    if gender == "f":
+        if n == 1:
+            return "jedna"
+        if n % 10 == 2 and n % 100 != 12:  # the last word is "dwa"
+            return _pl(n).removesuffix("dwa") + "dwie"
     ones = "zero jeden dwa trzy cztery pięć sześć siedem osiem dziewięć dziesięć jedenaście".split()
     ones += "dwanaście trzynaście czternaście piętnaście szesnaście siedemnaście".split()
     ones += "osiemnaście dziewiętnaście".split()
@@ -88,8 +104,13 @@ def _pl(n: int) -> str:
     return " ".join(parts)
 
 
-def _el(n: int) -> str:
-    # Neuter forms, as a number is read when it names something ("θυρίδα τρία").
+def _el(n: int, gender: Gender = "n") -> str:
+    # Neuter forms, as a number is read when it names something ("θυρίδα τρία"); "f" and "m"
+    # change 1, 3, 4 (also in 13, 14, 21, 23 ...), the hundreds from 200 and 1000:
+    # "μία ώρα", "τρεις ώρες", "δεκατέσσερις", "διακόσιες", "χίλιες" (masculine "ένας",
+    # "διακόσιοι", "χίλιοι").
+    if gender != "n":
+        return " ".join(_el_gendered(word, gender) for word in _el(n).split())
     ones = "μηδέν ένα δύο τρία τέσσερα πέντε έξι επτά οκτώ εννέα δέκα έντεκα δώδεκα".split()
     ones += "δεκατρία δεκατέσσερα δεκαπέντε δεκαέξι δεκαεπτά δεκαοκτώ δεκαεννέα".split()
     tens = "_ _ είκοσι τριάντα σαράντα πενήντα εξήντα εβδομήντα ογδόντα ενενήντα".split()
@@ -117,19 +138,89 @@ def _el(n: int) -> str:
     return " ".join(parts)
 
 
-_NUMBERS: dict[str, Callable[[int], str]] = {"en": _en, "tr": _tr, "pl": _pl, "el": _el}
+_EL_FEMININE = {
+    "ένα": "μία",
+    "τρία": "τρεις",
+    "τέσσερα": "τέσσερις",
+    "δεκατρία": "δεκατρείς",
+    "δεκατέσσερα": "δεκατέσσερις",
+    "χίλια": "χίλιες",
+}
+_EL_MASCULINE = _EL_FEMININE | {"ένα": "ένας", "χίλια": "χίλιοι"}
 
 
-def number_words(digits: str | int, *, lang: str) -> str:
-    """``"042"`` → ``"forty-two"``; 0–9999 as a number, longer runs digit by digit."""
+def _el_gendered(word: str, gender: Gender) -> str:
+    """One word of a neuter Greek number in ``gender`` ("χιλιάδες" and "εκατό(ν)" never
+    change, nor does "δύο"; the thousands' "τρεις"/"τέσσερις" are feminine already)."""
+    table = _EL_FEMININE if gender == "f" else _EL_MASCULINE
+    if word in table:
+        return table[word]
+    if word.endswith("κόσια"):  # διακόσια → διακόσιες (f), διακόσιοι (m)
+        return word[:-1] + ("ες" if gender == "f" else "οι")
+    return word
+
+
+_NUMBERS: dict[str, Callable[[int, Gender], str]] = {"en": _en, "tr": _tr, "pl": _pl, "el": _el}
+
+
+def number_words(digits: str | int, *, lang: str, gender: Gender = "n") -> str:
+    """``"042"`` → ``"forty-two"``; 0–9999 as a number, longer runs digit by digit.
+
+    ``gender`` is the gender of the noun the number counts, where the language agrees numbers
+    with nouns (see :data:`Gender`): ``number_words(2, lang="pl", gender="f")`` → "dwie"
+    (minuty), ``number_words(3, lang="el", gender="f")`` → "τρεις" (ώρες).
+    """
     to_words = _NUMBERS[lang]
+    if gender not in _GENDERS:
+        raise ValueError(f"not a gender: {gender!r}")
     text = str(digits)
     if not text.isdigit():
         raise ValueError(f"not a number: {digits!r}")
     value = int(text)
     if value <= 9999:
-        return to_words(value)
-    return " ".join(to_words(int(d)) for d in text.lstrip("0"))
+        return to_words(value, gender)
+    return " ".join(to_words(int(d), "n") for d in text.lstrip("0"))
+
+
+# Polish after a preposition that takes the genitive ("do pięciu minut", "od dziesięciu").
+_PL_GEN_ONES = (
+    "zera _ dwóch trzech czterech pięciu sześciu siedmiu ośmiu dziewięciu dziesięciu"
+    " jedenastu dwunastu trzynastu czternastu piętnastu szesnastu siedemnastu osiemnastu"
+    " dziewiętnastu"
+).split()
+_PL_GEN_TENS = (
+    "_ _ dwudziestu trzydziestu czterdziestu pięćdziesięciu sześćdziesięciu siedemdziesięciu"
+    " osiemdziesięciu dziewięćdziesięciu"
+).split()
+_PL_GEN_HUNDREDS = (
+    "_ stu dwustu trzystu czterystu pięciuset sześciuset siedmiuset ośmiuset dziewięciuset"
+).split()
+
+
+def polish_genitive(n: int, *, gender: Gender = "n") -> str:
+    """A Polish number 0–999 in the genitive: 5 → "pięciu", 25 → "dwudziestu pięciu",
+    1 → "jednej" (``gender="f"``) or "jednego"; a final 1 in a longer number stays "jeden"
+    ("dwudziestu jeden minut")."""
+    if gender not in _GENDERS:
+        raise ValueError(f"not a gender: {gender!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 999:
+        raise ValueError(f"not a number from 0 to 999: {n!r}")
+    if n == 1:
+        return "jednej" if gender == "f" else "jednego"
+    if n < 20:
+        return _PL_GEN_ONES[n]
+    parts: list[str] = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        parts.append(_PL_GEN_HUNDREDS[hundreds])
+    if rest >= 20:
+        parts.append(_PL_GEN_TENS[rest // 10])
+        rest %= 10
+    if rest == 1:
+        parts.append("jeden")
+    elif rest:
+        parts.append(_PL_GEN_ONES[rest])
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------- letters

@@ -82,3 +82,15 @@ class Invalid(DomainError):
 class TooManyAttempts(DomainError):
     status_code = 429
     code = "too_many_attempts"
+
+
+class Unavailable(DomainError):
+    """A part of this server that the request needs failed or is busy (the speech
+    synthesiser); ``retry_after_s`` says when to ask again, if known."""
+
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

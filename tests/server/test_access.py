@@ -46,6 +46,7 @@ READ_QUEUE = ALL
 ISSUE = frozenset({"admin", "manager", "teller", "kiosk"})
 OPERATE = frozenset({"admin", "manager", "teller"})
 CONFIGURE = frozenset({"admin", "manager"})
+HEAR = frozenset({"admin", "manager", "kiosk"})
 ADMIN = frozenset({"admin"})
 PUBLIC = None
 
@@ -165,6 +166,14 @@ def kiosk_device(w: World) -> dict[str, Any]:
     devices = w.admin_call("GET", "/api/v1/admin/devices")
     kiosk = next(d for d in devices if d["branch"] == OWN and d["kind"] == "kiosk")
     return {"device_id": kiosk["id"]}
+
+
+def speech_clip(w: World) -> dict[str, Any]:
+    """A clip of kiosk guidance, made by asking for it."""
+    said = w.admin_call(
+        "POST", f"/api/v1/branches/{OWN}/speech", {"lang": "en", "phrases": [{"say": "keys"}]}
+    )
+    return {"name": said["clips"][0]["url"].rsplit("/", 1)[1]}
 
 
 def printed_ticket(w: World) -> dict[str, Any]:
@@ -460,6 +469,15 @@ ENDPOINTS = [
         200,
         prepare=lambda w: {"lang": "en", "code": called_code(w), "counter": "1"},
     ),
+    # the kiosk's spoken guidance: the kiosk itself, and its managers to hear what it says
+    Endpoint(
+        "POST",
+        "/api/v1/branches/{branch}/speech",
+        HEAR,
+        200,
+        {"lang": "en", "phrases": [{"say": "screen", "screen": "home"}]},
+    ),
+    Endpoint("GET", "/api/v1/speech/clips/{name}", HEAR, 200, prepare=speech_clip, scoped=False),
     # every branch the caller may see, side by side (branch two's manager sees only two)
     Endpoint("GET", "/api/v1/branches/overview", CONFIGURE, 200, scoped=False),
     # admin: branches

@@ -27,6 +27,7 @@ NOT_JSON = {
     ("GET", "/api/v1/branches/{branch}/logo"): "image/png",
     ("GET", "/api/v1/announcements/chime.wav"): "audio/wav",
     ("GET", "/api/v1/announcements/{lang}/{code}/{counter}.wav"): "audio/wav",
+    ("GET", "/api/v1/speech/clips/{name}"): "audio/wav",
 }
 
 

@@ -189,7 +189,7 @@ def test_priority_ticket_by_taps_only(site: Site, touch: Any) -> None:
 
 
 def test_idle_returns_home_in_the_default_language(site: Site, touch: Any) -> None:
-    page = open_kiosk(touch, site, idle=2)
+    page = open_kiosk(touch, site, idle=2, warn=1)
     page.get_by_test_id("lang-el").tap()
     page.get_by_test_id("priority-entry").tap()
     expect(page.get_by_test_id("priority-elderly")).to_be_visible()
@@ -204,7 +204,7 @@ def test_idle_returns_home_in_the_default_language(site: Site, touch: Any) -> No
 
 
 def test_confirmation_returns_home_by_itself(site: Site, touch: Any) -> None:
-    page = open_kiosk(touch, site, back=2, idle=60)
+    page = open_kiosk(touch, site, back=2, idle=60, warn=1)
     page.get_by_test_id("lang-tr").tap()
     page.get_by_test_id("service-A").tap()
     expect(page.get_by_test_id("ticket-code")).to_be_visible()

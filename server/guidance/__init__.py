@@ -1,0 +1,1 @@
+"""Spoken guidance for the kiosk: phrases it asks for, worded here and spoken offline."""
