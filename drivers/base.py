@@ -75,6 +75,9 @@ class TicketContent:
     estimated_wait_range_s: tuple[int, int] | None = None
     # The quote rests on standards, not on this branch's history: the ticket says so.
     estimate_rough: bool = False
+    # Large type for a customer who asked for it (the kiosk's large-text mode): the number as
+    # big as the paper allows, every other line in double width and height.
+    large_print: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -140,6 +143,7 @@ def content_from_json(data: dict[str, object]) -> TicketContent:
     known["logo_png"] = _logo_bytes(known.get("logo_png"))
     known["estimated_wait_range_s"] = _wait_range(known.get("estimated_wait_range_s"))
     known["estimate_rough"] = known.get("estimate_rough") is True
+    known["large_print"] = known.get("large_print") is True
     return TicketContent(**known)  # type: ignore[arg-type]
 
 

@@ -162,7 +162,7 @@ def shoot_kiosk(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> lis
     page.get_by_test_id("lang-tr").tap()
     page.get_by_test_id("service-B").tap()
     page.get_by_test_id("ticket-code").wait_for()
-    page.wait_for_function("document.getElementById('ticket-qr').complete")
+    _until(page, "document.getElementById('ticket-qr').complete")
     out.append(out_dir / "kiosk-ticket.png")
     page.screenshot(path=str(out[-1]))
     ctx.close()
@@ -265,7 +265,7 @@ def shoot_teller(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> li
     _staff_sign_in(page, site_url, creds, "teller", "teller1")
     page.get_by_test_id("counter-1").click()
     page.get_by_test_id("current-code").wait_for()
-    page.wait_for_function("document.getElementById('live').textContent === 'Live'")
+    _until(page, "document.getElementById('live').textContent === 'Live'")
     page.mouse.move(0, 0)
     out = out_dir / "teller.png"
     page.screenshot(path=str(out))
@@ -290,7 +290,7 @@ def shoot_manager(browser: Any, site_url: str, creds: Creds, out_dir: Path) -> l
     _staff_sign_in(page, site_url, creds, "manager", "manager")
     page.get_by_test_id("counter-state-1").wait_for()
     page.wait_for_selector("#chart-today[data-rendered]")
-    page.wait_for_function("document.getElementById('live').textContent === 'Live'")
+    _until(page, "document.getElementById('live').textContent === 'Live'")
     out = [out_dir / "manager.png"]
     page.mouse.move(0, 0)
     page.screenshot(path=str(out[-1]))
@@ -403,7 +403,7 @@ def shoot_settings_hours(browser: Any, site_url: str, creds: Creds, out_dir: Pat
     page.get_by_test_id("tab-settings").click()
     page.get_by_test_id("settings-nav-branches").click()
     page.get_by_test_id(f"br-edit-{creds['branch']}").click()
-    page.wait_for_function("document.querySelector('[data-testid=br-logo-img]')?.naturalWidth > 0")
+    _until(page, "document.querySelector('[data-testid=br-logo-img]')?.naturalWidth > 0")
     page.get_by_test_id("br-wed-to-1").fill("12:00")  # what a mistyped time looks like
     page.get_by_test_id("br-wed-to-1").blur()
     page.mouse.move(0, 0)

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 PAPER = {80: (48, 576), 58: (32, 384)}
 #: The tallest a branch logo is printed, in dots (15 mm at 203 dpi).
 LOGO_MAX_DOTS = 120
+#: The largest character size ESC/POS's GS ! selects (width and height multipliers 1-8).
+MAX_SCALE = 8
+#: The size of every line but the number on a large-print ticket: GS ! 0x11, 2 x 2.
+LARGE_SCALE = 2
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,9 @@ class _Writer:
             page = choose_codepage(options.profile, ticket.lang, override=override, sample=sample)
         # Without a page for the language, ASCII lines still print as text in slot 0.
         self.page: CodePage = page or base_codepage(options.profile)
+        # Large print: every line at 2 x 2, wrapped to half the columns without cutting words.
+        self.large = ticket.large_print
+        self.base = LARGE_SCALE if self.large else 1
         self.align = "left"
         self.scale = 1
         self.bold = False
@@ -131,10 +138,15 @@ class _Writer:
         self.invert = on
 
     def line(self, text: str, *, double_height: bool = False) -> None:
-        """A (wrapped) text line in the current style; double height keeps the width."""
+        """A (wrapped) text line in the current style; double height keeps the width (a
+        large-print ticket is double height already: there it is ignored)."""
         text = printable(text)
         width = self.columns // self.scale
-        for part in textwrap.wrap(text, width) or [""]:
+        double_height = double_height and not self.large
+        for part in self._wrap(text, width):
+            if len(part) > width:
+                self._long_word(part)
+                continue
             as_text = self._as_text(part)
             if as_text is not None:
                 if double_height:
@@ -152,7 +164,11 @@ class _Writer:
 
     def pair(self, label: str, value: str) -> None:
         """``label`` flush left and ``value`` flush right, on two lines if they do not fit
-        (the value wrapped, flush right, when it is wider than the paper)."""
+        (the value wrapped, flush right, when it is wider than the paper; on a large-print
+        ticket the label is wrapped too)."""
+        if self.large:
+            self._large_pair(printable(label), printable(value))
+            return
         label, value = printable(label), printable(value)
         fits = len(label) + 1 + len(value) <= self.columns
         text_label, text_value = self._as_text(label), self._as_text(value)
@@ -171,6 +187,75 @@ class _Writer:
             self.image(render_line(label, width_px=self.dots, bold=self.bold))
             for part in textwrap.wrap(value, self.columns):
                 self.image(render_line(part, width_px=self.dots, bold=self.bold, align="right"))
+
+    def _large_pair(self, label: str, value: str) -> None:
+        """``pair`` at the current scale: one line when both fit in ``columns // scale``,
+        else the label wrapped flush left and the value wrapped flush right below it."""
+        width = self.columns // self.scale
+        text_label, text_value = self._as_text(label), self._as_text(value)
+        if len(label) + 1 + len(value) <= width:
+            if text_label is not None and text_value is not None:
+                self.p.textln(text_label + " " * (width - len(label) - len(value)) + text_value)
+            else:
+                self.image(
+                    render_line(label, value, width_px=self.dots, scale=self.scale, bold=self.bold)
+                )
+            return
+        self.line(label)
+        for part in self._wrap(value, width):
+            as_text = self._as_text(part)
+            if len(part) > width:
+                self._long_word(part, right=True)
+            elif as_text is not None:
+                self.p.textln(as_text.rjust(width))
+            else:
+                self.image(
+                    render_line(
+                        part, width_px=self.dots, scale=self.scale, bold=self.bold, align="right"
+                    )
+                )
+
+    def marker(self, word: str, stars: str) -> str:
+        """``word`` between ``stars``; on a large-print ticket the word alone when the stars
+        would wrap onto a line of their own (narrow paper)."""
+        framed = f"{stars} {word} {stars}"
+        if self.large and len(framed) > self.columns // self.scale:
+            return word
+        return framed
+
+    def rule(self) -> None:
+        """A dashed line across the paper, at the current size."""
+        self.p.textln("-" * (self.columns // self.scale))
+
+    def _wrap(self, text: str, width: int) -> list[str]:
+        """``text`` in lines of at most ``width`` characters. A large-print ticket never cuts
+        a word (nor a range such as "20-35" at its dash): a word longer than a line is left
+        whole, on a line of its own, for ``_long_word``."""
+        if not self.large:
+            return textwrap.wrap(text, width) or [""]
+        parts = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+        return parts or [""]
+
+    def _long_word(self, word: str, *, right: bool = False) -> None:
+        """One word longer than a line at the current size (a large-print ticket only):
+        printed as wide as fits, keeping the height, rather than cut; cut only when even
+        single width cannot hold it. Drawn lines fit their font to the paper by themselves.
+        ``right``: flush right (a pair's value)."""
+        as_text = self._as_text(word)
+        if as_text is None:
+            align = "right" if right else self.align
+            self.image(
+                render_line(word, width_px=self.dots, scale=self.scale, bold=self.bold, align=align)
+            )
+            return
+        narrow = next(
+            (s for s in range(self.scale - 1, 1, -1) if len(as_text) * s <= self.columns), 1
+        )
+        width = self.columns // narrow
+        self.p.set(custom_size=True, width=narrow, height=self.scale)
+        for piece in textwrap.wrap(as_text, width):
+            self.p.textln(piece.rjust(width) if right else piece)
+        self.p.set(custom_size=True, width=self.scale, height=self.scale)
 
     def _as_text(self, text: str) -> str | None:
         """The text to send as characters, or None when it must be drawn as an image."""
@@ -211,33 +296,34 @@ def render_ticket(p: Escpos, ticket: TicketContent, options: TicketOptions) -> N
         _branch_logo(w, ticket.logo_png)
     elif logo:
         _logo(w, logo)
-    w.style(align="center", bold=True)
+    # Large print: everything at 2 x 2 from here on (the normal ticket sends no size yet).
+    w.style(align="center", bold=True, scale=w.base)
     w.line(ticket.bank_name, double_height=True)
     w.style(bold=False)
     if ticket.branch_name:
         w.line(ticket.branch_name)
-    w.p.textln("-" * w.columns)
+    w.rule()
     if ticket.reprint:
         w.style(bold=True)
-        w.line(f"*** {labels.reprint} ***")
+        w.line(w.marker(labels.reprint, "***"))
         w.style(bold=False)
-    # The number is the point of the ticket: as big as the paper allows, up to 4x.
-    scale = next((s for s in (4, 3, 2) if len(ticket.code) * s <= w.columns), 1)
-    w.style(scale=scale, bold=True)
+    # The number is the point of the ticket: as big as the paper allows, up to 4x (large
+    # print: up to the largest size GS ! has).
+    w.style(scale=code_scale(ticket.code, w.columns, large=w.large), bold=True)
     w.line(ticket.code)
-    w.style(scale=1)
+    w.style(scale=w.base)
     if ticket.priority:
         w.inverted(True)
-        w.line(f"** {labels.priority} **")
+        w.line(w.marker(labels.priority, "**"))
         w.inverted(False)
     w.line(ticket.service_name, double_height=True)
     w.style(bold=False)
-    w.p.textln("-" * w.columns)
+    w.rule()
     w.style(align="left")
     w.pair(labels.issued, format_issued(ticket.lang, ticket.issued_at))
     w.pair(labels.people_ahead, str(ticket.people_ahead))
     w.pair(labels.estimated_wait, wait_text(ticket))
-    w.p.textln("-" * w.columns)
+    w.rule()
     w.style(align="center")
     if ticket.qr_url:
         _qr(w, ticket.qr_url, profile=options.profile)
@@ -247,8 +333,15 @@ def render_ticket(p: Escpos, ticket: TicketContent, options: TicketOptions) -> N
         w.p.ln()
         for paragraph in footer.splitlines():
             w.line(paragraph)
-    w.style(align="left")
+    w.style(align="left", scale=1)
     w.p.cut()
+
+
+def code_scale(code: str, columns: int, *, large: bool = False) -> int:
+    """The size the ticket number is printed at: the largest whose width fits the paper,
+    up to 4x (large print: up to ``MAX_SCALE``)."""
+    top = MAX_SCALE if large else 4
+    return next((s for s in range(top, 1, -1) if len(code) * s <= columns), 1)
 
 
 def wait_text(ticket: TicketContent) -> str:

@@ -25,10 +25,12 @@ def ticket_content(
     logo_png: bytes | None = None,
     wait_range_s: list[int] | None = None,
     estimate_rough: bool = False,
+    large_print: bool = False,
 ) -> dict[str, Any]:
     """The JSON form of drivers.base.TicketContent for this ticket; ``logo_png`` is the
     branch's logo in its printed form (server/branches/logo.py ``print_logo``); the wait is
-    printed as the screens word it (the range when given, "rough" when ``estimate_rough``)."""
+    printed as the screens word it (the range when given, "rough" when ``estimate_rough``);
+    ``large_print``: in large type (stored in the job's content, so a reprint keeps it)."""
     local = ticket.issued_at.astimezone(ZoneInfo(branch.timezone))
     content = TicketContent(
         code=ticket.code,
@@ -46,12 +48,14 @@ def ticket_content(
         logo_png=logo_png,
         estimated_wait_range_s=(wait_range_s[0], wait_range_s[1]) if wait_range_s else None,
         estimate_rough=estimate_rough,
+        large_print=large_print,
     )
     return content_to_json(content)
 
 
 def reprint_content(original: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
-    """A reprint shows the original issue time and is marked as a reprint."""
+    """A reprint shows the original issue time and is marked as a reprint; the rest, large
+    print included, is the original's."""
     del now  # the original time is what the customer needs; kept for a future "reprinted at"
     return {**original, "reprint": True}
 

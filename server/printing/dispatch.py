@@ -69,8 +69,11 @@ def plan_ticket_print(
     now: dt.datetime,
     wait_range_s: list[int] | None = None,
     estimate_rough: bool = False,
+    large_print: bool = False,
 ) -> PrintPlan | None:
-    """A print job for a newly issued ticket when the issuing kiosk has a printer."""
+    """A print job for a newly issued ticket when the issuing kiosk has a printer; the job's
+    content carries ``large_print``, so every later print of it (a reprint, an agent that
+    reconnects, a restart) is in the same type."""
     if device_id is None or jobs.job_for_ticket(session, ticket.id) is not None:  # type: ignore[arg-type]
         return None  # not a kiosk, or a retried request whose ticket has its job already
     device = session.get(Device, device_id)
@@ -90,6 +93,7 @@ def plan_ticket_print(
         logo_png=print_logo(session, branch),
         wait_range_s=wait_range_s,
         estimate_rough=estimate_rough,
+        large_print=large_print,
     )
     job = jobs.create_job(session, ticket=ticket, device=device, content=content, now=now)
     return PrintPlan(job.id, device.id, setup, content)  # type: ignore[arg-type]

@@ -63,6 +63,7 @@ async def issue_ticket(
             now=now,
             settings=ctx.settings,
             touch_s=body.touch_s,
+            large_print=body.large_print,
         )
 
     issued = await work(run)

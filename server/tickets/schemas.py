@@ -54,6 +54,13 @@ class TicketCreate(BaseModel):
         le=3600,
         description="Seconds from the customer's first touch of the kiosk to this ticket",
     )
+    large_print: StrictBool = Field(
+        default=False,
+        description="Print the paper ticket in large type (the kiosk's large-text mode): the "
+        "number as big as the paper allows, every other line double width and height. Kept "
+        "with the print job, so reprints are large too; a retry with the same request_id "
+        "gets the first request's ticket and print, whatever its large_print says",
+    )
 
 
 class TicketIssued(BaseModel):

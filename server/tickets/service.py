@@ -61,15 +61,18 @@ def issue_ticket(
     now: dt.datetime,
     settings: Settings,
     touch_s: int | None = None,
+    large_print: bool = False,
 ) -> Issued:
-    """Issue a ticket, record the kiosk's touch time and queue its print for after commit."""
+    """Issue a ticket, record the kiosk's touch time and queue its print for after commit
+    (in large type when ``large_print``)."""
     if request_id is not None:
         earlier = session.exec(
             select(Ticket).where(Ticket.branch_id == branch.id, Ticket.request_id == request_id)
         ).first()
         if earlier is not None:
             # A retried or double-tapped request gets the ticket it already got (and its
-            # first print: nothing is printed twice).
+            # first print: nothing is printed twice, and a retry's large_print, if it differs,
+            # changes nothing: the first request's wins).
             place, rough = 1, False
             if earlier.status in QUEUED:
                 again = forecasting.quote_ticket(
@@ -102,6 +105,7 @@ def issue_ticket(
         now=now,
         wait_range_s=wait_range,
         estimate_rough=quote.rough,
+        large_print=large_print,
     )
     delivery = queue_delivery(session, plan)
     return Issued(ticket, position, quoted, delivery, wait_range, estimate_rough=quote.rough)

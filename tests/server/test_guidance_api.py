@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
 
+from drivers.speech import guidance
 from drivers.speech.words import code_words
+from server.guidance.schemas import Control, Day, SayService, Screen
 from tests.support import BranchKit, admin_token, make_branch, skip_or_fail
 
 LANGS = ["en", "tr", "el", "pl"]
@@ -160,3 +162,13 @@ def test_unknown_things_are_404_with_a_message(client: TestClient, make) -> None
     for name in ["x.wav", "say-en-" + "0" * 24 + ".wav", "..%2Fsira.db", "chime-v1.wav"]:
         r = client.get(f"/api/v1/speech/clips/{name}", headers=kit.auth("kiosk"))
         assert r.status_code in (404, 422), (name, r.status_code)
+
+
+def test_the_api_offers_exactly_what_the_wording_knows() -> None:
+    """One list of screens, buttons and days: the request schema's and the wording's."""
+    assert set(get_args(Screen)) == set(guidance.SCREENS)
+    assert set(get_args(Control)) == set(guidance.CONTROLS)
+    assert set(get_args(Day)) == set(guidance.DAYS)
+    assert set(get_args(SayService.model_fields["state"].annotation)) == set(
+        get_args(guidance.ServiceState)
+    )

@@ -20,7 +20,7 @@ from drivers.fakes import TestNetworkPrinter
 from drivers.speech.words import code_words
 from tests.ui.conftest import Site, axe_violations, describe, wait_until
 from tests.ui.test_customer import tickets_in_db
-from tests.ui.test_kiosk import LANGS, PORTRAIT, open_counters
+from tests.ui.test_kiosk import LANGS, PORTRAIT, open_counters, post_bodies
 from tests.ui.test_kiosk_printer import printer as printer  # a fixture
 
 pytestmark = pytest.mark.skipif(
@@ -113,15 +113,7 @@ def duration_s(site: Site, clip: str, tmp: Path) -> float:
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_ticket_with_the_keyboard_only(site: Site, keys: Any, lang: str) -> None:
     page, speech = open_keypad_kiosk(keys, site)
-    bodies: list[dict[str, Any]] = []
-    page.on(
-        "request",
-        lambda r: (
-            bodies.append(json.loads(r.post_data or "{}"))
-            if r.method == "POST" and r.url.endswith("/tickets")
-            else None
-        ),
-    )
+    bodies = post_bodies(page)
     # The first key puts the focus on the first service, visibly.
     page.keyboard.press("Tab")
     expect(page.get_by_test_id("service-A")).to_be_focused()
@@ -303,15 +295,7 @@ def test_a_touch_extends_without_pressing_what_is_under_it(site: Site, browser: 
 
 def test_high_contrast_and_large_text(site: Site, keys: Any) -> None:
     page, _ = open_keypad_kiosk(keys, site)
-    bodies: list[dict[str, Any]] = []
-    page.on(
-        "request",
-        lambda r: (
-            bodies.append(json.loads(r.post_data or "{}"))
-            if r.method == "POST" and r.url.endswith("/tickets")
-            else None
-        ),
-    )
+    bodies = post_bodies(page)
     page.keyboard.press("Tab")
     press_until(page, "Tab", {"say": "high_contrast"})
     page.keyboard.press("Enter")

@@ -125,3 +125,27 @@ def test_service_names_fall_back_to_the_default_language(client, kit):
         f"/api/v1/branches/{kit.code}/services?lang=pl", headers=kit.auth("kiosk")
     ).json()
     assert [r["name"] for r in rows] == ["Cash", "Accounts", "Loans"]
+
+
+@pytest.mark.parametrize("value", ["yes please", 3, 1, "true", None, [True]])
+def test_large_print_must_be_true_or_false(client, kit, db, value):
+    r = client.post(
+        f"/api/v1/branches/{kit.code}/tickets",
+        json={"service": "A", "large_print": value},
+        headers=kit.auth("kiosk"),
+    )
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str)
+    assert "large_print" in detail
+    assert "boolean" in detail  # "large_print: Input should be a valid boolean"
+    with db.read_session() as s:
+        assert s.exec(select(func.count()).select_from(Ticket)).one() == 0
+
+
+def test_large_print_is_optional_and_issues_the_same_ticket(client, kit):
+    assert issue(client, kit)["code"] == "A001"
+    assert issue(client, kit, large_print=False)["code"] == "A002"
+    large = issue(client, kit, large_print=True)
+    assert large["code"] == "A003"
+    assert large["print_status"] == "none"  # a kiosk without a printer: nothing to print
