@@ -414,20 +414,31 @@ def _write(db: Database, branch_id: int, result: DayResult) -> None:
         conn = session.connection()
         dialect = conn.dialect.name
         day = tickets[0]["business_date"]
-        seqs = {
-            r.service_code: r.last_number
-            for r in conn.execute(
-                select(TicketSequence).where(
-                    col(TicketSequence.branch_id) == branch_id,
-                    col(TicketSequence.business_date) == day,
-                )
-            )
-        }
-        rows = []
-        last: dict[str, int] = {}
+        # Reserve each service's numbers first, as a kiosk does (the sequence row, then the
+        # tickets): one upsert per service adds the day's count and returns the new last
+        # number. Taking the locks in the kiosk's order means a kiosk issuing meanwhile waits
+        # rather than deadlocks (PostgreSQL), and neither can take the other's numbers.
+        count: dict[str, int] = {}
         for tk in tickets:
-            n = tk["number"] + seqs.get(tk["prefix"], 0)
-            last[tk["prefix"]] = max(last.get(tk["prefix"], 0), n)
+            count[tk["prefix"]] = max(count.get(tk["prefix"], 0), tk["number"])
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        seq_table = table_of(TicketSequence)
+        offset: dict[str, int] = {}
+        for prefix in sorted(count):
+            stmt = ins(seq_table).values(
+                branch_id=branch_id,
+                service_code=prefix,
+                business_date=day,
+                last_number=count[prefix],
+            )
+            reserve = stmt.on_conflict_do_update(
+                index_elements=["branch_id", "service_code", "business_date"],
+                set_={"last_number": seq_table.c.last_number + stmt.excluded.last_number},
+            ).returning(seq_table.c.last_number)
+            offset[prefix] = conn.execute(reserve).scalar_one() - count[prefix]
+        rows = []
+        for tk in tickets:
+            n = tk["number"] + offset[tk["prefix"]]
             rows.append(
                 {k: v for k, v in tk.items() if not k.startswith("_")}
                 | {"branch_id": branch_id, "number": n, "code": format_code(tk["prefix"], n)}
@@ -449,19 +460,6 @@ def _write(db: Database, branch_id: int, result: DayResult) -> None:
         ]
         for k in range(0, len(told), 5000):
             conn.execute(insert(table_of(TicketQuote)), told[k : k + 5000])
-        ins = pg_insert if dialect == "postgresql" else sqlite_insert
-        seq_table = table_of(TicketSequence)
-        stmt = ins(seq_table)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["branch_id", "service_code", "business_date"],
-                set_={"last_number": stmt.excluded.last_number},
-            ),
-            [
-                {"branch_id": branch_id, "service_code": p, "business_date": day, "last_number": n}
-                for p, n in last.items()
-            ],
-        )
         events.sort(key=lambda e: e["at"])
         # Below every seq the branch has: live seqs start at 1, earlier history is lower.
         lowest = conn.execute(
