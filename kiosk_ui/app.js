@@ -75,6 +75,7 @@ const state = {
   offline: false,
   ticket: null,
   keyboard: false, // a key was pressed in this customer's visit: keep a focus on screen
+  quiet: false, // this customer switched spoken guidance off: keys no longer start it
   large: false, // large text (and a large-print ticket)
   contrast: false, // high contrast
 };
@@ -654,7 +655,7 @@ function warn() {
   if (state.keyboard) $("idle-more").focus();
   warnTick = setInterval(tick, 1000);
   warnTimer = setTimeout(() => {
-    hideWarning();
+    hideWarning({ back: false }); // nobody answered: the visit ends, nothing more is said
     goHome({ resetLang: true });
   }, limit(WARN_MS));
   speech.say(voiceLang(), [{ say: "screen", screen: "idle" }, { say: "control", control: "more_time" }]);
@@ -662,11 +663,16 @@ function warn() {
 
 let returnFocus = null;
 
-function hideWarning() {
+/** The warning away; with ``back``, the focus (and speech) back where the customer was. */
+function hideWarning({ back = true } = {}) {
   clearTimeout(warnTimer);
   clearInterval(warnTick);
   if (!$("idle-warning").hidden) {
     $("idle-warning").hidden = true;
+    if (!back) {
+      returnFocus = null;
+      return;
+    }
     // Back where the customer was, said again so they know.
     const el = returnFocus && document.contains(returnFocus) && focusables(activeRoot()).includes(returnFocus) ? returnFocus : null;
     if (el) el.focus();
@@ -864,7 +870,8 @@ function onKey(e) {
     state.keyboard = true;
     document.body.dataset.keyboard = "true";
   }
-  const first = !speech.on;
+  // Any key starts speech, unless this customer switched it off (then only the help key does).
+  const first = !speech.on && !state.quiet;
   if (key === "F1" || key === "?" || key === "Help") {
     e.preventDefault();
     return help();
@@ -913,6 +920,7 @@ function syncAccess() {
 
 function toggle(what) {
   if (what === "speech") {
+    state.quiet = speech.on;
     if (speech.on) speech.stop();
     else startSpeech();
   } else {
@@ -930,6 +938,7 @@ function endVisit() {
   state.large = false;
   state.contrast = false;
   state.keyboard = false;
+  state.quiet = false;
   delete document.body.dataset.keyboard;
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   syncAccess();

@@ -338,3 +338,31 @@ def test_high_contrast_and_large_text(site: Site, keys: Any) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("toggle-contrast")).to_have_attribute("aria-pressed", "false")
     assert page.evaluate("() => document.documentElement.classList.length") == 0
+
+
+def test_speech_switched_off_stays_off_while_keys_are_pressed(site: Site, keys: Any) -> None:
+    page, _ = open_keypad_kiosk(keys, site)
+    sent: list[dict[str, Any]] = []  # every speech request, as the page sends it
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(json.loads(r.post_data or "{}"))
+            if r.method == "POST" and r.url.endswith("/speech")
+            else None
+        ),
+    )
+    page.keyboard.press("Tab")  # the first key: speech on
+    expect(page.get_by_test_id("toggle-speech")).to_have_attribute("aria-pressed", "true")
+    press_until(page, "Tab", {"say": "speech"})
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("toggle-speech")).to_have_attribute("aria-pressed", "false")
+    before = len(sent)
+    # Moving on with the keys does not turn it back on, nor ask for anything to be said.
+    press_until(page, "Tab", {"service": "A"})
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("() => window.sira.speech.on") is False
+    # The help key still does (the customer asks), and it is the first thing asked since.
+    page.keyboard.press("F1")
+    expect(page.get_by_test_id("toggle-speech")).to_have_attribute("aria-pressed", "true")
+    wait_until(page, "window.sira.speech.played.some((c) => c.say === 'keys')")
+    assert {"say": "keys"} in sent[before]["phrases"], sent[before:]
