@@ -366,3 +366,46 @@ def test_speech_switched_off_stays_off_while_keys_are_pressed(site: Site, keys: 
     expect(page.get_by_test_id("toggle-speech")).to_have_attribute("aria-pressed", "true")
     wait_until(page, "window.sira.speech.played.some((c) => c.say === 'keys')")
     assert {"say": "keys"} in sent[before]["phrases"], sent[before:]
+
+
+# The browser's view of the kiosk's audio outputs, as a kiosk PC reports them: a headphone
+# socket appears as a new output when a plug goes in. Headless Chromium has no sound card, so
+# the list and the routing call are stood in for; the kiosk's own logic runs as it is.
+HEADPHONE_SOCKET = """
+(() => {
+  const outputs = [{ kind: "audiooutput", deviceId: "default", label: "" },
+                   { kind: "audiooutput", deviceId: "speaker-1", label: "" }];
+  window.__plug = () => {
+    outputs.push({ kind: "audiooutput", deviceId: "headphones-1", label: "" });
+    navigator.mediaDevices.dispatchEvent(new Event("devicechange"));
+  };
+  window.__sinks = [];
+  navigator.mediaDevices.enumerateDevices = async () => outputs.map((d) => ({ ...d }));
+  HTMLMediaElement.prototype.setSinkId = async function (id) { window.__sinks.push(id); };
+})();
+"""
+
+
+def test_plugging_headphones_starts_private_speech(
+    site: Site,
+    keys: Any,
+    printer: TestNetworkPrinter,  # noqa: F811 (the fixture imported above)
+) -> None:
+    keys.add_init_script(HEADPHONE_SOCKET)
+    page, speech = open_keypad_kiosk(keys, site)
+    assert page.evaluate("() => window.sira.speech.on") is False
+    page.evaluate("() => window.__plug()")
+    # Speech starts by itself, routed to the new output, in private mode: it says so.
+    wait_until(page, "window.sira.speech.on && window.sira.speech.private")
+    assert page.evaluate("() => window.__sinks") == ["headphones-1"]
+    wait_until(page, "window.sira.speech.played.some((c) => c.say === 'audio_mode')")
+    assert {"say": "audio_mode", "private": True} in speech.phrases()
+    # The confirmation then says the number unasked, though it is printed too.
+    page.keyboard.press("Enter")  # the first item: service A
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("ticket-code")).to_have_text("A001")
+    printer.wait_for_receipts(1)
+    wait_until(page, "window.sira.speech.played.some((c) => c.say === 'ticket')")
+    ticket = [p for p in speech.phrases() if p["say"] == "ticket"]
+    assert ticket[-1]["print_status"] == "printed"
+    assert ticket[-1]["spoken_number"] is True
