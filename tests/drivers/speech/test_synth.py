@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -81,7 +82,30 @@ def test_cache_hit_does_not_regenerate(tmp_path: Path) -> None:
     again = AnnouncementCache(tmp_path).path_for(code="B007", counter="2", lang="el")
     assert again == first
     after = again.stat()
-    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
+    # The same file (a regenerated one replaces it: a new inode), only marked as just used
+    # (its time refreshed, so the prune keeps the files asked for most).
+    assert after.st_ino == before.st_ino
+    assert after.st_size == before.st_size
+    assert after.st_mtime_ns >= before.st_mtime_ns
+
+
+def test_the_prune_keeps_what_was_used_lately_within_its_bytes(tmp_path: Path) -> None:
+    cache = AnnouncementCache(tmp_path, max_files=100)
+    old = cache.phrase_path("One.", lang="en")
+    newer = cache.phrase_path("Two.", lang="en")
+    assert old is not None
+    assert newer is not None
+    os.utime(old, ns=(1, 1))
+    os.utime(newer, ns=(2, 2))
+    assert cache.ready(old.name) == old  # asked for again: now the latest used
+    # Room for about two such short words, not three.
+    size = max(old.stat().st_size, newer.stat().st_size)
+    cache.max_bytes = old.stat().st_size + size * 3 // 2
+    third = cache.phrase_path("Three.", lang="en")
+    assert third is not None
+    assert old.exists()
+    assert not newer.exists()  # the least recently used went
+    assert third.exists()
 
 
 def test_unknown_language_means_chime_only(tmp_path: Path) -> None:
