@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from playwright.sync_api import expect
 
 from drivers.fakes import TestNetworkPrinter
 from drivers.speech.words import code_words
-from tests.ui.conftest import Site, axe_violations, describe, wait_until
+from tests.ui.conftest import WAIT_MS, Site, axe_violations, describe, wait_until
 from tests.ui.test_customer import tickets_in_db
 from tests.ui.test_kiosk import LANGS, PORTRAIT, open_counters, post_bodies
 from tests.ui.test_kiosk_printer import printer as printer  # a fixture
@@ -55,6 +56,18 @@ class Speech:
             self.asked.append({**body, "clips": response.json()["clips"]})
         elif "/api/v1/speech/clips/" in url and response.ok:
             self.fetched.append("/api/v1/speech/clips/" + url.split("/api/v1/speech/clips/")[1])
+
+    def until(self, page: Any, check: Any, *, timeout_ms: int = WAIT_MS) -> None:
+        """Wait until ``check(self)`` holds: the page's answers reach this side as events,
+        which Playwright delivers while the test waits on the page."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not check(self):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never heard: {self.asked}")
+            page.wait_for_timeout(50)
+
+    def clips_of(self, say: str) -> list[dict[str, Any]]:
+        return [c for a in self.asked for c in a["clips"] if c["say"] == say]
 
     def texts(self) -> list[str]:
         return [c["text"] for a in self.asked for c in a["clips"]]
@@ -143,7 +156,7 @@ def test_a_ticket_with_the_keyboard_only(site: Site, keys: Any, lang: str) -> No
     assert [t.code for t in tickets_in_db(site)] == ["B001"]
     assert page.evaluate("() => window.__pointer") == 0
     # Spoken all the way, in the language chosen (the keys started the guidance).
-    assert any(a["lang"] == lang for a in speech.asked), speech.asked
+    speech.until(page, lambda s: any(a["lang"] == lang for a in s.asked))
 
 
 def test_priority_ticket_and_escape_with_keys(site: Site, keys: Any) -> None:
@@ -176,6 +189,7 @@ def test_f1_starts_speech_from_the_server(site: Site, keys: Any, tmp_path: Path)
     wait_until(page, "window.sira.speech.played.some((c) => c.say === 'keys')")
     order = page.evaluate("() => window.sira.speech.played.map((c) => c.say)")
     assert order[:2] == ["screen", "keys"], order
+    speech.until(page, lambda s: s.clips_of("keys") and s.clips_of("keys")[0]["url"] in s.fetched)
     said = speech.phrases()
     assert {"say": "screen", "screen": "home"} in said
     assert {"say": "keys"} in said
@@ -188,8 +202,7 @@ def test_f1_starts_speech_from_the_server(site: Site, keys: Any, tmp_path: Path)
         seconds = duration_s(site, clip, tmp_path)
         assert 0.4 < seconds < 60, (clip, seconds)
     # The keys help is the longest thing said: seconds, not a blip.
-    keys_clip = next(c for a in speech.asked for c in a["clips"] if c["say"] == "keys")
-    assert keys_clip["url"] in speech.fetched
+    keys_clip = speech.clips_of("keys")[0]
     assert duration_s(site, keys_clip["url"], tmp_path) > 3
 
 
@@ -203,8 +216,11 @@ def test_moving_the_focus_speaks_the_service(site: Site, keys: Any, lang: str) -
     name = page.get_by_test_id("service-B").locator(".svc-name").inner_text()
     # The last thing said is service B, by its name on the screen.
     wait_until(page, f"window.sira.speech.played.at(-1)?.text.startsWith({name!r})")
-    last = [p for p in speech.phrases() if p["say"] == "service"][-1]
-    assert last["service"] == "B"
+    # ... asked for by its code (answers may arrive out of order: an earlier focus's phrase,
+    # answered after B's, is dropped by the page, not played).
+    speech.until(
+        page, lambda s: any(p["say"] == "service" and p["service"] == "B" for p in s.phrases())
+    )
     # Numbers are words in every language: no digit is ever handed to the voice.
     assert not any(ch.isdigit() for t in speech.texts() for ch in t), speech.texts()
     # Said in the language chosen (the first key's welcome came before the choice).
@@ -221,7 +237,8 @@ def test_the_number_is_spoken_as_the_display_announces_it(site: Site, keys: Any,
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("ticket-code")).to_have_text("A001")
     wait_until(page, "window.sira.speech.played.some((c) => c.say === 'ticket')")
-    ticket = next(c for a in speech.asked for c in a["clips"] if c["say"] == "ticket")
+    speech.until(page, lambda s: s.clips_of("ticket"))
+    ticket = speech.clips_of("ticket")[0]
     assert code_words("A001", lang=lang) in ticket["text"], ticket["text"]
 
 
@@ -238,8 +255,8 @@ def test_the_loudspeaker_keeps_the_number_until_asked(
     printer.wait_for_receipts(1)
     wait_until(page, "window.sira.speech.played.some((c) => c.say === 'ticket')")
     spoken = code_words("A001", lang="en")
-    first = [c["text"] for a in speech.asked for c in a["clips"] if c["say"] == "ticket"]
-    assert first, speech.asked
+    speech.until(page, lambda s: s.clips_of("ticket"))
+    first = [c["text"] for c in speech.clips_of("ticket")]
     assert spoken not in first[0], first
     # The customer asks (the help key): now it is said.
     page.keyboard.press("F1")
@@ -399,13 +416,14 @@ def test_plugging_headphones_starts_private_speech(
     wait_until(page, "window.sira.speech.on && window.sira.speech.private")
     assert page.evaluate("() => window.__sinks") == ["headphones-1"]
     wait_until(page, "window.sira.speech.played.some((c) => c.say === 'audio_mode')")
-    assert {"say": "audio_mode", "private": True} in speech.phrases()
+    speech.until(page, lambda s: {"say": "audio_mode", "private": True} in s.phrases())
     # The confirmation then says the number unasked, though it is printed too.
     page.keyboard.press("Enter")  # the first item: service A
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("ticket-code")).to_have_text("A001")
     printer.wait_for_receipts(1)
     wait_until(page, "window.sira.speech.played.some((c) => c.say === 'ticket')")
+    speech.until(page, lambda s: s.clips_of("ticket"))
     ticket = [p for p in speech.phrases() if p["say"] == "ticket"]
     assert ticket[-1]["print_status"] == "printed"
     assert ticket[-1]["spoken_number"] is True
