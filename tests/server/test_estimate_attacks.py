@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -145,6 +146,34 @@ def _cli(db_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, *args: str
     return CliRunner().invoke(cli, list(args))
 
 
+def kiosk_issues_during_the_write(
+    client: TestClient, kit: BranchKit, sim_db: Database
+) -> Callable[[], list[int]]:
+    """A kiosk (another request, another thread) issues a ticket just as ``sim_db`` starts
+    inserting a day's tickets; the returned call waits for it and gives its answers."""
+    kiosk: list[threading.Thread] = []
+    answers: list[int] = []
+
+    def issue() -> None:
+        r = client.post(
+            f"/api/v1/branches/{kit.code}/tickets", json={"service": "A"}, headers=kit.auth("kiosk")
+        )
+        answers.append(r.status_code)
+
+    @event.listens_for(sim_db.engine, "before_cursor_execute")
+    def kiosk_issues(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO ticket ") and not kiosk:
+            kiosk.append(threading.Thread(target=issue))
+            kiosk[0].start()
+
+    def done() -> list[int]:
+        assert kiosk, "the kiosk never issued"
+        kiosk[0].join(timeout=120)
+        return answers
+
+    return done
+
+
 def test_simulate_beside_a_live_server_is_not_refused_by_a_kiosk_write(
     client: TestClient, make: Any, db: Database, db_url: str
 ) -> None:
@@ -157,29 +186,12 @@ def test_simulate_beside_a_live_server_is_not_refused_by_a_kiosk_write(
     in 3 of 10 runs of `--days 20` (also as "UNIQUE constraint failed: ticket.token")."""
     kit = _branch(make, {"1": ["A", "B"], "2": ["A", "B"], "3": ["C"]})
     sim_db = Database(db_url)
-    kiosk: list[threading.Thread] = []
-    answers: list[int] = []
-
-    def issue() -> None:
-        r = client.post(
-            f"/api/v1/branches/{kit.code}/tickets", json={"service": "A"}, headers=kit.auth("kiosk")
-        )
-        answers.append(r.status_code)
-
-    @event.listens_for(sim_db.engine, "before_cursor_execute")
-    def kiosk_issues(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
-        # The kiosk (another request, another thread) issues just as a day is written.
-        if statement.startswith("INSERT INTO ticket ") and not kiosk:
-            kiosk.append(threading.Thread(target=issue))
-            kiosk[0].start()
-
+    answers = kiosk_issues_during_the_write(client, kit, sim_db)
     try:
         totals = simulate(sim_db, branch_code=kit.code, days=3, seed=1, end=END, quoting=False)
     finally:
         sim_db.dispose()
-    assert kiosk, "the kiosk never issued"
-    kiosk[0].join(timeout=120)
-    assert answers == [201]  # it waited for the day's write, then issued
+    assert answers() == [201]  # it waited for the day's write, then issued
     assert totals["days"] == 3
 
 
@@ -193,30 +205,14 @@ def test_simulate_and_a_kiosk_on_the_same_day_never_share_a_number(
     kit = _branch(make, {"1": ["A", "B"], "2": ["A", "B"], "3": ["C"]})
     today = clock.now().astimezone(ZoneInfo("Europe/Istanbul")).date()
     sim_db = Database(db_url)
-    kiosk: list[threading.Thread] = []
-    answers: list[int] = []
-
-    def issue() -> None:
-        r = client.post(
-            f"/api/v1/branches/{kit.code}/tickets", json={"service": "A"}, headers=kit.auth("kiosk")
-        )
-        answers.append(r.status_code)
-
-    @event.listens_for(sim_db.engine, "before_cursor_execute")
-    def kiosk_issues(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("INSERT INTO ticket ") and not kiosk:
-            kiosk.append(threading.Thread(target=issue))
-            kiosk[0].start()
-
+    answers = kiosk_issues_during_the_write(client, kit, sim_db)
     try:
         # History "ending the day before" tomorrow: today, the kiosk's day too.
         end = today + dt.timedelta(days=1)
         simulate(sim_db, branch_code=kit.code, days=1, seed=3, end=end, quoting=False)
     finally:
         sim_db.dispose()
-    assert kiosk, "the kiosk never issued"
-    kiosk[0].join(timeout=120)
-    assert answers == [201]
+    assert answers() == [201]
     with db.unit_of_work(write=False) as session:
         codes = list(
             session.execute(
