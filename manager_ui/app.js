@@ -217,8 +217,20 @@ async function refreshMetrics() {
   renderLive();
 }
 
+// Alert events that arrive while GET …/alerts is on its way are laid over its answer: a list
+// read just before an alert was raised (or cleared) must not undo the event on screen.
+const alertReads = new Set();
+
 async function refreshAlerts() {
-  state.alerts = await api.get(`${base()}/alerts`);
+  const during = [];
+  alertReads.add(during);
+  try {
+    const listed = await api.get(`${base()}/alerts`);
+    state.alerts = during.reduce(applyAlertEvent, listed);
+  } finally {
+    alertReads.delete(during);
+  }
+  $("alerts").dataset.reads = String(Number($("alerts").dataset.reads || 0) + 1);
   renderAlerts();
 }
 
@@ -318,6 +330,7 @@ function soon(name, fn, ms = 250) {
 
 function onEvent(ev) {
   if (ev.type.startsWith("alert.")) {
+    for (const during of alertReads) during.push(ev);
     state.alerts = applyAlertEvent(state.alerts, ev);
     renderAlerts();
   }

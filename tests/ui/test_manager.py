@@ -102,6 +102,50 @@ def test_alert_appears_when_raised_and_goes_when_cleared(site: Any, context: Any
     expect(item).to_have_count(0, timeout=TIMEOUT)
 
 
+def test_alert_raised_while_the_list_is_on_its_way_stays(site: Any, context: Any) -> None:
+    """The stream's (re)sync reads GET …/alerts; an alert raised while that answer is on its
+    way arrives as an event first. The older list must not take it off the screen again."""
+    page = context.new_page()
+    held: list[tuple[Any, Any]] = []
+    reads = {"n": 0}
+
+    def hold_after_first(route: Any) -> None:
+        reads["n"] += 1
+        if route.request.method != "GET" or reads["n"] == 1:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # read now, answered later: a stale list
+
+    page.route(re.compile(r".*/api/v1/branches/[^/]+/alerts$"), hold_after_first)
+    sign_in(page, site)
+    deadline = dt.datetime.now() + dt.timedelta(seconds=TIMEOUT_S)
+    while not held:  # the stream's sync asks for the list again; its answer waits here
+        assert dt.datetime.now() < deadline, "the dashboard never re-read its alerts"
+        page.wait_for_timeout(50)
+    assert held[0][1].json() == []
+    with site.db.unit_of_work() as session:
+        branch = session.exec(select(Branch).where(Branch.code == site.branch)).one()
+        raise_alert(
+            session,
+            branch_id=branch.id,
+            key="printer:late",
+            kind="printer",
+            severity="critical",
+            message="The printer of Entrance kiosk is out of paper",
+            now=dt.datetime.now(dt.UTC),
+        )
+    item = page.get_by_test_id("alert-item")
+    expect(item).to_have_count(1, timeout=TIMEOUT)
+    reads_before = page.get_by_test_id("alerts").get_attribute("data-reads")
+    for route, stale in held:
+        route.fulfill(response=stale)
+    expect(page.get_by_test_id("alerts")).not_to_have_attribute(
+        "data-reads", reads_before or "", timeout=TIMEOUT
+    )
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("out of paper")
+
+
 def test_devices_are_listed_with_last_contact(site: Any, context: Any) -> None:
     api = Staff(site)
     devices = api.get("/api/v1/admin/devices")
