@@ -36,6 +36,7 @@ class PrintJobPublic(BaseModel):
     ticket_id: int | None = Field(description="null: a test print, of no ticket")
     code: str | None = Field(description="the ticket's code as printed")
     reprint: bool
+    large_print: bool = Field(description="printed in large type (kept by every reprint)")
     status: Literal["queued", "sent", "printed", "failed"]
     attempts: int
     error: str | None
@@ -50,6 +51,7 @@ def job_public(job: PrintJob) -> PrintJobPublic:
             "ticket_id": job.ticket_id,
             "code": job.content.get("code"),
             "reprint": job.reprint,
+            "large_print": bool(job.content.get("large_print", False)),
             "status": job.status,
             "attempts": job.attempts,
             "error": job.error,

@@ -137,6 +137,17 @@ def test_large_print_survives_a_failed_print_and_the_reprint(
         assert SIZE_2X2 not in receipt.raw
         assert receipt.line(plain["code"]).width == 4
 
+    # The kiosk's print jobs say which were large (newest first).
+    r = branch.client.get(f"/api/v1/devices/{branch.kiosk_id}/print-jobs", headers=branch.admin)
+    assert r.status_code == 200, r.text
+    listed = [(j["ticket_id"], j["reprint"], j["large_print"]) for j in r.json()]
+    assert listed == [
+        (plain["id"], True, False),
+        (plain["id"], False, False),
+        (issued["id"], True, True),
+        (issued["id"], False, True),
+    ]
+
 
 @pytest.mark.parametrize("first", [True, False])
 def test_a_retry_keeps_the_first_requests_type(
