@@ -23,6 +23,8 @@ const DEFAULT_VOLUME = 7;
 // Clips kept as blobs in memory: moving back and forth over services is instant.
 const KEEP_CLIPS = 80;
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function createSpeech({ api, branch, onChange = () => {} }) {
   const audio = new Audio();
   audio.preload = "auto";
@@ -67,10 +69,19 @@ export function createSpeech({ api, branch, onChange = () => {} }) {
         chain = Promise.resolve();
       }
       const mine = generation;
-      const asked = api
-        .post(`/api/v1/branches/${encodeURIComponent(branch())}/speech`, {
+      const ask = () =>
+        api.post(`/api/v1/branches/${encodeURIComponent(branch())}/speech`, {
           lang: VOICED.has(lang) ? lang : "en",
           phrases,
+        });
+      const asked = ask()
+        .catch(async (err) => {
+          // The server busy making other kiosks' phrases: ask once more when it says, unless
+          // the customer has moved on meanwhile (then the newer phrases are what they want).
+          if (err?.status !== 503) throw err;
+          await sleep(Math.min(10, err.retryAfterS ?? 2) * 1000);
+          if (mine !== generation || !speech.on) return null;
+          return ask();
         })
         .catch((err) => {
           speech.failed += 1;

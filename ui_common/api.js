@@ -27,13 +27,14 @@
  */
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = "network", detail = "", errors = null } = {}) {
+  constructor({ status = 0, code = "network", detail = "", errors = null, retryAfterS = null } = {}) {
     super(detail || `request failed (${status || code})`);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.detail = detail || this.message;
     this.errors = errors;
+    this.retryAfterS = retryAfterS; // a busy server's Retry-After, in seconds (null: not said)
   }
 
   get offline() {
@@ -46,6 +47,12 @@ export function hashParams(hash = globalThis.location ? location.hash : "") {
   const text = (hash || "").replace(/^#/, "");
   for (const [k, v] of new URLSearchParams(text)) out[k] = v;
   return out;
+}
+
+/** Retry-After as seconds; only the delay form (the server never sends a date). */
+function retryAfter(value) {
+  const s = Number(value);
+  return value && Number.isFinite(s) && s >= 0 ? s : null;
 }
 
 export function newRequestId() {
@@ -141,6 +148,7 @@ export class Api {
             ? obj.detail
             : `the server answered ${res.status} ${res.statusText || ""}`.trim(),
         errors: obj.errors || null,
+        retryAfterS: retryAfter(res.headers.get("Retry-After")),
       });
     }
     return { status: res.status, data, headers: res.headers };

@@ -69,8 +69,12 @@ _synth = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sira-guidance")
 # New phrases waiting for those threads, across all kiosks: beyond this the server says it is
 # busy (503, Retry-After) rather than keep a queue nobody can wait out.
 MAX_WAITING = 24
+# ... and for any one caller (a kiosk, a manager), one request's worth: a kiosk asking for new
+# phrases without end keeps the other half free for every other kiosk's.
+MAX_WAITING_EACH = 12
 RETRY_AFTER_S = 2
 _waiting = 0
+_waiting_by: dict[str, int] = {}
 
 _caches: dict[Path, AnnouncementCache] = {}
 
@@ -102,18 +106,23 @@ async def speak(
 ) -> SpeechAnswer:
     """Word the phrases in ``lang`` and make their audio; answers each clip's text and URL."""
 
-    def words(session: Session, principal: Principal, now: dt.datetime) -> list[tuple[str, str]]:
+    def words(
+        session: Session, principal: Principal, now: dt.datetime
+    ) -> tuple[str, list[tuple[str, str]]]:
         b = branch_for(session, principal, branch)
         if body.lang not in spoken_langs(b):
             raise NotFound(f"branch {b.code} has no voice for language '{body.lang}' here")
-        return [(p.say, _text(session, b, body.lang, p, now)) for p in body.phrases]
+        who = (
+            f"device {principal.device_id}" if principal.is_device else f"user {principal.user_id}"
+        )
+        return who, [(p.say, _text(session, b, body.lang, p, now)) for p in body.phrases]
 
-    said = await work.check(words)
+    who, said = await work.check(words)
     cache = clip_cache(ctx.settings.data_dir)
     names = [phrase_name(text, lang=body.lang) for _, text in said]
     missing = {n: t for n, (_, t) in zip(names, said, strict=True) if cache.ready(n) is None}
     if missing:
-        await _make(cache, missing, body.lang)
+        await _make(cache, missing, body.lang, who=who)
     return SpeechAnswer(
         lang=body.lang,
         clips=[
@@ -134,15 +143,18 @@ def spoken_langs(branch: Branch) -> set[str]:
     return allowed
 
 
-async def _make(cache: AnnouncementCache, texts: dict[str, str], lang: str) -> None:
-    """Synthesise the phrases not made yet (two at a time), or refuse when too many wait."""
+async def _make(cache: AnnouncementCache, texts: dict[str, str], lang: str, *, who: str) -> None:
+    """Synthesise the phrases not made yet (two at a time), or refuse when too many wait, in
+    all or from ``who``."""
     global _waiting
-    if _waiting + len(texts) > MAX_WAITING:
+    mine = _waiting_by.get(who, 0)
+    if _waiting + len(texts) > MAX_WAITING or mine + len(texts) > MAX_WAITING_EACH:
         raise Unavailable(
             "speech is busy making other phrases: ask again in a moment",
             retry_after_s=RETRY_AFTER_S,
         )
     _waiting += len(texts)
+    _waiting_by[who] = mine + len(texts)
     loop = asyncio.get_running_loop()
     try:
         jobs = [
@@ -152,6 +164,9 @@ async def _make(cache: AnnouncementCache, texts: dict[str, str], lang: str) -> N
         made = await asyncio.gather(*jobs, return_exceptions=True)
     finally:
         _waiting -= len(texts)
+        left = _waiting_by.pop(who) - len(texts)
+        if left:
+            _waiting_by[who] = left
     for result in made:
         if isinstance(result, DriverError):
             log.warning("kiosk speech could not be made: %s", result)

@@ -12,6 +12,7 @@ import json
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -649,6 +650,58 @@ def test_other_calls_are_answered_while_synthesis_is_busy(
             f"/api/v1/branches/{kit.code}/tickets", json={"service": "A"}, timeout=PROMPT_S
         )
         assert ticket.status_code == 201, ticket.text
+
+
+def test_one_kiosk_flooding_new_phrases_leaves_room_for_the_others(
+    app: FastAPI, make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller may have one request's worth of new phrases waiting (12); beyond that it is
+    told to ask again, while another caller's new phrases still get a place in the queue."""
+    kit = make(make_branch)
+
+    def phrases(first: int, n: int) -> dict[str, Any]:  # new to the cache: waits never said
+        return {"lang": "en", "phrases": [{**S, "waiting": w} for w in range(first, first + n)]}
+
+    def waiting(n: int) -> None:
+        deadline = time.monotonic() + PROMPT_S
+        while guidance_router._waiting != n:
+            assert time.monotonic() < deadline, (guidance_router._waiting, n)
+            time.sleep(0.02)
+
+    answers: list[httpx.Response] = []
+    with busy_synthesis(app, kit, monkeypatch) as http:  # the kiosk: 2 new phrases waiting
+        kiosk = httpx.Client(base_url=http.base_url, headers=kit.auth("kiosk"), timeout=120)
+        more = threading.Thread(
+            target=lambda: answers.append(kiosk.post(speech_url(kit.code), json=phrases(100, 10)))
+        )
+        more.start()
+        waiting(12)
+        # Its thirteenth is refused at once, with when to ask again.
+        busy = http.post(speech_url(kit.code), json=phrases(200, 1), timeout=PROMPT_S)
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["Retry-After"] == str(guidance_router.RETRY_AFTER_S)
+        assert "ask again" in busy.json()["detail"]
+        # The manager's twelve new phrases take the other half of the queue.
+        manager = httpx.Client(base_url=http.base_url, headers=kit.auth("manager"), timeout=120)
+        other = threading.Thread(
+            target=lambda: answers.append(manager.post(speech_url(kit.code), json=phrases(300, 12)))
+        )
+        other.start()
+        waiting(24)
+        assert answers == []  # both admitted: waiting for the synthesis, not refused
+        # Nothing more fits now, from anyone.
+        full = manager.post(speech_url(kit.code), json=phrases(400, 1), timeout=PROMPT_S)
+        assert full.status_code == 503, full.text
+    more.join(120)
+    other.join(120)
+    manager.close()
+    kiosk.close()
+    assert sorted((a.status_code, len(a.json()["clips"])) for a in answers) == [
+        (200, 10),
+        (200, 12),
+    ]
+    assert guidance_router._waiting == 0
+    assert guidance_router._waiting_by == {}
 
 
 # ---------------------------------------------------------------- the logs

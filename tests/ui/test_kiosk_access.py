@@ -206,6 +206,35 @@ def test_f1_starts_speech_from_the_server(site: Site, keys: Any, tmp_path: Path)
     assert duration_s(site, keys_clip["url"], tmp_path) > 3
 
 
+def test_a_busy_server_is_asked_again(site: Site, keys: Any) -> None:
+    """The server answers 503 + Retry-After while other kiosks' phrases are being made: the
+    kiosk asks again when told, and the customer still hears what was refused."""
+    page, _ = open_keypad_kiosk(keys, site)
+    asked: list[tuple[int, list[str]]] = []  # (answer, the phrases' kinds)
+
+    def busy_once(route: Any) -> None:
+        kinds = [p["say"] for p in json.loads(route.request.post_data or "{}")["phrases"]]
+        if not asked:
+            asked.append((503, kinds))
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                body=json.dumps({"detail": "speech is busy making other phrases"}),
+            )
+        else:
+            asked.append((200, kinds))
+            route.continue_()
+
+    page.route("**/speech", busy_once)
+    page.keyboard.press("F1")
+    wait_until(page, "window.sira.speech.played.some((c) => c.say === 'keys')")
+    refused = asked[0][1]
+    assert asked[0][0] == 503, asked
+    assert (200, refused) in asked[1:], asked
+    played = page.evaluate("() => window.sira.speech.played.map((c) => c.say)")
+    assert set(refused) <= set(played), (refused, played)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_moving_the_focus_speaks_the_service(site: Site, keys: Any, lang: str) -> None:
     page, speech = open_keypad_kiosk(keys, site)
