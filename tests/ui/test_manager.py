@@ -25,6 +25,21 @@ def sign_in(page: Any, site: Any, user: str = "manager") -> None:
     expect(page.get_by_test_id("live")).to_have_text("Live", timeout=TIMEOUT)
 
 
+def raise_paper_alert(site: Any, key: str) -> None:
+    """A critical printer alert in the branch, raised as the server raises one."""
+    with site.db.unit_of_work() as session:
+        branch = session.exec(select(Branch).where(Branch.code == site.branch)).one()
+        raise_alert(
+            session,
+            branch_id=branch.id,
+            key=key,
+            kind="printer",
+            severity="critical",
+            message="The printer of Entrance kiosk is out of paper",
+            now=dt.datetime.now(dt.UTC),
+        )
+
+
 def test_live_figures_match_the_api(site: Any, context: Any) -> None:
     api = Staff(site)
     for service in "AABC":
@@ -81,17 +96,7 @@ def test_alert_appears_when_raised_and_goes_when_cleared(site: Any, context: Any
     page = context.new_page()
     sign_in(page, site)
     expect(page.get_by_test_id("alert-item")).to_have_count(0)
-    with site.db.unit_of_work() as session:
-        branch = session.exec(select(Branch).where(Branch.code == site.branch)).one()
-        raise_alert(
-            session,
-            branch_id=branch.id,
-            key="printer:test",
-            kind="printer",
-            severity="critical",
-            message="The printer of Entrance kiosk is out of paper",
-            now=dt.datetime.now(dt.UTC),
-        )
+    raise_paper_alert(site, "printer:test")
     item = page.get_by_test_id("alert-item")
     expect(item).to_have_count(1, timeout=TIMEOUT)
     expect(item).to_contain_text("out of paper")
@@ -123,17 +128,7 @@ def test_alert_raised_while_the_list_is_on_its_way_stays(site: Any, context: Any
         assert dt.datetime.now() < deadline, "the dashboard never re-read its alerts"
         page.wait_for_timeout(50)
     assert held[0][1].json() == []
-    with site.db.unit_of_work() as session:
-        branch = session.exec(select(Branch).where(Branch.code == site.branch)).one()
-        raise_alert(
-            session,
-            branch_id=branch.id,
-            key="printer:late",
-            kind="printer",
-            severity="critical",
-            message="The printer of Entrance kiosk is out of paper",
-            now=dt.datetime.now(dt.UTC),
-        )
+    raise_paper_alert(site, "printer:late")
     item = page.get_by_test_id("alert-item")
     expect(item).to_have_count(1, timeout=TIMEOUT)
     reads_before = page.get_by_test_id("alerts").get_attribute("data-reads")
